@@ -1,0 +1,455 @@
+//! Running AArch64 machine code on a non-ARM host, for tests.
+//!
+//! The JIT's ARM64 output is executed under Debian's user-mode
+//! `qemu-aarch64` by a tiny C harness (`aarch64-harness/harness.c`) that is
+//! cross-compiled with `aarch64-linux-gnu-gcc -O2 -static` the first time it
+//! is needed. The harness maps the code R+X, calls it as
+//! `double f(double, ...)` (AAPCS64: arguments in d0-d7, result in d0) and
+//! prints the result's bit pattern, which is parsed back here so results can
+//! be compared bit for bit.
+//!
+//! The compiled harness is cached in the system temp directory under a name
+//! keyed by a hash of its source and build command, so concurrent test
+//! processes share it; it is built under a temporary name and renamed into
+//! place atomically.
+//!
+//! Tools needed (Debian): `qemu-user` (or `qemu-user-static`),
+//! `gcc-aarch64-linux-gnu` and `libc6-dev-arm64-cross`.
+
+use std::ffi::OsStr;
+use std::fmt;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
+/// The harness's C source, compiled on first use.
+const HARNESS_SOURCE: &str = include_str!("../../aarch64-harness/harness.c");
+
+/// Cross compiler used to build the harness.
+const CROSS_CC: &str = "aarch64-linux-gnu-gcc";
+
+/// Candidate names of the user-mode emulator, in order of preference.
+const QEMU_NAMES: [&str; 2] = ["qemu-aarch64", "qemu-aarch64-static"];
+
+/// Flags the harness is built with (the source is fed on stdin).
+const CC_FLAGS: [&str; 4] = ["-O2", "-static", "-x", "c"];
+
+/// Most arguments the harness (and AAPCS64's d0-d7) can pass.
+pub const MAX_ARGS: usize = 8;
+
+/// Why ARM64 code could not be run here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmuError {
+    /// A needed tool (cross compiler or qemu) is not on `PATH`.
+    ToolMissing(String),
+    /// Building the harness failed.
+    Build(String),
+    /// Running the code failed: bad input, the code crashed or timed out, or
+    /// the harness's output could not be read.
+    Run(String),
+}
+
+impl fmt::Display for EmuError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EmuError::ToolMissing(what) => write!(f, "aarch64 emulation tool missing: {what}"),
+            EmuError::Build(what) => write!(f, "building the aarch64 harness failed: {what}"),
+            EmuError::Run(what) => write!(f, "running aarch64 code failed: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for EmuError {}
+
+/// The tools found and the harness built, once per process.
+#[derive(Debug)]
+struct Harness {
+    qemu: PathBuf,
+    binary: PathBuf,
+}
+
+static HARNESS: OnceLock<Result<Harness, EmuError>> = OnceLock::new();
+
+/// Distinguishes temp files made by this process.
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// True if aarch64-linux-gnu-gcc and qemu-aarch64 (or qemu-aarch64-static)
+/// are on PATH.
+pub fn available() -> bool {
+    find_on_path(CROSS_CC).is_some() && find_qemu().is_some()
+}
+
+/// Runs `code` (AArch64 machine code of a function `double f(double...)`)
+/// under qemu-aarch64 with `args` (at most 8) and returns the f64 it
+/// returned, bit-exact.
+///
+/// A NaN argument reaches the code as the default quiet NaN
+/// (`0x7ff8000000000000`): its sign and payload are not passed on. A NaN
+/// result comes back with its exact bits.
+pub fn run_aarch64(code: &[u8], args: &[f64]) -> Result<f64, EmuError> {
+    if args.len() > MAX_ARGS {
+        return Err(EmuError::Run(format!(
+            "{} arguments given, at most {MAX_ARGS} are supported",
+            args.len()
+        )));
+    }
+    if code.is_empty() {
+        return Err(EmuError::Run("no code given".to_string()));
+    }
+    let harness = match HARNESS.get_or_init(build_harness) {
+        Ok(h) => h,
+        Err(e) => return Err(e.clone()),
+    };
+
+    let code_file = TempFile::new(temp_name("ilo-aarch64-code", "bin"));
+    fs::write(&code_file.0, code).map_err(|e| {
+        EmuError::Run(format!("cannot write code to {}: {e}", code_file.0.display()))
+    })?;
+
+    let mut cmd = Command::new(&harness.qemu);
+    cmd.arg(&harness.binary).arg(&code_file.0);
+    // `{:?}` prints the shortest string that reads back to the same value
+    // ("6.5", "-0.0", "5e-324", "inf", "-inf", "NaN"); strtod accepts each.
+    cmd.args(args.iter().map(|a| format!("{a:?}")));
+    cmd.stdin(Stdio::null());
+    if let Some(dir) = harness.binary.parent() {
+        cmd.current_dir(dir);
+    }
+    let out = cmd.output().map_err(|e| {
+        EmuError::Run(format!("cannot start {}: {e}", harness.qemu.display()))
+    })?;
+    drop(code_file);
+
+    if !out.status.success() {
+        return Err(EmuError::Run(format!(
+            "{}; stderr: {}",
+            describe_status(&out.status),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let hex = stdout.trim();
+    if hex.len() != 16 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(EmuError::Run(format!(
+            "unexpected harness output {stdout:?}; stderr: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    let bits = u64::from_str_radix(hex, 16)
+        .map_err(|e| EmuError::Run(format!("unexpected harness output {hex:?}: {e}")))?;
+    Ok(f64::from_bits(bits))
+}
+
+/// Finds the tools and builds (or reuses) the harness binary.
+fn build_harness() -> Result<Harness, EmuError> {
+    let qemu = find_qemu().ok_or_else(|| {
+        EmuError::ToolMissing(format!(
+            "none of {} on PATH (Debian package qemu-user)",
+            QEMU_NAMES.join(", ")
+        ))
+    })?;
+    let cc = find_on_path(CROSS_CC).ok_or_else(|| {
+        EmuError::ToolMissing(format!(
+            "{CROSS_CC} not on PATH (Debian packages gcc-aarch64-linux-gnu, libc6-dev-arm64-cross)"
+        ))
+    })?;
+
+    let mut key = Fnv64::new();
+    key.write(HARNESS_SOURCE.as_bytes());
+    for flag in CC_FLAGS {
+        key.write(&[0]);
+        key.write(flag.as_bytes());
+    }
+    let dir = std::env::temp_dir().join(format!("ilo-aarch64-harness-{:016x}", key.finish()));
+    let binary = dir.join("harness");
+    if binary.is_file() {
+        // Only ever renamed into place once fully built, so it is complete.
+        return Ok(Harness { qemu, binary });
+    }
+    fs::create_dir_all(&dir)
+        .map_err(|e| EmuError::Build(format!("cannot create {}: {e}", dir.display())))?;
+
+    let tmp = TempFile::new(dir.join(format!(
+        "harness.tmp-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )));
+    let mut child = Command::new(&cc)
+        .args(CC_FLAGS)
+        .arg("-o")
+        .arg(&tmp.0)
+        .arg("-")
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| EmuError::Build(format!("cannot start {}: {e}", cc.display())))?;
+    let write_result = match child.stdin.take() {
+        Some(mut stdin) => stdin.write_all(HARNESS_SOURCE.as_bytes()),
+        None => Ok(()),
+    };
+    let out = child
+        .wait_with_output()
+        .map_err(|e| EmuError::Build(format!("waiting for {}: {e}", cc.display())))?;
+    if !out.status.success() {
+        return Err(EmuError::Build(format!(
+            "{} {}; output: {}{}",
+            cc.display(),
+            describe_status(&out.status),
+            String::from_utf8_lossy(&out.stdout).trim(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    if let Err(e) = write_result {
+        return Err(EmuError::Build(format!("cannot feed source to {}: {e}", cc.display())));
+    }
+    if let Err(e) = fs::rename(&tmp.0, &binary) {
+        // Another process may have won the race (fine), or the rename failed.
+        if !binary.is_file() {
+            return Err(EmuError::Build(format!(
+                "cannot move harness to {}: {e}",
+                binary.display()
+            )));
+        }
+    }
+    Ok(Harness { qemu, binary })
+}
+
+fn find_qemu() -> Option<PathBuf> {
+    QEMU_NAMES.iter().find_map(|name| find_on_path(name))
+}
+
+/// The first executable file called `name` in a directory of `PATH`.
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable(candidate))
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path)
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file()
+}
+
+fn describe_status(status: &ExitStatus) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(sig) = status.signal() {
+            let name = match sig {
+                4 => " (SIGILL: illegal instruction)",
+                5 => " (SIGTRAP)",
+                6 => " (SIGABRT)",
+                7 => " (SIGBUS: bus error)",
+                8 => " (SIGFPE)",
+                11 => " (SIGSEGV: segmentation fault)",
+                14 => " (SIGALRM: timed out; see ILO_HARNESS_TIMEOUT)",
+                _ => "",
+            };
+            return format!("killed by signal {sig}{name}");
+        }
+    }
+    match status.code() {
+        Some(code) => format!("exited with status {code}"),
+        None => format!("ended with {status}"),
+    }
+}
+
+/// A path in the temp dir unique to this process and call.
+fn temp_name(prefix: &str, ext: &str) -> PathBuf {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    std::env::temp_dir().join(format!("{prefix}-{}-{n}.{ext}", std::process::id()))
+}
+
+/// Removes its file when dropped.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(path: PathBuf) -> Self {
+        TempFile(path)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.0);
+    }
+}
+
+impl AsRef<OsStr> for TempFile {
+    fn as_ref(&self) -> &OsStr {
+        self.0.as_os_str()
+    }
+}
+
+/// FNV-1a, 64-bit: a hash that is stable across Rust versions and processes.
+struct Fnv64(u64);
+
+impl Fnv64 {
+    fn new() -> Self {
+        Fnv64(0xcbf2_9ce4_8422_2325)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RET: u32 = 0xd65f_03c0;
+    const FADD_D0_D0_D1: u32 = 0x1e61_2800;
+    const FMUL_D0_D0_D1: u32 = 0x1e61_0800;
+    const FSUB_D0_D0_D1: u32 = 0x1e61_3800;
+    const FDIV_D0_D0_D1: u32 = 0x1e61_1800;
+    const FMOV_D0_ONE: u32 = 0x1e6e_1000; // fmov d0, #1.0
+    const UDF_0: u32 = 0x0000_0000; // udf #0
+
+    /// `fadd d0, d0, dN`
+    fn fadd_d0(n: u32) -> u32 {
+        0x1e60_2800 | (n << 16)
+    }
+
+    /// `fmov d0, dN`
+    fn fmov_d0(n: u32) -> u32 {
+        0x1e60_4000 | (n << 5)
+    }
+
+    fn code(words: &[u32]) -> Vec<u8> {
+        words.iter().flat_map(|w| w.to_le_bytes()).collect()
+    }
+
+    fn run(words: &[u32], args: &[f64]) -> f64 {
+        match run_aarch64(&code(words), args) {
+            Ok(v) => v,
+            Err(e) => panic!("run_aarch64 failed: {e}"),
+        }
+    }
+
+    fn skip() -> bool {
+        if available() {
+            return false;
+        }
+        eprintln!(
+            "note: skipping aarch64 emulation test: aarch64-linux-gnu-gcc or qemu-aarch64 not on PATH"
+        );
+        true
+    }
+
+    #[test]
+    fn arithmetic() {
+        if skip() {
+            return;
+        }
+        assert_eq!(run(&[FADD_D0_D0_D1, RET], &[2.5, 4.0]).to_bits(), 6.5f64.to_bits());
+        assert_eq!(run(&[FMUL_D0_D0_D1, RET], &[2.5, 4.0]).to_bits(), 10.0f64.to_bits());
+        assert_eq!(run(&[FSUB_D0_D0_D1, RET], &[2.5, 4.0]).to_bits(), (-1.5f64).to_bits());
+        assert_eq!(run(&[FDIV_D0_D0_D1, RET], &[1.0, 3.0]).to_bits(), (1.0f64 / 3.0).to_bits());
+    }
+
+    #[test]
+    fn no_arguments() {
+        if skip() {
+            return;
+        }
+        assert_eq!(run(&[FMOV_D0_ONE, RET], &[]).to_bits(), 1.0f64.to_bits());
+    }
+
+    #[test]
+    fn eight_arguments_in_order() {
+        if skip() {
+            return;
+        }
+        let args = [1.5, -2.25, 3.0e10, -4.0e-10, 5.0, 6.125, -7.0, 8.5];
+        for (i, want) in args.iter().enumerate() {
+            let got = run(&[fmov_d0(i as u32), RET], &args);
+            assert_eq!(got.to_bits(), want.to_bits(), "argument d{i}");
+        }
+        let sum: Vec<u32> = (1..8).map(fadd_d0).chain([RET]).collect();
+        let want = args.iter().fold(None, |acc: Option<f64>, &a| Some(acc.map_or(a, |s| s + a)));
+        assert_eq!(run(&sum, &args).to_bits(), want.map(f64::to_bits).unwrap_or(0));
+    }
+
+    #[test]
+    fn special_values_round_trip() {
+        if skip() {
+            return;
+        }
+        let values = [
+            0.0,
+            -0.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MIN_POSITIVE,
+            f64::MIN_POSITIVE / 4.0, // subnormal
+            -5e-324,
+            f64::MAX,
+            f64::MIN,
+            0.1,
+            -1.0 / 3.0,
+            std::f64::consts::PI,
+        ];
+        for v in values {
+            assert_eq!(run(&[RET], &[v]).to_bits(), v.to_bits(), "value {v:?}");
+        }
+        let nan = run(&[RET], &[f64::NAN]);
+        assert!(nan.is_nan());
+        assert_eq!(nan.to_bits(), 0x7ff8_0000_0000_0000);
+        assert!(run(&[FADD_D0_D0_D1, RET], &[f64::INFINITY, f64::NEG_INFINITY]).is_nan());
+        assert_eq!(run(&[FADD_D0_D0_D1, RET], &[-1.0, f64::INFINITY]), f64::INFINITY);
+    }
+
+    #[test]
+    fn crash_is_an_error() {
+        if skip() {
+            return;
+        }
+        match run_aarch64(&code(&[UDF_0]), &[1.0]) {
+            Err(EmuError::Run(msg)) => assert!(msg.contains("signal"), "{msg}"),
+            other => panic!("expected a run error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_input_is_an_error() {
+        let nine = [0.0; 9];
+        assert!(matches!(run_aarch64(&code(&[RET]), &nine), Err(EmuError::Run(_))));
+        assert!(matches!(run_aarch64(&[], &[]), Err(EmuError::Run(_))));
+    }
+
+    #[test]
+    fn errors_display() {
+        let e = EmuError::ToolMissing("qemu-aarch64".into());
+        assert!(e.to_string().contains("qemu-aarch64"));
+        let boxed: Box<dyn std::error::Error> = Box::new(EmuError::Build("x".into()));
+        assert!(!boxed.to_string().is_empty());
+    }
+
+    #[test]
+    fn hash_is_stable() {
+        let mut h = Fnv64::new();
+        h.write(b"a");
+        assert_eq!(h.finish(), 0xaf63_dc4c_8601_ec8c);
+    }
+}

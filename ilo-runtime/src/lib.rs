@@ -1,0 +1,8 @@
+//! The ilo runtime: front end, NaN-boxed values, the five execution layers
+//! (tree-walk interpreter, stack VM, register VM, reused register VM state,
+//! JITs) and the glue that picks an engine per function.
+
+pub mod diag;
+pub mod front;
+pub mod print;
+pub mod value;
