@@ -1,4 +1,4 @@
-//! Running AArch64 machine code on a non-ARM host, for tests.
+//! Running `AArch64` machine code on a non-ARM host, for tests.
 //!
 //! The JIT's ARM64 output is executed under Debian's user-mode
 //! `qemu-aarch64` by a tiny C harness (`aarch64-harness/harness.c`) that is
@@ -16,7 +16,6 @@
 //! Tools needed (Debian): `qemu-user` (or `qemu-user-static`),
 //! `gcc-aarch64-linux-gnu` and `libc6-dev-arm64-cross`.
 
-use std::ffi::OsStr;
 use std::fmt;
 use std::fs;
 use std::io::Write;
@@ -76,15 +75,23 @@ static HARNESS: OnceLock<Result<Harness, EmuError>> = OnceLock::new();
 /// Distinguishes temp files made by this process.
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// True if aarch64-linux-gnu-gcc and qemu-aarch64 (or qemu-aarch64-static)
-/// are on PATH.
+/// True if `aarch64-linux-gnu-gcc` and `qemu-aarch64` (or
+/// `qemu-aarch64-static`) are on `PATH`.
+#[must_use]
 pub fn available() -> bool {
     find_on_path(CROSS_CC).is_some() && find_qemu().is_some()
 }
 
-/// Runs `code` (AArch64 machine code of a function `double f(double...)`)
-/// under qemu-aarch64 with `args` (at most 8) and returns the f64 it
+/// Runs `code` (`AArch64` machine code of a function `double f(double...)`)
+/// under `qemu-aarch64` with `args` (at most 8) and returns the f64 it
 /// returned, bit-exact.
+///
+/// # Errors
+///
+/// [`EmuError::ToolMissing`] if the cross compiler or qemu is not on `PATH`,
+/// [`EmuError::Build`] if the harness could not be built, and
+/// [`EmuError::Run`] for more than 8 arguments, empty code, code that
+/// crashes or runs past the harness's timeout, or unreadable output.
 ///
 /// A NaN argument reaches the code as the default quiet NaN
 /// (`0x7ff8000000000000`): its sign and payload are not passed on. A NaN
@@ -106,7 +113,10 @@ pub fn run_aarch64(code: &[u8], args: &[f64]) -> Result<f64, EmuError> {
 
     let code_file = TempFile::new(temp_name("ilo-aarch64-code", "bin"));
     fs::write(&code_file.0, code).map_err(|e| {
-        EmuError::Run(format!("cannot write code to {}: {e}", code_file.0.display()))
+        EmuError::Run(format!(
+            "cannot write code to {}: {e}",
+            code_file.0.display()
+        ))
     })?;
 
     let mut cmd = Command::new(&harness.qemu);
@@ -118,15 +128,15 @@ pub fn run_aarch64(code: &[u8], args: &[f64]) -> Result<f64, EmuError> {
     if let Some(dir) = harness.binary.parent() {
         cmd.current_dir(dir);
     }
-    let out = cmd.output().map_err(|e| {
-        EmuError::Run(format!("cannot start {}: {e}", harness.qemu.display()))
-    })?;
+    let out = cmd
+        .output()
+        .map_err(|e| EmuError::Run(format!("cannot start {}: {e}", harness.qemu.display())))?;
     drop(code_file);
 
     if !out.status.success() {
         return Err(EmuError::Run(format!(
             "{}; stderr: {}",
-            describe_status(&out.status),
+            describe_status(out.status),
             String::from_utf8_lossy(&out.stderr).trim()
         )));
     }
@@ -199,13 +209,16 @@ fn build_harness() -> Result<Harness, EmuError> {
         return Err(EmuError::Build(format!(
             "{} {}; output: {}{}",
             cc.display(),
-            describe_status(&out.status),
+            describe_status(out.status),
             String::from_utf8_lossy(&out.stdout).trim(),
             String::from_utf8_lossy(&out.stderr).trim()
         )));
     }
     if let Err(e) = write_result {
-        return Err(EmuError::Build(format!("cannot feed source to {}: {e}", cc.display())));
+        return Err(EmuError::Build(format!(
+            "cannot feed source to {}: {e}",
+            cc.display()
+        )));
     }
     if let Err(e) = fs::rename(&tmp.0, &binary) {
         // Another process may have won the race (fine), or the rename failed.
@@ -235,9 +248,7 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
 #[cfg(unix)]
 fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    fs::metadata(path)
-        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
+    fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 #[cfg(not(unix))]
@@ -245,7 +256,7 @@ fn is_executable(path: &Path) -> bool {
     path.is_file()
 }
 
-fn describe_status(status: &ExitStatus) -> String {
+fn describe_status(status: ExitStatus) -> String {
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt;
@@ -287,12 +298,6 @@ impl TempFile {
 impl Drop for TempFile {
     fn drop(&mut self) {
         let _ = fs::remove_file(&self.0);
-    }
-}
-
-impl AsRef<OsStr> for TempFile {
-    fn as_ref(&self) -> &OsStr {
-        self.0.as_os_str()
     }
 }
 
@@ -362,10 +367,22 @@ mod tests {
         if skip() {
             return;
         }
-        assert_eq!(run(&[FADD_D0_D0_D1, RET], &[2.5, 4.0]).to_bits(), 6.5f64.to_bits());
-        assert_eq!(run(&[FMUL_D0_D0_D1, RET], &[2.5, 4.0]).to_bits(), 10.0f64.to_bits());
-        assert_eq!(run(&[FSUB_D0_D0_D1, RET], &[2.5, 4.0]).to_bits(), (-1.5f64).to_bits());
-        assert_eq!(run(&[FDIV_D0_D0_D1, RET], &[1.0, 3.0]).to_bits(), (1.0f64 / 3.0).to_bits());
+        assert_eq!(
+            run(&[FADD_D0_D0_D1, RET], &[2.5, 4.0]).to_bits(),
+            6.5f64.to_bits()
+        );
+        assert_eq!(
+            run(&[FMUL_D0_D0_D1, RET], &[2.5, 4.0]).to_bits(),
+            10.0f64.to_bits()
+        );
+        assert_eq!(
+            run(&[FSUB_D0_D0_D1, RET], &[2.5, 4.0]).to_bits(),
+            (-1.5f64).to_bits()
+        );
+        assert_eq!(
+            run(&[FDIV_D0_D0_D1, RET], &[1.0, 3.0]).to_bits(),
+            (1.0f64 / 3.0).to_bits()
+        );
     }
 
     #[test]
@@ -382,13 +399,13 @@ mod tests {
             return;
         }
         let args = [1.5, -2.25, 3.0e10, -4.0e-10, 5.0, 6.125, -7.0, 8.5];
-        for (i, want) in args.iter().enumerate() {
-            let got = run(&[fmov_d0(i as u32), RET], &args);
+        for (i, want) in (0u32..).zip(args.iter()) {
+            let got = run(&[fmov_d0(i), RET], &args);
             assert_eq!(got.to_bits(), want.to_bits(), "argument d{i}");
         }
         let sum: Vec<u32> = (1..8).map(fadd_d0).chain([RET]).collect();
-        let want = args.iter().fold(None, |acc: Option<f64>, &a| Some(acc.map_or(a, |s| s + a)));
-        assert_eq!(run(&sum, &args).to_bits(), want.map(f64::to_bits).unwrap_or(0));
+        let want = args[1..].iter().fold(args[0], |s, &a| s + a);
+        assert_eq!(run(&sum, &args).to_bits(), want.to_bits());
     }
 
     #[test]
@@ -417,7 +434,10 @@ mod tests {
         assert!(nan.is_nan());
         assert_eq!(nan.to_bits(), 0x7ff8_0000_0000_0000);
         assert!(run(&[FADD_D0_D0_D1, RET], &[f64::INFINITY, f64::NEG_INFINITY]).is_nan());
-        assert_eq!(run(&[FADD_D0_D0_D1, RET], &[-1.0, f64::INFINITY]), f64::INFINITY);
+        assert_eq!(
+            run(&[FADD_D0_D0_D1, RET], &[-1.0, f64::INFINITY]).to_bits(),
+            f64::INFINITY.to_bits()
+        );
     }
 
     #[test]
@@ -434,7 +454,10 @@ mod tests {
     #[test]
     fn bad_input_is_an_error() {
         let nine = [0.0; 9];
-        assert!(matches!(run_aarch64(&code(&[RET]), &nine), Err(EmuError::Run(_))));
+        assert!(matches!(
+            run_aarch64(&code(&[RET]), &nine),
+            Err(EmuError::Run(_))
+        ));
         assert!(matches!(run_aarch64(&[], &[]), Err(EmuError::Run(_))));
     }
 
