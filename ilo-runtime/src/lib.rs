@@ -3,6 +3,13 @@
 //! JITs) and the glue that picks an engine per function.
 
 pub mod diag;
+pub mod error;
 pub mod front;
+pub mod heap;
+pub mod isa;
+pub mod lower;
+pub mod ops;
 pub mod print;
+pub mod reg;
+pub mod stack;
 pub mod value;

@@ -72,3 +72,46 @@ mod tests {
         }
     }
 }
+
+use crate::heap::{Heap, Obj};
+use crate::value::Value;
+
+/// The ilo type of a value, for messages.
+pub fn type_name(heap: &Heap, v: Value) -> &'static str {
+    if v.is_num() {
+        "a number"
+    } else if v.to_bool().is_some() {
+        "a bool"
+    } else if v.is_nil() {
+        "nil"
+    } else if v.func_index().is_some() {
+        "a function"
+    } else {
+        match heap.get(v) {
+            Some(Obj::Text(_)) => "a text",
+            Some(Obj::List(_)) => "a list",
+            None => "an unknown value",
+        }
+    }
+}
+
+/// A value as the CLI prints a result (spec section 6).
+pub fn fmt_value(heap: &Heap, v: Value) -> String {
+    if let Some(n) = v.to_num() {
+        return fmt_num(n);
+    }
+    if let Some(b) = v.to_bool() {
+        return b.to_string();
+    }
+    if v.is_nil() {
+        return "nil".into();
+    }
+    match heap.get(v) {
+        Some(Obj::Text(s)) => s.clone(),
+        Some(Obj::List(items)) => {
+            let parts: Vec<String> = items.iter().map(|x| fmt_value(heap, *x)).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        None => format!("{v:?}"),
+    }
+}

@@ -1,0 +1,615 @@
+//! The instruction-set model: `isa/*.toml` read, checked and turned into the
+//! structures the emitters walk. Every rejection names the file, the opcode
+//! and the field, so a broken table is fixed without reading the generator.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::template;
+
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {}{field}: {message}", opcode.as_ref().map(|o| format!("opcode `{o}`: ")).unwrap_or_default())]
+pub struct GenError {
+    pub file: String,
+    pub opcode: Option<String>,
+    pub field: String,
+    pub message: String,
+}
+
+impl GenError {
+    fn new(file: &str, opcode: Option<&str>, field: &str, message: impl Into<String>) -> GenError {
+        GenError {
+            file: file.to_string(),
+            opcode: opcode.map(str::to_string),
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Register-VM instruction encodings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// `[OP:8 | A:8 | B:8 | C:8]`
+    Abc,
+    /// `[OP:8 | A:8 | Bx:16]`
+    ABx,
+    /// `[OP:8 | A:8 | sBx:16]`
+    AsBx,
+}
+
+impl Form {
+    pub fn name(self) -> &'static str {
+        match self {
+            Form::Abc => "ABC",
+            Form::ABx => "ABx",
+            Form::AsBx => "AsBx",
+        }
+    }
+
+    /// The operand slots of the form, in encoding order.
+    pub fn slots(self) -> &'static [Slot] {
+        match self {
+            Form::Abc => &[Slot::A, Slot::B, Slot::C],
+            Form::ABx => &[Slot::A, Slot::Bx],
+            Form::AsBx => &[Slot::A, Slot::SBx],
+        }
+    }
+}
+
+/// Where an operand sits in a register-VM word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Slot {
+    A,
+    B,
+    C,
+    Bx,
+    SBx,
+}
+
+impl Slot {
+    pub fn name(self) -> &'static str {
+        match self {
+            Slot::A => "a",
+            Slot::B => "b",
+            Slot::C => "c",
+            Slot::Bx => "bx",
+            Slot::SBx => "sbx",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Slot> {
+        Some(match s {
+            "a" => Slot::A,
+            "b" => Slot::B,
+            "c" => Slot::C,
+            "bx" => Slot::Bx,
+            "sbx" => Slot::SBx,
+            _ => return None,
+        })
+    }
+
+    /// The Rust expression that decodes this slot from `ins: u32`.
+    pub fn bits(self) -> u32 {
+        match self {
+            Slot::A | Slot::B | Slot::C => 8,
+            Slot::Bx | Slot::SBx => 16,
+        }
+    }
+
+    pub fn shift(self) -> u32 {
+        match self {
+            Slot::A => 8,
+            Slot::B | Slot::Bx | Slot::SBx => 16,
+            Slot::C => 24,
+        }
+    }
+}
+
+/// What an operand means, and so how the VM binds it for `sem`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Register written with any value.
+    Dst,
+    /// Register written with a number.
+    DstN,
+    /// Register read, any value.
+    Reg,
+    /// Register read, proven a number: bound as `f64`.
+    RegN,
+    /// First register of a call window: bound as its index (`usize`).
+    Base,
+    /// Constant-pool index, bound as the constant `Value`.
+    Const,
+    /// Constant-pool index of a number constant, bound as `f64`.
+    ConstN,
+    /// Function index.
+    Func,
+    /// Unsigned immediate.
+    Imm,
+    /// Signed pc offset.
+    Jump,
+    /// Stack VM: a local slot read (bound as `Value`).
+    SlotIn,
+    /// Stack VM: a local slot written with `sem`'s value.
+    SlotOut,
+}
+
+impl Kind {
+    fn parse(s: &str) -> Option<Kind> {
+        Some(match s {
+            "dst" => Kind::Dst,
+            "dst_n" => Kind::DstN,
+            "reg" => Kind::Reg,
+            "reg_n" => Kind::RegN,
+            "base" => Kind::Base,
+            "const" => Kind::Const,
+            "const_n" => Kind::ConstN,
+            "func" => Kind::Func,
+            "imm" => Kind::Imm,
+            "jump" => Kind::Jump,
+            "slot" => Kind::SlotIn,
+            "slot_out" => Kind::SlotOut,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Dst => "dst",
+            Kind::DstN => "dst_n",
+            Kind::Reg => "reg",
+            Kind::RegN => "reg_n",
+            Kind::Base => "base",
+            Kind::Const => "const",
+            Kind::ConstN => "const_n",
+            Kind::Func => "func",
+            Kind::Imm => "imm",
+            Kind::Jump => "jump",
+            Kind::SlotIn => "slot",
+            Kind::SlotOut => "slot_out",
+        }
+    }
+
+    pub fn is_register(self) -> bool {
+        matches!(self, Kind::Dst | Kind::DstN | Kind::Reg | Kind::RegN)
+    }
+
+    pub fn is_dst(self) -> bool {
+        matches!(self, Kind::Dst | Kind::DstN)
+    }
+
+    pub fn is_const(self) -> bool {
+        matches!(self, Kind::Const | Kind::ConstN)
+    }
+}
+
+pub const FLAGS: &[&str] = &["pure", "may_fail", "branch", "call", "ret", "commutative"];
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Flags {
+    pub pure: bool,
+    pub may_fail: bool,
+    pub branch: bool,
+    pub call: bool,
+    pub ret: bool,
+    pub commutative: bool,
+}
+
+impl Flags {
+    fn parse(file: &str, op: &str, names: &[String]) -> Result<Flags, GenError> {
+        let mut f = Flags::default();
+        for n in names {
+            let slot = match n.as_str() {
+                "pure" => &mut f.pure,
+                "may_fail" => &mut f.may_fail,
+                "branch" => &mut f.branch,
+                "call" => &mut f.call,
+                "ret" => &mut f.ret,
+                "commutative" => &mut f.commutative,
+                other => {
+                    return Err(GenError::new(
+                        file,
+                        Some(op),
+                        "flags",
+                        format!("unknown flag `{other}` (known: {})", FLAGS.join(", ")),
+                    ))
+                }
+            };
+            *slot = true;
+        }
+        Ok(f)
+    }
+
+    pub fn names(&self) -> Vec<&'static str> {
+        let all = [
+            (self.pure, "pure"),
+            (self.may_fail, "may_fail"),
+            (self.branch, "branch"),
+            (self.call, "call"),
+            (self.ret, "ret"),
+            (self.commutative, "commutative"),
+        ];
+        all.iter().filter(|(on, _)| *on).map(|(_, n)| *n).collect()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Operand {
+    pub slot: Slot,
+    pub kind: Kind,
+}
+
+#[derive(Clone, Debug)]
+pub struct RegOp {
+    pub name: String,
+    pub code: u8,
+    pub doc: String,
+    pub form: Form,
+    /// In encoding order.
+    pub operands: Vec<Operand>,
+    pub sem: String,
+    pub flags: Flags,
+    pub variant_of: Option<String>,
+    pub fuses: Option<(String, String)>,
+    /// Target name -> dynasm template with snippets expanded.
+    pub jit: BTreeMap<String, String>,
+}
+
+impl RegOp {
+    pub fn operand(&self, slot: Slot) -> Option<&Operand> {
+        self.operands.iter().find(|o| o.slot == slot)
+    }
+
+    pub fn dst(&self) -> Option<&Operand> {
+        self.operands.iter().find(|o| o.kind.is_dst())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct StackOp {
+    pub name: String,
+    pub code: u8,
+    pub doc: String,
+    /// Popped names, bottom first; `None` for a variable effect `( ... -- )`.
+    pub inputs: Option<Vec<String>>,
+    pub outputs: Vec<String>,
+    pub effect: String,
+    /// The 24-bit operand `x`, if any.
+    pub operand: Option<Kind>,
+    pub sem: String,
+    pub flags: Flags,
+}
+
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// `x86_64`, `aarch64`: the key used in `jit.<target>`.
+    pub name: String,
+    /// dynasm's `.arch` name.
+    pub arch: String,
+    /// How dynasm writes a float register numbered by an expression (`Rx`, `D`).
+    pub float_reg: String,
+    pub snippets: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Isa {
+    pub reg: Vec<RegOp>,
+    pub stack: Vec<StackOp>,
+    pub targets: Vec<Target>,
+}
+
+impl Isa {
+    pub fn reg_op(&self, name: &str) -> Option<&RegOp> {
+        self.reg.iter().find(|o| o.name == name)
+    }
+}
+
+// ---- raw TOML shapes -------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRegOp {
+    name: String,
+    doc: String,
+    form: String,
+    #[serde(default)]
+    operands: BTreeMap<String, String>,
+    sem: String,
+    #[serde(default)]
+    flags: Vec<String>,
+    variant_of: Option<String>,
+    fuses: Option<Vec<String>>,
+    #[serde(default)]
+    jit: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStackOp {
+    name: String,
+    doc: String,
+    effect: String,
+    #[serde(default)]
+    operand: BTreeMap<String, String>,
+    sem: String,
+    #[serde(default)]
+    flags: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTarget {
+    arch: String,
+    float_reg: String,
+    #[serde(default)]
+    snippets: BTreeMap<String, String>,
+}
+
+/// Reads `register.toml`, `stack.toml` and `jit.toml` from `dir`.
+pub fn load(dir: &Path) -> Result<Isa, GenError> {
+    let targets = load_targets(dir, "jit.toml")?;
+    let reg = load_reg(dir, "register.toml", &targets)?;
+    let stack = load_stack(dir, "stack.toml")?;
+    Ok(Isa { reg, stack, targets })
+}
+
+fn read_table(dir: &Path, file: &str) -> Result<toml::Table, GenError> {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| GenError::new(file, None, "", format!("cannot read {}: {e}", path.display())))?;
+    text.parse::<toml::Table>().map_err(|e| GenError::new(file, None, "", e.to_string()))
+}
+
+/// The `[[op]]` entries of a table, each with its name for error messages.
+fn op_entries(file: &str, table: toml::Table) -> Result<Vec<(String, toml::Table)>, GenError> {
+    for key in table.keys() {
+        if key != "op" {
+            return Err(GenError::new(file, None, key, "unknown top-level key (expected only [[op]])"));
+        }
+    }
+    let Some(toml::Value::Array(ops)) = table.get("op") else {
+        return Err(GenError::new(file, None, "op", "no [[op]] entries"));
+    };
+    let mut out = Vec::new();
+    for (i, op) in ops.iter().enumerate() {
+        let toml::Value::Table(t) = op else {
+            return Err(GenError::new(file, None, "op", format!("entry {i} is not a table")));
+        };
+        let name = match t.get("name") {
+            Some(toml::Value::String(s)) => s.clone(),
+            _ => return Err(GenError::new(file, Some(&format!("#{i}")), "name", "missing or not a string")),
+        };
+        out.push((name, t.clone()));
+    }
+    if out.len() > 256 {
+        return Err(GenError::new(file, None, "op", "more than 256 opcodes do not fit in 8 bits"));
+    }
+    Ok(out)
+}
+
+fn field_of(err: &toml::de::Error) -> String {
+    // serde reports unknown fields as "unknown field `x`, expected …".
+    let msg = err.message();
+    msg.split('`').nth(1).filter(|_| msg.starts_with("unknown field")).unwrap_or("").to_string()
+}
+
+fn deserialize<T: for<'de> Deserialize<'de>>(file: &str, name: &str, t: toml::Table) -> Result<T, GenError> {
+    T::deserialize(toml::Value::Table(t))
+        .map_err(|e| GenError::new(file, Some(name), &field_of(&e), e.message().to_string()))
+}
+
+fn check_name(file: &str, name: &str, seen: &mut HashSet<String>) -> Result<(), GenError> {
+    let ok = !name.is_empty()
+        && name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    if !ok {
+        return Err(GenError::new(file, Some(name), "name", "must be UPPER_SNAKE_CASE"));
+    }
+    if !seen.insert(name.to_string()) {
+        return Err(GenError::new(file, Some(name), "name", "duplicate opcode name"));
+    }
+    Ok(())
+}
+
+fn check_sem(file: &str, name: &str, sem: &str, flags: &Flags) -> Result<(), GenError> {
+    syn::parse_str::<syn::Expr>(sem)
+        .map_err(|e| GenError::new(file, Some(name), "sem", format!("not a Rust expression: {e}")))?;
+    if sem.contains('?') && !flags.may_fail {
+        return Err(GenError::new(file, Some(name), "sem", "uses `?` but the op is not flagged \"may_fail\""));
+    }
+    Ok(())
+}
+
+fn load_targets(dir: &Path, file: &str) -> Result<Vec<Target>, GenError> {
+    let table = read_table(dir, file)?;
+    let mut targets = Vec::new();
+    for (name, value) in table {
+        let toml::Value::Table(t) = value else {
+            return Err(GenError::new(file, None, &name, "expected a [target] table"));
+        };
+        let raw = deserialize_target(file, &name, t)?;
+        targets.push(Target { name, arch: raw.arch, float_reg: raw.float_reg, snippets: raw.snippets });
+    }
+    Ok(targets)
+}
+
+fn deserialize_target(file: &str, target: &str, t: toml::Table) -> Result<RawTarget, GenError> {
+    RawTarget::deserialize(toml::Value::Table(t))
+        .map_err(|e| GenError::new(file, None, &format!("{target}.{}", field_of(&e)), e.message().to_string()))
+}
+
+fn load_reg(dir: &Path, file: &str, targets: &[Target]) -> Result<Vec<RegOp>, GenError> {
+    let table = read_table(dir, file)?;
+    let mut seen = HashSet::new();
+    let mut ops = Vec::new();
+    for (code, (name, t)) in op_entries(file, table)?.into_iter().enumerate() {
+        let raw: RawRegOp = deserialize(file, &name, t)?;
+        check_name(file, &raw.name, &mut seen)?;
+        let op = reg_op(file, raw, code as u8, targets)?;
+        ops.push(op);
+    }
+    check_references(file, &ops)?;
+    Ok(ops)
+}
+
+fn reg_op(file: &str, raw: RawRegOp, code: u8, targets: &[Target]) -> Result<RegOp, GenError> {
+    let name = raw.name.as_str();
+    let err = |field: &str, msg: String| GenError::new(file, Some(name), field, msg);
+    let form = match raw.form.as_str() {
+        "ABC" => Form::Abc,
+        "ABx" => Form::ABx,
+        "AsBx" => Form::AsBx,
+        other => return Err(err("form", format!("unknown form `{other}` (ABC, ABx or AsBx)"))),
+    };
+    let flags = Flags::parse(file, name, &raw.flags)?;
+    let mut operands = Vec::new();
+    for (slot_name, kind_name) in &raw.operands {
+        let field = format!("operands.{slot_name}");
+        let slot = Slot::parse(slot_name)
+            .filter(|s| form.slots().contains(s))
+            .ok_or_else(|| err(&field, format!("form {} has no operand `{slot_name}`", form.name())))?;
+        let kind = Kind::parse(kind_name)
+            .filter(|k| !matches!(k, Kind::SlotIn | Kind::SlotOut))
+            .ok_or_else(|| err(&field, format!("unknown operand kind `{kind_name}`")))?;
+        check_slot_kind(slot, kind).map_err(|m| err(&field, m))?;
+        operands.push(Operand { slot, kind });
+    }
+    operands.sort_by_key(|o| o.slot);
+    check_sem(file, name, &raw.sem, &flags)?;
+    let fuses = match raw.fuses {
+        None => None,
+        Some(pair) if pair.len() == 2 => Some((pair[0].clone(), pair[1].clone())),
+        Some(_) => return Err(err("fuses", "names exactly two opcodes: [first, second]".into())),
+    };
+    let mut jit = BTreeMap::new();
+    for (target_name, tpl) in raw.jit {
+        let field = format!("jit.{target_name}");
+        let target = targets
+            .iter()
+            .find(|t| t.name == target_name)
+            .ok_or_else(|| err(&field, format!("unknown JIT target `{target_name}` (see jit.toml)")))?;
+        let operand_names: Vec<&str> = operands.iter().map(|o| o.slot.name()).collect();
+        let expanded = template::expand(tpl.as_str(), &target.snippets, &operand_names).map_err(|m| err(&field, m))?;
+        jit.insert(target_name, expanded);
+    }
+    Ok(RegOp {
+        name: raw.name.clone(),
+        code,
+        doc: raw.doc,
+        form,
+        operands,
+        sem: raw.sem,
+        flags,
+        variant_of: raw.variant_of,
+        fuses,
+        jit,
+    })
+}
+
+fn check_slot_kind(slot: Slot, kind: Kind) -> Result<(), String> {
+    match (slot, kind) {
+        (Slot::SBx, Kind::Jump) | (Slot::SBx, Kind::Imm) => Ok(()),
+        (Slot::SBx, _) => Err("sbx holds only a jump offset or a signed immediate".into()),
+        (_, Kind::Jump) => Err("a jump offset needs the signed 16-bit slot sbx (form AsBx)".into()),
+        (slot, k) if k.is_dst() && slot != Slot::A => Err("only operand a can be written".into()),
+        _ => Ok(()),
+    }
+}
+
+/// `variant_of` and `fuses` name existing opcodes of a compatible shape.
+fn check_references(file: &str, ops: &[RegOp]) -> Result<(), GenError> {
+    let find = |n: &str| ops.iter().find(|o| o.name == n);
+    for op in ops {
+        if let Some(base) = &op.variant_of {
+            let b = find(base).ok_or_else(|| {
+                GenError::new(file, Some(&op.name), "variant_of", format!("base opcode `{base}` does not exist"))
+            })?;
+            if b.form != op.form || b.operands.len() != op.operands.len() {
+                return Err(GenError::new(
+                    file,
+                    Some(&op.name),
+                    "variant_of",
+                    format!("`{base}` has a different form or operand count"),
+                ));
+            }
+        }
+        if let Some((first, second)) = &op.fuses {
+            for n in [first, second] {
+                if find(n).is_none() {
+                    return Err(GenError::new(file, Some(&op.name), "fuses", format!("opcode `{n}` does not exist")));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn load_stack(dir: &Path, file: &str) -> Result<Vec<StackOp>, GenError> {
+    let table = read_table(dir, file)?;
+    let mut seen = HashSet::new();
+    let mut ops = Vec::new();
+    for (code, (name, t)) in op_entries(file, table)?.into_iter().enumerate() {
+        let raw: RawStackOp = deserialize(file, &name, t)?;
+        check_name(file, &raw.name, &mut seen)?;
+        let err = |field: &str, msg: String| GenError::new(file, Some(&name), field, msg);
+        let flags = Flags::parse(file, &name, &raw.flags)?;
+        let (inputs, outputs) = parse_effect(&raw.effect).map_err(|m| err("effect", m))?;
+        let operand = match raw.operand.len() {
+            0 => None,
+            1 => {
+                let (slot, kind) = raw.operand.iter().next().map(|(s, k)| (s.clone(), k.clone())).unwrap_or_default();
+                if slot != "x" {
+                    return Err(err(&format!("operand.{slot}"), "the stack VM's operand is named `x`".into()));
+                }
+                let kind = Kind::parse(&kind)
+                    .filter(|k| matches!(k, Kind::Const | Kind::SlotIn | Kind::SlotOut | Kind::Func | Kind::Imm))
+                    .ok_or_else(|| err("operand.x", format!("kind `{kind}` is not a stack operand kind")))?;
+                Some(kind)
+            }
+            _ => return Err(err("operand", "the stack VM has at most one operand, `x`".into())),
+        };
+        check_sem(file, &name, &raw.sem, &flags)?;
+        if outputs.len() > 1 {
+            return Err(err("effect", "at most one output".into()));
+        }
+        if operand == Some(Kind::SlotOut) && !outputs.is_empty() {
+            return Err(err("effect", "a slot_out op stores sem's value and pushes nothing".into()));
+        }
+        ops.push(StackOp {
+            name: raw.name,
+            code: code as u8,
+            doc: raw.doc,
+            inputs,
+            outputs,
+            effect: raw.effect,
+            operand,
+            sem: raw.sem,
+            flags,
+        });
+    }
+    Ok(ops)
+}
+
+type Effect = (Option<Vec<String>>, Vec<String>);
+
+/// `( a b -- r )` -> (Some([a, b]), [r]); `( ... -- r )` -> (None, [r]).
+pub fn parse_effect(effect: &str) -> Result<Effect, String> {
+    let inner = effect
+        .trim()
+        .strip_prefix('(')
+        .and_then(|s| s.strip_suffix(')'))
+        .ok_or("a stack effect is written `( inputs -- outputs )`")?;
+    let (ins, outs) = inner.split_once("--").ok_or("a stack effect needs `--` between inputs and outputs")?;
+    let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+    let ins = words(ins);
+    let inputs = if ins == ["..."] { None } else { Some(ins) };
+    for n in inputs.iter().flatten().chain(words(outs).iter()) {
+        if !n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') || n == "x" {
+            return Err(format!("`{n}` is not a valid stack item name (lower case; `x` is the operand)"));
+        }
+    }
+    Ok((inputs, words(outs)))
+}
