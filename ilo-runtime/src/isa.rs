@@ -20,3 +20,85 @@ pub use opcodes::{reg_superinstruction, rop, sop, RegOp, StackOp};
 
 /// The generated ISA reference page (checked in as `docs/isa.md`).
 pub const ISA_MD: &str = include_str!(concat!(env!("OUT_DIR"), "/isa.md"));
+
+/// Table-driven checks over every opcode the build was generated with, so
+/// an opcode added to the tables is covered with no test edit
+/// (`tests/extra_opcode_builds.rs` runs them on an extended table).
+#[cfg(test)]
+mod every_opcode {
+    use super::codec::{encode_abc, encode_abx, encode_stack, reg_form, RegForm};
+    use super::*;
+    use crate::jit::{compile_code, lowered_ops, Target};
+    use crate::reg::RegFunc;
+    use crate::value::Value;
+
+    struct Names;
+    impl DisasmNames for Names {
+        fn constant(&self, i: usize) -> String {
+            format!("K{i}")
+        }
+        fn function(&self, i: usize) -> String {
+            format!("f{i}")
+        }
+    }
+
+    fn sample(op: RegOp) -> u32 {
+        match reg_form(op) {
+            RegForm::Abc => encode_abc(op, 2, 1, 0),
+            RegForm::ABx | RegForm::AsBx => encode_abx(op, 2, 0),
+        }
+    }
+
+    #[test]
+    fn register_words_round_trip_and_disassemble_by_name() {
+        for op in RegOp::ALL {
+            let word = sample(op);
+            let ins = decode_reg(word).expect("decodes");
+            assert_eq!(ins.op, op);
+            assert_eq!(ins.a, 2);
+            let text = disasm_reg(0, word, &Names);
+            assert!(text.starts_with(op.name()), "{text}");
+            assert_eq!(op.info().name, op.name());
+            assert_eq!(RegOp::from_name(op.name()), Some(op));
+        }
+    }
+
+    #[test]
+    fn stack_words_round_trip_and_disassemble_by_name() {
+        for op in StackOp::ALL {
+            let word = encode_stack(op, 7);
+            assert_eq!(decode_stack(word), Some((op, 7)));
+            assert!(disasm_stack(word, &Names).starts_with(op.name()));
+        }
+    }
+
+    #[test]
+    fn typed_variants_and_superinstructions_point_at_real_opcodes() {
+        for op in RegOp::ALL {
+            if let Some(t) = op.typed_nn() {
+                assert_eq!(t.generic(), Some(op), "{}", op.name());
+            }
+        }
+        assert_eq!(reg_superinstruction(RegOp::LOADK, RegOp::MUL_NN), Some(RegOp::MULK_N));
+    }
+
+    /// Every lowering of every target assembles, for a one-instruction
+    /// function followed by RET.
+    #[test]
+    fn every_lowering_assembles_on_both_targets() {
+        for target in [Target::X86_64, Target::Aarch64] {
+            for &op in lowered_ops(target) {
+                let f = RegFunc {
+                    name: "probe".into(),
+                    nparams: 2,
+                    nregs: 3,
+                    code: vec![sample(op), reg_enc::RET(2)],
+                    consts: vec![Value::num(1.5)],
+                    numeric: true,
+                };
+                let code = compile_code(&f, target).unwrap_or_else(|e| panic!("{} on {target:?}: {e}", op.name()));
+                assert!(!code.is_empty());
+            }
+        }
+    }
+}

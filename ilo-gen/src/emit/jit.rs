@@ -9,7 +9,7 @@ use crate::template;
 pub fn emit(isa: &Isa, target: &Target) -> String {
     let lowered: Vec<&RegOp> = isa.reg.iter().filter(|op| op.jit.contains_key(&target.name)).collect();
     let mut s = format!(
-        "use dynasmrt::{{dynasm, DynasmApi, DynasmLabelApi}};\n\
+        "#[allow(unused_imports)]\nuse dynasmrt::{{dynasm, DynasmApi, DynasmLabelApi}};\n\
          /// The assembler this target lowers into.\n\
          pub(crate) type Asm = dynasmrt::VecAssembler<dynasmrt::{arch}::{reloc}>;\n\
          /// Register-VM opcodes with a {name} lowering.\n\
@@ -41,7 +41,8 @@ fn arm(op: &RegOp, target: &Target) -> String {
     let mut s = format!("rop::{} => {{\n", op.name);
     for o in &op.operands {
         let idx = decode_expr(o.slot);
-        let name = o.slot.name();
+        // Prefixed so that no operand reads as a machine register (`bx`!).
+        let name = format!("o_{}", o.slot.name());
         s += &match o.kind {
             k if k.is_register() || k == Kind::Base => format!("let {name}: u8 = cx.float_reg({idx})?;\n"),
             Kind::Const | Kind::ConstN => format!("let {name}: i64 = cx.const_bits({idx})?;\n"),
@@ -53,9 +54,9 @@ fn arm(op: &RegOp, target: &Target) -> String {
     let code = template::substitute(template, |name| {
         let kind = op.operands.iter().find(|o| o.slot.name() == name).map(|o| o.kind);
         match kind {
-            Some(k) if k.is_register() || k == Kind::Base => format!("{}({name})", target.float_reg),
-            Some(Kind::Jump) => format!("=>{name}"),
-            _ => name.to_string(),
+            Some(k) if k.is_register() || k == Kind::Base => format!("{}(o_{name})", target.float_reg),
+            Some(Kind::Jump) => format!("=>o_{name}"),
+            _ => format!("o_{name}"),
         }
     });
     s += &format!("dynasm!(ops ; .arch {} ; {code});\nOk(())\n}}\n", target.arch);

@@ -1,0 +1,109 @@
+//! The generator accepts the real tables and rejects broken ones with an
+//! error that names the file, the opcode and the field.
+
+use std::path::{Path, PathBuf};
+
+fn isa_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../isa")
+}
+
+/// A scratch copy of the real tables, with `edit` applied to one file.
+fn tables_with(test: &str, file: &str, edit: impl Fn(String) -> String) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ilo-gen-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    for f in ["register.toml", "stack.toml", "jit.toml"] {
+        let text = std::fs::read_to_string(isa_dir().join(f)).expect("read table");
+        let text = if f == file { edit(text) } else { text };
+        std::fs::write(dir.join(f), text).expect("write table");
+    }
+    dir
+}
+
+fn error_for(test: &str, file: &str, edit: impl Fn(String) -> String) -> ilo_gen::GenError {
+    match ilo_gen::generate(&tables_with(test, file, edit)) {
+        Ok(_) => panic!("{test}: the broken table was accepted"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn the_real_tables_generate_every_file() {
+    let files = ilo_gen::generate(&isa_dir()).expect("tables are valid");
+    let names: Vec<&str> = files.iter().map(|f| f.name).collect();
+    for want in [
+        "opcodes.rs",
+        "codec.rs",
+        "disasm.rs",
+        "stack_vm.rs",
+        "reg_vm.rs",
+        "jit_x86_64.rs",
+        "jit_aarch64.rs",
+        "isa.md",
+    ] {
+        assert!(names.contains(&want), "{want} missing from {names:?}");
+    }
+}
+
+#[test]
+fn an_unknown_field_is_named_with_its_opcode() {
+    let e = error_for("unknown-field", "register.toml", |t| {
+        t.replacen("name = \"MOV\"\n", "name = \"MOV\"\nsematics = \"b\"\n", 1)
+    });
+    assert_eq!(e.file, "register.toml");
+    assert_eq!(e.opcode.as_deref(), Some("MOV"));
+    assert_eq!(e.field, "sematics");
+    assert!(e.to_string().contains("register.toml: opcode `MOV`: sematics"), "{e}");
+}
+
+#[test]
+fn a_duplicate_name_is_rejected() {
+    let e = error_for("duplicate", "stack.toml", |t| t.replacen("name = \"SUB\"", "name = \"ADD\"", 1));
+    assert_eq!((e.file.as_str(), e.opcode.as_deref(), e.field.as_str()), ("stack.toml", Some("ADD"), "name"));
+    assert!(e.message.contains("duplicate"), "{e}");
+}
+
+#[test]
+fn a_variant_whose_base_does_not_exist_is_rejected() {
+    let e = error_for("variant", "register.toml", |t| t.replacen("variant_of = \"ADD\"", "variant_of = \"PLUS\"", 1));
+    assert_eq!((e.opcode.as_deref(), e.field.as_str()), (Some("ADD_NN"), "variant_of"));
+    assert!(e.message.contains("PLUS"), "{e}");
+}
+
+#[test]
+fn a_template_naming_a_missing_operand_is_rejected() {
+    let e = error_for("template", "register.toml", |t| t.replacen("fneg {a}, {b}", "fneg {a}, {c}", 1));
+    assert_eq!((e.opcode.as_deref(), e.field.as_str()), (Some("NEG_N"), "jit.aarch64"));
+    assert!(e.message.contains("`c`"), "{e}");
+}
+
+#[test]
+fn a_fused_pair_must_exist() {
+    let e = error_for("fuses", "register.toml", |t| t.replacen("fuses = [\"LOADK\", \"MUL_NN\"]", "fuses = [\"LOADK\", \"MUL_XX\"]", 1));
+    assert_eq!((e.opcode.as_deref(), e.field.as_str()), (Some("MULK_N"), "fuses"));
+}
+
+#[test]
+fn semantics_must_be_rust_and_failures_must_be_flagged() {
+    let e = error_for("sem-syntax", "register.toml", |t| t.replacen("sem = \"b * c\"", "sem = \"b * * \"", 1));
+    assert_eq!((e.opcode.as_deref(), e.field.as_str()), (Some("MUL_NN"), "sem"));
+    let e = error_for("sem-flag", "stack.toml", |t| {
+        t.replacen("sem = \"ops::sub(heap, a, b)?\"\nflags = [\"may_fail\"]", "sem = \"ops::sub(heap, a, b)?\"\nflags = [\"pure\"]", 1)
+    });
+    assert_eq!((e.opcode.as_deref(), e.field.as_str()), (Some("SUB"), "sem"));
+    assert!(e.message.contains("may_fail"), "{e}");
+}
+
+#[test]
+fn an_operand_the_form_lacks_is_rejected() {
+    let e = error_for("form", "register.toml", |t| {
+        t.replacen("operands = { a = \"dst\", bx = \"const\" }", "operands = { a = \"dst\", c = \"const\" }", 1)
+    });
+    assert_eq!((e.opcode.as_deref(), e.field.as_str()), (Some("LOADK"), "operands.c"));
+}
+
+#[test]
+fn a_bad_stack_effect_is_rejected() {
+    let e = error_for("effect", "stack.toml", |t| t.replacen("effect = \"( a b -- r )\"", "effect = \"( a b r )\"", 1));
+    assert_eq!((e.opcode.as_deref(), e.field.as_str()), (Some("ADD"), "effect"));
+}

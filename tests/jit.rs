@@ -1,0 +1,77 @@
+//! The JITs against the register VM: native x86-64 code runs here; ARM64
+//! code, assembled here, runs under qemu-user. Every result must match the
+//! register VM's bit for bit (NaN sign aside, which the hardware picks).
+
+use ilo_runtime::engine::{Arg, Engine};
+use ilo_runtime::error::Limits;
+use ilo_runtime::jit::{self, native::JitFunc, Target};
+use ilo_runtime::reg::RegVm;
+use ilo_runtime::value::Value;
+use ilo_suite::{load, same_number, NUMERIC_PROGRAMS};
+
+fn vm_result(src: &str, func: &str, args: &[f64]) -> f64 {
+    let loaded = load(src);
+    let prog = loaded.reg().expect("register VM compiles it");
+    let index = prog.func_index(func).expect("function exists");
+    let vals: Vec<Value> = args.iter().map(|n| Value::num(*n)).collect();
+    let v = RegVm::new(Limits::default()).call(prog, index, &vals).expect("runs");
+    v.to_num().expect("a number")
+}
+
+#[test]
+fn native_jit_matches_the_register_vm() {
+    for (func, src, arg_sets) in NUMERIC_PROGRAMS {
+        let loaded = load(src);
+        let prog = loaded.reg().expect("compiles");
+        let f = &prog.funcs[prog.func_index(func).expect("exists") as usize];
+        let jit = JitFunc::compile(f).unwrap_or_else(|e| panic!("{func} not compiled: {e}"));
+        for args in *arg_sets {
+            let want = vm_result(src, func, args);
+            let got = jit.call(args).expect("arity");
+            assert!(same_number(got, want), "{func}{args:?}: JIT {got:?} vs VM {want:?}");
+        }
+    }
+}
+
+#[test]
+fn aarch64_jit_matches_the_register_vm_under_emulation() {
+    assert!(
+        jit::emulate::available(),
+        "qemu-aarch64 and aarch64-linux-gnu-gcc are needed: run .ci/run (it installs .ci/apt-packages.txt)"
+    );
+    let mut checked = 0;
+    for (func, src, arg_sets) in NUMERIC_PROGRAMS {
+        let loaded = load(src);
+        let prog = loaded.reg().expect("compiles");
+        let f = &prog.funcs[prog.func_index(func).expect("exists") as usize];
+        let code = jit::compile_code(f, Target::Aarch64).unwrap_or_else(|e| panic!("{func}: {e}"));
+        for args in *arg_sets {
+            let want = vm_result(src, func, args);
+            let got = jit::emulate::run_aarch64(&code, args).unwrap_or_else(|e| panic!("{func}{args:?}: {e}"));
+            assert!(same_number(got, want), "{func}{args:?}: ARM64 {got:?} vs VM {want:?}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} ARM64 runs");
+}
+
+#[test]
+fn a_function_the_jit_cannot_take_falls_back_to_the_register_vm() {
+    // `sq` calls another function: CALL has no lowering, so the register VM runs it.
+    let loaded = load("sq x:n>n;*x x\nsq2 x:n>n;a=sq x;sq a");
+    let out = loaded.run("sq2", &[Arg::Num(3.0)], Engine::Jit, Limits::default()).expect("runs");
+    assert_eq!(out.printed, "81");
+    assert_eq!(out.engine, Engine::Reg);
+    assert!(out.fallbacks.iter().any(|f| f.contains("CALL")), "{:?}", out.fallbacks);
+    // ...while a leaf function is compiled.
+    let out = loaded.run("sq", &[Arg::Num(3.0)], Engine::Jit, Limits::default()).expect("runs");
+    assert_eq!((out.printed.as_str(), out.engine), ("9", Engine::Jit));
+}
+
+#[test]
+fn non_numeric_functions_are_not_compiled() {
+    let loaded = load("id x:t>t;x");
+    let prog = loaded.reg().expect("compiles");
+    let err = jit::compile_code(&prog.funcs[0], Target::X86_64).expect_err("text is not numeric");
+    assert_eq!(err, jit::Unsupported::NotNumeric);
+}
