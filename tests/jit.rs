@@ -59,12 +59,16 @@ fn aarch64_jit_matches_the_register_vm_under_emulation() {
 fn a_function_the_jit_cannot_take_falls_back_to_the_register_vm() {
     // `sq` calls another function: CALL has no lowering, so the register VM runs it.
     let loaded = load("sq x:n>n;*x x\nsq2 x:n>n;a=sq x;sq a");
-    let out = loaded.run("sq2", &[Arg::Num(3.0)], Engine::Jit, Limits::default()).expect("runs");
+    let out = loaded
+        .run("sq2", &[Arg::Num(3.0)], Engine::Jit, Limits::default())
+        .expect("runs");
     assert_eq!(out.printed, "81");
     assert_eq!(out.engine, Engine::Reg);
     assert!(out.fallbacks.iter().any(|f| f.contains("CALL")), "{:?}", out.fallbacks);
     // ...while a leaf function is compiled.
-    let out = loaded.run("sq", &[Arg::Num(3.0)], Engine::Jit, Limits::default()).expect("runs");
+    let out = loaded
+        .run("sq", &[Arg::Num(3.0)], Engine::Jit, Limits::default())
+        .expect("runs");
     assert_eq!((out.printed.as_str(), out.engine), ("9", Engine::Jit));
 }
 

@@ -36,7 +36,10 @@ fn ast() {
 fn stack_bytecode() {
     for (name, src) in programs() {
         let loaded = load(src);
-        snapshot(format!("{name}.stack"), format!("{src}\n\n{}", stack_listing(loaded.stack().expect("compiles"))));
+        snapshot(
+            format!("{name}.stack"),
+            format!("{src}\n\n{}", stack_listing(loaded.stack().expect("compiles"))),
+        );
     }
 }
 
@@ -44,7 +47,10 @@ fn stack_bytecode() {
 fn register_bytecode() {
     for (name, src) in programs() {
         let loaded = load(src);
-        snapshot(format!("{name}.bytecode"), format!("{src}\n\n{}", reg_listing(loaded.reg().expect("compiles"))));
+        snapshot(
+            format!("{name}.bytecode"),
+            format!("{src}\n\n{}", reg_listing(loaded.reg().expect("compiles"))),
+        );
     }
 }
 

@@ -1,1 +1,176 @@
-pub fn placeholder() {}
+//! The `ilo` command: parse, verify, then run a function on the chosen
+//! engine, benchmark every engine, or print a listing.
+
+mod args;
+mod emit;
+mod report;
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use clap::Parser;
+use ilo_runtime::engine::{Arg, Engine, Loaded};
+use ilo_runtime::error::Limits;
+use ilo_runtime::front::ast::{FuncDecl, Program};
+use ilo_runtime::jit::Target;
+
+pub use args::Cli;
+use args::TargetArg;
+use report::Reporter;
+
+/// Exit status: success.
+pub const EXIT_OK: i32 = 0;
+/// Exit status: the program is wrong or failed at run time.
+pub const EXIT_FAIL: i32 = 1;
+/// Exit status: the command line is wrong.
+pub const EXIT_USAGE: i32 = 2;
+
+/// Runs the CLI on `argv` (program name first), writing to `out` and `err`.
+pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_tty: bool) -> i32 {
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = if e.use_stderr() {
+                write!(err, "{e}")
+            } else {
+                write!(out, "{e}")
+            };
+            return code;
+        }
+    };
+    let reporter = Reporter {
+        json: cli.json || !err_is_tty,
+        color: err_is_tty && !cli.json,
+    };
+    if let Some(code) = &cli.explain {
+        return report::explain(code, out, err);
+    }
+    let Some(source_arg) = cli.source.as_deref() else {
+        let _ = writeln!(err, "ilo: no program given (a file or inline source); see `ilo --help`");
+        return EXIT_USAGE;
+    };
+    let (name, src) = match load_source(source_arg) {
+        Ok(x) => x,
+        Err(msg) => {
+            let _ = writeln!(err, "ilo: {msg}");
+            return EXIT_USAGE;
+        }
+    };
+    let program = match ilo_runtime::front::check(&src) {
+        Ok(p) => p,
+        Err(diags) => {
+            reporter.diagnostics(&diags, &name, &src, err);
+            return EXIT_FAIL;
+        }
+    };
+    let target = match cli.target {
+        Some(TargetArg::X86_64) => Some(Target::X86_64),
+        Some(TargetArg::Aarch64) => Some(Target::Aarch64),
+        None => None,
+    };
+    let loaded = Loaded::new(program);
+    if let Some(form) = cli.emit {
+        return emit::emit(&loaded, form, target, out, err);
+    }
+    let (func, raw_args) = match pick_function(&loaded.program, &cli.args) {
+        Ok(x) => x,
+        Err(msg) => {
+            let _ = writeln!(err, "ilo: {msg}");
+            return EXIT_USAGE;
+        }
+    };
+    let args = match parse_args(func, raw_args) {
+        Ok(a) => a,
+        Err(msg) => {
+            let _ = writeln!(err, "ilo: {msg}");
+            return EXIT_USAGE;
+        }
+    };
+    let fname = func.name.name.clone();
+    if cli.bench {
+        let rows = ilo_runtime::bench::bench(&loaded, &fname, &args, Duration::from_millis(cli.bench_ms.max(1)));
+        let _ = write!(out, "{}", ilo_runtime::bench::report(&fname, &rows));
+        return EXIT_OK;
+    }
+    if target == Some(Target::Aarch64) && Target::host() != Some(Target::Aarch64) {
+        return emit::run_emulated(&loaded, &fname, &args, out, err, &reporter);
+    }
+    let engine = if cli.run_tree {
+        Engine::Tree
+    } else if cli.run_stack {
+        Engine::Stack
+    } else if cli.run_vm {
+        Engine::Reg
+    } else {
+        // --run-jit, and the default: the fastest engine that takes the function.
+        Engine::Jit
+    };
+    let limits = Limits {
+        max_steps: cli.max_steps,
+        ..Limits::default()
+    };
+    match loaded.run(&fname, &args, engine, limits) {
+        Ok(outcome) => {
+            if cli.verbose {
+                for f in &outcome.fallbacks {
+                    let _ = writeln!(err, "ilo: {f}");
+                }
+                let _ = writeln!(err, "ilo: ran `{fname}` on the {}", outcome.engine.name());
+            }
+            let _ = writeln!(out, "{}", outcome.printed);
+            EXIT_OK
+        }
+        Err(e) => {
+            reporter.runtime_error(&e, err);
+            EXIT_FAIL
+        }
+    }
+}
+
+/// A path to a file, or else the argument itself as inline source.
+fn load_source(arg: &str) -> Result<(String, String), String> {
+    let path = Path::new(arg);
+    let looks_like_file = arg.ends_with(".ilo") || (path.is_file() && !arg.contains(';'));
+    if looks_like_file {
+        return std::fs::read_to_string(path)
+            .map(|src| (arg.to_string(), src))
+            .map_err(|e| format!("cannot read `{arg}`: {e}"));
+    }
+    Ok(("<inline>".to_string(), arg.to_string()))
+}
+
+/// The function to run: named by the first argument if it names one,
+/// else the only (or first) function of the program.
+fn pick_function<'p>(program: &'p Program, args: &'p [String]) -> Result<(&'p FuncDecl, &'p [String]), String> {
+    if let Some(first) = args.first() {
+        if let Some(f) = program.func(first) {
+            return Ok((f, &args[1..]));
+        }
+    }
+    program
+        .funcs()
+        .next()
+        .map(|f| (f, args))
+        .ok_or_else(|| "the program declares no function to run".to_string())
+}
+
+fn parse_args(f: &FuncDecl, raw: &[String]) -> Result<Vec<Arg>, String> {
+    if raw.len() != f.params.len() {
+        let sig: Vec<String> = f.params.iter().map(|p| p.name.name.clone()).collect();
+        return Err(format!(
+            "`{}` takes {} argument{} ({}), got {}",
+            f.name.name,
+            f.params.len(),
+            if f.params.len() == 1 { "" } else { "s" },
+            sig.join(" "),
+            raw.len()
+        ));
+    }
+    f.params
+        .iter()
+        .zip(raw)
+        .map(|(p, text)| Arg::parse(text, &p.ty).map_err(|e| format!("argument `{}`: {e}", p.name.name)))
+        .collect()
+}

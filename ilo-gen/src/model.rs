@@ -360,14 +360,20 @@ fn read_table(dir: &Path, file: &str) -> Result<toml::Table, GenError> {
     let path = dir.join(file);
     let text = std::fs::read_to_string(&path)
         .map_err(|e| GenError::new(file, None, "", format!("cannot read {}: {e}", path.display())))?;
-    text.parse::<toml::Table>().map_err(|e| GenError::new(file, None, "", e.to_string()))
+    text.parse::<toml::Table>()
+        .map_err(|e| GenError::new(file, None, "", e.to_string()))
 }
 
 /// The `[[op]]` entries of a table, each with its name for error messages.
 fn op_entries(file: &str, table: toml::Table) -> Result<Vec<(String, toml::Table)>, GenError> {
     for key in table.keys() {
         if key != "op" {
-            return Err(GenError::new(file, None, key, "unknown top-level key (expected only [[op]])"));
+            return Err(GenError::new(
+                file,
+                None,
+                key,
+                "unknown top-level key (expected only [[op]])",
+            ));
         }
     }
     let Some(toml::Value::Array(ops)) = table.get("op") else {
@@ -380,12 +386,24 @@ fn op_entries(file: &str, table: toml::Table) -> Result<Vec<(String, toml::Table
         };
         let name = match t.get("name") {
             Some(toml::Value::String(s)) => s.clone(),
-            _ => return Err(GenError::new(file, Some(&format!("#{i}")), "name", "missing or not a string")),
+            _ => {
+                return Err(GenError::new(
+                    file,
+                    Some(&format!("#{i}")),
+                    "name",
+                    "missing or not a string",
+                ))
+            }
         };
         out.push((name, t.clone()));
     }
     if out.len() > 256 {
-        return Err(GenError::new(file, None, "op", "more than 256 opcodes do not fit in 8 bits"));
+        return Err(GenError::new(
+            file,
+            None,
+            "op",
+            "more than 256 opcodes do not fit in 8 bits",
+        ));
     }
     Ok(out)
 }
@@ -393,7 +411,11 @@ fn op_entries(file: &str, table: toml::Table) -> Result<Vec<(String, toml::Table
 fn field_of(err: &toml::de::Error) -> String {
     // serde reports unknown fields as "unknown field `x`, expected …".
     let msg = err.message();
-    msg.split('`').nth(1).filter(|_| msg.starts_with("unknown field")).unwrap_or("").to_string()
+    msg.split('`')
+        .nth(1)
+        .filter(|_| msg.starts_with("unknown field"))
+        .unwrap_or("")
+        .to_string()
 }
 
 fn deserialize<T: for<'de> Deserialize<'de>>(file: &str, name: &str, t: toml::Table) -> Result<T, GenError> {
@@ -404,7 +426,9 @@ fn deserialize<T: for<'de> Deserialize<'de>>(file: &str, name: &str, t: toml::Ta
 fn check_name(file: &str, name: &str, seen: &mut HashSet<String>) -> Result<(), GenError> {
     let ok = !name.is_empty()
         && name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-        && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
     if !ok {
         return Err(GenError::new(file, Some(name), "name", "must be UPPER_SNAKE_CASE"));
     }
@@ -418,7 +442,12 @@ fn check_sem(file: &str, name: &str, sem: &str, flags: &Flags) -> Result<(), Gen
     syn::parse_str::<syn::Expr>(sem)
         .map_err(|e| GenError::new(file, Some(name), "sem", format!("not a Rust expression: {e}")))?;
     if sem.contains('?') && !flags.may_fail {
-        return Err(GenError::new(file, Some(name), "sem", "uses `?` but the op is not flagged \"may_fail\""));
+        return Err(GenError::new(
+            file,
+            Some(name),
+            "sem",
+            "uses `?` but the op is not flagged \"may_fail\"",
+        ));
     }
     Ok(())
 }
@@ -431,14 +460,25 @@ fn load_targets(dir: &Path, file: &str) -> Result<Vec<Target>, GenError> {
             return Err(GenError::new(file, None, &name, "expected a [target] table"));
         };
         let raw = deserialize_target(file, &name, t)?;
-        targets.push(Target { name, arch: raw.arch, float_reg: raw.float_reg, snippets: raw.snippets });
+        targets.push(Target {
+            name,
+            arch: raw.arch,
+            float_reg: raw.float_reg,
+            snippets: raw.snippets,
+        });
     }
     Ok(targets)
 }
 
 fn deserialize_target(file: &str, target: &str, t: toml::Table) -> Result<RawTarget, GenError> {
-    RawTarget::deserialize(toml::Value::Table(t))
-        .map_err(|e| GenError::new(file, None, &format!("{target}.{}", field_of(&e)), e.message().to_string()))
+    RawTarget::deserialize(toml::Value::Table(t)).map_err(|e| {
+        GenError::new(
+            file,
+            None,
+            &format!("{target}.{}", field_of(&e)),
+            e.message().to_string(),
+        )
+    })
 }
 
 fn load_reg(dir: &Path, file: &str, targets: &[Target]) -> Result<Vec<RegOp>, GenError> {
@@ -525,7 +565,12 @@ fn check_references(file: &str, ops: &[RegOp]) -> Result<(), GenError> {
     for op in ops {
         if let Some(base) = &op.variant_of {
             let b = find(base).ok_or_else(|| {
-                GenError::new(file, Some(&op.name), "variant_of", format!("base opcode `{base}` does not exist"))
+                GenError::new(
+                    file,
+                    Some(&op.name),
+                    "variant_of",
+                    format!("base opcode `{base}` does not exist"),
+                )
             })?;
             if b.form != op.form || b.operands.len() != op.operands.len() {
                 return Err(GenError::new(
@@ -539,7 +584,12 @@ fn check_references(file: &str, ops: &[RegOp]) -> Result<(), GenError> {
         if let Some((first, second)) = &op.fuses {
             for n in [first, second] {
                 if find(n).is_none() {
-                    return Err(GenError::new(file, Some(&op.name), "fuses", format!("opcode `{n}` does not exist")));
+                    return Err(GenError::new(
+                        file,
+                        Some(&op.name),
+                        "fuses",
+                        format!("opcode `{n}` does not exist"),
+                    ));
                 }
             }
         }
@@ -560,9 +610,17 @@ fn load_stack(dir: &Path, file: &str) -> Result<Vec<StackOp>, GenError> {
         let operand = match raw.operand.len() {
             0 => None,
             1 => {
-                let (slot, kind) = raw.operand.iter().next().map(|(s, k)| (s.clone(), k.clone())).unwrap_or_default();
+                let (slot, kind) = raw
+                    .operand
+                    .iter()
+                    .next()
+                    .map(|(s, k)| (s.clone(), k.clone()))
+                    .unwrap_or_default();
                 if slot != "x" {
-                    return Err(err(&format!("operand.{slot}"), "the stack VM's operand is named `x`".into()));
+                    return Err(err(
+                        &format!("operand.{slot}"),
+                        "the stack VM's operand is named `x`".into(),
+                    ));
                 }
                 let kind = Kind::parse(&kind)
                     .filter(|k| matches!(k, Kind::Const | Kind::SlotIn | Kind::SlotOut | Kind::Func | Kind::Imm))
@@ -576,7 +634,10 @@ fn load_stack(dir: &Path, file: &str) -> Result<Vec<StackOp>, GenError> {
             return Err(err("effect", "at most one output".into()));
         }
         if operand == Some(Kind::SlotOut) && !outputs.is_empty() {
-            return Err(err("effect", "a slot_out op stores sem's value and pushes nothing".into()));
+            return Err(err(
+                "effect",
+                "a slot_out op stores sem's value and pushes nothing".into(),
+            ));
         }
         ops.push(StackOp {
             name: raw.name,
@@ -602,13 +663,21 @@ pub fn parse_effect(effect: &str) -> Result<Effect, String> {
         .strip_prefix('(')
         .and_then(|s| s.strip_suffix(')'))
         .ok_or("a stack effect is written `( inputs -- outputs )`")?;
-    let (ins, outs) = inner.split_once("--").ok_or("a stack effect needs `--` between inputs and outputs")?;
+    let (ins, outs) = inner
+        .split_once("--")
+        .ok_or("a stack effect needs `--` between inputs and outputs")?;
     let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
     let ins = words(ins);
     let inputs = if ins == ["..."] { None } else { Some(ins) };
     for n in inputs.iter().flatten().chain(words(outs).iter()) {
-        if !n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') || n == "x" {
-            return Err(format!("`{n}` is not a valid stack item name (lower case; `x` is the operand)"));
+        if !n
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            || n == "x"
+        {
+            return Err(format!(
+                "`{n}` is not a valid stack item name (lower case; `x` is the operand)"
+            ));
         }
     }
     Ok((inputs, words(outs)))

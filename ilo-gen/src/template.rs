@@ -63,7 +63,10 @@ mod tests {
         let mut s = BTreeMap::new();
         s.insert("k".to_string(), "mov rax, QWORD {0} ; vmovq xmm15, rax".to_string());
         let out = expand("%k({c}) ; vaddsd {a}, {b}, xmm15", &s, &["a", "b", "c"]);
-        assert_eq!(out.as_deref(), Ok("mov rax, QWORD {c} ; vmovq xmm15, rax ; vaddsd {a}, {b}, xmm15"));
+        assert_eq!(
+            out.as_deref(),
+            Ok("mov rax, QWORD {c} ; vmovq xmm15, rax ; vaddsd {a}, {b}, xmm15")
+        );
     }
 
     #[test]
@@ -75,6 +78,9 @@ mod tests {
 
     #[test]
     fn substitute_replaces_each_placeholder() {
-        assert_eq!(substitute("fadd {a}, {b}, {c}", |n| format!("D({n})")), "fadd D(a), D(b), D(c)");
+        assert_eq!(
+            substitute("fadd {a}, {b}, {c}", |n| format!("D({n})")),
+            "fadd D(a), D(b), D(c)"
+        );
     }
 }

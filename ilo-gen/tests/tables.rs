@@ -58,37 +58,54 @@ fn an_unknown_field_is_named_with_its_opcode() {
 
 #[test]
 fn a_duplicate_name_is_rejected() {
-    let e = error_for("duplicate", "stack.toml", |t| t.replacen("name = \"SUB\"", "name = \"ADD\"", 1));
-    assert_eq!((e.file.as_str(), e.opcode.as_deref(), e.field.as_str()), ("stack.toml", Some("ADD"), "name"));
+    let e = error_for("duplicate", "stack.toml", |t| {
+        t.replacen("name = \"SUB\"", "name = \"ADD\"", 1)
+    });
+    assert_eq!(
+        (e.file.as_str(), e.opcode.as_deref(), e.field.as_str()),
+        ("stack.toml", Some("ADD"), "name")
+    );
     assert!(e.message.contains("duplicate"), "{e}");
 }
 
 #[test]
 fn a_variant_whose_base_does_not_exist_is_rejected() {
-    let e = error_for("variant", "register.toml", |t| t.replacen("variant_of = \"ADD\"", "variant_of = \"PLUS\"", 1));
+    let e = error_for("variant", "register.toml", |t| {
+        t.replacen("variant_of = \"ADD\"", "variant_of = \"PLUS\"", 1)
+    });
     assert_eq!((e.opcode.as_deref(), e.field.as_str()), (Some("ADD_NN"), "variant_of"));
     assert!(e.message.contains("PLUS"), "{e}");
 }
 
 #[test]
 fn a_template_naming_a_missing_operand_is_rejected() {
-    let e = error_for("template", "register.toml", |t| t.replacen("fneg {a}, {b}", "fneg {a}, {c}", 1));
+    let e = error_for("template", "register.toml", |t| {
+        t.replacen("fneg {a}, {b}", "fneg {a}, {c}", 1)
+    });
     assert_eq!((e.opcode.as_deref(), e.field.as_str()), (Some("NEG_N"), "jit.aarch64"));
     assert!(e.message.contains("`c`"), "{e}");
 }
 
 #[test]
 fn a_fused_pair_must_exist() {
-    let e = error_for("fuses", "register.toml", |t| t.replacen("fuses = [\"LOADK\", \"MUL_NN\"]", "fuses = [\"LOADK\", \"MUL_XX\"]", 1));
+    let e = error_for("fuses", "register.toml", |t| {
+        t.replacen("fuses = [\"LOADK\", \"MUL_NN\"]", "fuses = [\"LOADK\", \"MUL_XX\"]", 1)
+    });
     assert_eq!((e.opcode.as_deref(), e.field.as_str()), (Some("MULK_N"), "fuses"));
 }
 
 #[test]
 fn semantics_must_be_rust_and_failures_must_be_flagged() {
-    let e = error_for("sem-syntax", "register.toml", |t| t.replacen("sem = \"b * c\"", "sem = \"b * * \"", 1));
+    let e = error_for("sem-syntax", "register.toml", |t| {
+        t.replacen("sem = \"b * c\"", "sem = \"b * * \"", 1)
+    });
     assert_eq!((e.opcode.as_deref(), e.field.as_str()), (Some("MUL_NN"), "sem"));
     let e = error_for("sem-flag", "stack.toml", |t| {
-        t.replacen("sem = \"ops::sub(heap, a, b)?\"\nflags = [\"may_fail\"]", "sem = \"ops::sub(heap, a, b)?\"\nflags = [\"pure\"]", 1)
+        t.replacen(
+            "sem = \"ops::sub(heap, a, b)?\"\nflags = [\"may_fail\"]",
+            "sem = \"ops::sub(heap, a, b)?\"\nflags = [\"pure\"]",
+            1,
+        )
     });
     assert_eq!((e.opcode.as_deref(), e.field.as_str()), (Some("SUB"), "sem"));
     assert!(e.message.contains("may_fail"), "{e}");
@@ -97,13 +114,19 @@ fn semantics_must_be_rust_and_failures_must_be_flagged() {
 #[test]
 fn an_operand_the_form_lacks_is_rejected() {
     let e = error_for("form", "register.toml", |t| {
-        t.replacen("operands = { a = \"dst\", bx = \"const\" }", "operands = { a = \"dst\", c = \"const\" }", 1)
+        t.replacen(
+            "operands = { a = \"dst\", bx = \"const\" }",
+            "operands = { a = \"dst\", c = \"const\" }",
+            1,
+        )
     });
     assert_eq!((e.opcode.as_deref(), e.field.as_str()), (Some("LOADK"), "operands.c"));
 }
 
 #[test]
 fn a_bad_stack_effect_is_rejected() {
-    let e = error_for("effect", "stack.toml", |t| t.replacen("effect = \"( a b -- r )\"", "effect = \"( a b r )\"", 1));
+    let e = error_for("effect", "stack.toml", |t| {
+        t.replacen("effect = \"( a b -- r )\"", "effect = \"( a b r )\"", 1)
+    });
     assert_eq!((e.opcode.as_deref(), e.field.as_str()), (Some("ADD"), "effect"));
 }

@@ -14,7 +14,10 @@ pub struct Unsupported {
 
 impl Unsupported {
     pub fn new(what: impl Into<String>, span: Span) -> Unsupported {
-        Unsupported { what: what.into(), span }
+        Unsupported {
+            what: what.into(),
+            span,
+        }
     }
 }
 

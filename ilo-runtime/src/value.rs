@@ -137,7 +137,16 @@ mod tests {
 
     #[test]
     fn numbers_round_trip_including_nans_and_infinities() {
-        for n in [0.0, -0.0, 1.5, -7.0, f64::INFINITY, f64::NEG_INFINITY, f64::MAX, f64::MIN_POSITIVE] {
+        for n in [
+            0.0,
+            -0.0,
+            1.5,
+            -7.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+        ] {
             let v = Value::num(n);
             assert!(v.is_num());
             assert_eq!(v.as_f64().to_bits(), n.to_bits());

@@ -19,13 +19,43 @@ pub fn same_number(a: f64, b: f64) -> bool {
 /// Numeric functions the JITs take, each with argument sets that probe
 /// signs, zeros, infinities and NaN. Shared by the JIT tests and snapshots.
 pub const NUMERIC_PROGRAMS: &[(&str, &str, &[&[f64]])] = &[
-    ("tot", "tot p:n q:n r:n>n;s=*p q;t=*s r;+s t", &[&[10.0, 20.0, 30.0], &[1.5, -2.0, 0.25], &[0.0, -0.0, 1.0], &[f64::INFINITY, 0.0, 1.0], &[1e308, 10.0, 1.0]]),
-    ("poly", "poly x:n>n;+*3 *x x +*2 x 1", &[&[0.0], &[2.0], &[-1.5], &[f64::NAN]]),
-    ("mid", "mid a:n b:n>n;/+a b 2", &[&[1.0, 2.0], &[-7.0, 3.0], &[f64::INFINITY, f64::NEG_INFINITY]]),
-    ("neg", "neg a:n b:n>n;c=-a;-c b", &[&[1.0, 2.0], &[0.0, 0.0], &[-0.0, 0.0], &[5.0, -5.0]]),
-    ("kforms", "kforms x:n>n;a=+x 1;b=-a 2;c=*b 3;d=/c 4;e=-10 d;+e 0.5", &[&[0.0], &[7.0], &[-3.25]]),
+    (
+        "tot",
+        "tot p:n q:n r:n>n;s=*p q;t=*s r;+s t",
+        &[
+            &[10.0, 20.0, 30.0],
+            &[1.5, -2.0, 0.25],
+            &[0.0, -0.0, 1.0],
+            &[f64::INFINITY, 0.0, 1.0],
+            &[1e308, 10.0, 1.0],
+        ],
+    ),
+    (
+        "poly",
+        "poly x:n>n;+*3 *x x +*2 x 1",
+        &[&[0.0], &[2.0], &[-1.5], &[f64::NAN]],
+    ),
+    (
+        "mid",
+        "mid a:n b:n>n;/+a b 2",
+        &[&[1.0, 2.0], &[-7.0, 3.0], &[f64::INFINITY, f64::NEG_INFINITY]],
+    ),
+    (
+        "neg",
+        "neg a:n b:n>n;c=-a;-c b",
+        &[&[1.0, 2.0], &[0.0, 0.0], &[-0.0, 0.0], &[5.0, -5.0]],
+    ),
+    (
+        "kforms",
+        "kforms x:n>n;a=+x 1;b=-a 2;c=*b 3;d=/c 4;e=-10 d;+e 0.5",
+        &[&[0.0], &[7.0], &[-3.25]],
+    ),
     ("div0", "div0 x:n>n;/x 0", &[&[1.0], &[-1.0], &[0.0]]),
-    ("many", "many a:n b:n c:n d:n e:n f:n g:n h:n>n;+a +b +c +d +e +f +g h", &[&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]]),
+    (
+        "many",
+        "many a:n b:n c:n d:n e:n f:n g:n h:n>n;+a +b +c +d +e +f +g h",
+        &[&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]],
+    ),
     ("konst", "konst>n;2.5", &[&[]]),
     ("rebind", "rebind x:n>n;x=*x x;x=+x 1;x", &[&[3.0], &[-0.5]]),
 ];

@@ -22,7 +22,10 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        ["print", name] => match files.iter().find(|f| f.name == *name || f.name.trim_end_matches(".rs") == *name) {
+        ["print", name] => match files
+            .iter()
+            .find(|f| f.name == *name || f.name.trim_end_matches(".rs") == *name)
+        {
             Some(f) => {
                 print!("{}", f.text);
                 ExitCode::SUCCESS

@@ -13,18 +13,39 @@ pub fn emit(isa: &Isa) -> String {
             .iter()
             .map(|o| format!("{}: {}", o.slot.name(), slot_type(o.slot)))
             .collect();
-        let arg = |slot: Slot| if op.operand(slot).is_some() { slot.name().to_string() } else { "0".into() };
+        let arg = |slot: Slot| {
+            if op.operand(slot).is_some() {
+                slot.name().to_string()
+            } else {
+                "0".into()
+            }
+        };
         let body = match op.form {
-            Form::Abc => format!("encode_abc(RegOp::{}, {}, {}, {})", op.name, arg(Slot::A), arg(Slot::B), arg(Slot::C)),
+            Form::Abc => format!(
+                "encode_abc(RegOp::{}, {}, {}, {})",
+                op.name,
+                arg(Slot::A),
+                arg(Slot::B),
+                arg(Slot::C)
+            ),
             Form::ABx => format!("encode_abx(RegOp::{}, {}, {})", op.name, arg(Slot::A), arg(Slot::Bx)),
             Form::AsBx => format!("encode_asbx(RegOp::{}, {}, {})", op.name, arg(Slot::A), arg(Slot::SBx)),
         };
-        s += &format!("/// {}\n#[inline]\npub fn {}({}) -> u32 {{ {body} }}\n", op.doc, op.name, params.join(", "));
+        s += &format!(
+            "/// {}\n#[inline]\npub fn {}({}) -> u32 {{ {body} }}\n",
+            op.doc,
+            op.name,
+            params.join(", ")
+        );
     }
     s.push_str("}\n");
     s.push_str("/// One encoder per stack-VM opcode.\n#[allow(non_snake_case, dead_code)]\npub mod stack_enc {\nuse super::*;\n");
     for op in &isa.stack {
-        let (params, x) = if op.operand.is_some() { ("x: u32", "x") } else { ("", "0") };
+        let (params, x) = if op.operand.is_some() {
+            ("x: u32", "x")
+        } else {
+            ("", "0")
+        };
         s += &format!(
             "/// {}\n#[inline]\npub fn {}({params}) -> u32 {{ encode_stack(StackOp::{}, {x}) }}\n",
             op.doc, op.name, op.name

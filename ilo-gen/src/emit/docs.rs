@@ -9,7 +9,11 @@ pub fn emit(isa: &Isa) -> String {
     s.push_str("## Register VM\n\nWords are `[OP:8|A:8|B:8|C:8]` (ABC) or `[OP:8|A:8|Bx:16]` (ABx, AsBx), opcode in the low byte.\n\n");
     s.push_str("| # | opcode | form | operands | flags | specialises / fuses | JIT | meaning |\n|---|---|---|---|---|---|---|---|\n");
     for op in &isa.reg {
-        let operands: Vec<String> = op.operands.iter().map(|o| format!("{}:{}", o.slot.name(), o.kind.name())).collect();
+        let operands: Vec<String> = op
+            .operands
+            .iter()
+            .map(|o| format!("{}:{}", o.slot.name(), o.kind.name()))
+            .collect();
         let relation = match (&op.variant_of, &op.fuses) {
             (Some(base), _) => format!("variant of `{base}`"),
             (_, Some((a, b))) => format!("fuses `{a}`+`{b}`"),

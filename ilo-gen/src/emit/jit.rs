@@ -21,7 +21,11 @@ pub fn emit(isa: &Isa, target: &Target) -> String {
         arch = target.arch,
         reloc = reloc_type(&target.arch),
         name = target.name,
-        list = lowered.iter().map(|o| format!("RegOp::{}", o.name)).collect::<Vec<_>>().join(", "),
+        list = lowered
+            .iter()
+            .map(|o| format!("RegOp::{}", o.name))
+            .collect::<Vec<_>>()
+            .join(", "),
     );
     for op in &lowered {
         s += &arm(op, target);

@@ -36,7 +36,10 @@ pub fn all(isa: &Isa) -> Result<Vec<GenFile>, GenError> {
         };
         files.push(rust(name, jit::emit(isa, target))?);
     }
-    files.push(GenFile { name: "isa.md", text: docs::emit(isa) });
+    files.push(GenFile {
+        name: "isa.md",
+        text: docs::emit(isa),
+    });
     Ok(files)
 }
 
@@ -49,7 +52,10 @@ fn rust(name: &'static str, src: String) -> Result<GenFile, GenError> {
         field: String::new(),
         message: format!("generated code does not parse: {e}\n--- source ---\n{src}"),
     })?;
-    Ok(GenFile { name, text: format!("{HEADER}{}", prettyplease::unparse(&file)) })
+    Ok(GenFile {
+        name,
+        text: format!("{HEADER}{}", prettyplease::unparse(&file)),
+    })
 }
 
 /// Rust's `u8` constant name for an opcode, used by every file that matches on opcodes.
@@ -63,7 +69,10 @@ pub fn variant_name(op: &str) -> String {
         .map(|part| {
             let mut cs = part.chars();
             match cs.next() {
-                Some(c) => c.to_uppercase().chain(cs.flat_map(|c| c.to_lowercase())).collect::<String>(),
+                Some(c) => c
+                    .to_uppercase()
+                    .chain(cs.flat_map(|c| c.to_lowercase()))
+                    .collect::<String>(),
                 None => String::new(),
             }
         })

@@ -20,21 +20,36 @@ pub fn emit(isa: &Isa) -> String {
     );
     s.push_str("pub static REG_OP_INFO: &[OpInfo] = &[\n");
     for op in &isa.reg {
-        let operands: Vec<String> =
-            op.operands.iter().map(|o| format!("({}, {})", lit(o.slot.name()), lit(o.kind.name()))).collect();
-        s += &info_entry(&op.name, &op.doc, op.form.name(), &format!("&[{}]", operands.join(", ")), &op.flags);
+        let operands: Vec<String> = op
+            .operands
+            .iter()
+            .map(|o| format!("({}, {})", lit(o.slot.name()), lit(o.kind.name())))
+            .collect();
+        s += &info_entry(
+            &op.name,
+            &op.doc,
+            op.form.name(),
+            &format!("&[{}]", operands.join(", ")),
+            &op.flags,
+        );
     }
     s.push_str("];\n");
     s.push_str("impl RegOp {\n");
     s.push_str("/// Name, doc, encoding and flags from the table.\npub fn info(self) -> &'static OpInfo { &REG_OP_INFO[self as usize] }\n");
     s.push_str("/// The typed `_NN` variant of a generic op, if the table declares one.\npub fn typed_nn(self) -> Option<RegOp> { match self {\n");
-    for op in isa.reg.iter().filter(|o| o.name.ends_with("_NN") || o.name.ends_with("_N")) {
+    for op in isa
+        .reg
+        .iter()
+        .filter(|o| o.name.ends_with("_NN") || o.name.ends_with("_N"))
+    {
         if let Some(base) = &op.variant_of {
             s += &format!("RegOp::{base} => Some(RegOp::{}),\n", op.name);
         }
     }
     s.push_str("_ => None } }\n");
-    s.push_str("/// The generic op a typed variant specialises.\npub fn generic(self) -> Option<RegOp> { match self {\n");
+    s.push_str(
+        "/// The generic op a typed variant specialises.\npub fn generic(self) -> Option<RegOp> { match self {\n",
+    );
     for op in &isa.reg {
         if let Some(base) = &op.variant_of {
             s += &format!("RegOp::{} => Some(RegOp::{base}),\n", op.name);
@@ -99,7 +114,10 @@ fn enum_def(name: &str, doc: &str, ops: Vec<(&str, u8)>) -> String {
         s += &format!("{op} = {code},\n");
     }
     s += "}\n";
-    s += &format!("impl {name} {{\n/// Every opcode, in number order.\npub const ALL: [{name}; {}] = [", ops.len());
+    s += &format!(
+        "impl {name} {{\n/// Every opcode, in number order.\npub const ALL: [{name}; {}] = [",
+        ops.len()
+    );
     for (op, _) in &ops {
         s += &format!("{name}::{op}, ");
     }

@@ -43,9 +43,19 @@ fn arm(op: &RegOp) -> String {
     }
     match op.dst() {
         Some(d) if d.kind == Kind::DstN => {
-            s += &format!("let result: f64 = {{ {} }};\nregs[cur.base + {}_index] = Value::num(result);\n", op.sem, d.slot.name())
+            s += &format!(
+                "let result: f64 = {{ {} }};\nregs[cur.base + {}_index] = Value::num(result);\n",
+                op.sem,
+                d.slot.name()
+            )
         }
-        Some(d) => s += &format!("let result: Value = {{ {} }};\nregs[cur.base + {}_index] = result;\n", op.sem, d.slot.name()),
+        Some(d) => {
+            s += &format!(
+                "let result: Value = {{ {} }};\nregs[cur.base + {}_index] = result;\n",
+                op.sem,
+                d.slot.name()
+            )
+        }
         None => s += &format!("{{ {} }};\n", op.sem),
     }
     s.push_str("}\n");

@@ -36,4 +36,3 @@ flags = ["pure"]
     std::fs::write(dir.join("jit.toml"), read("jit.toml")).expect("write");
     dir
 }
-

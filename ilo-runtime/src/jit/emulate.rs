@@ -112,12 +112,8 @@ pub fn run_aarch64(code: &[u8], args: &[f64]) -> Result<f64, EmuError> {
     };
 
     let code_file = TempFile::new(temp_name("ilo-aarch64-code", "bin"));
-    fs::write(&code_file.0, code).map_err(|e| {
-        EmuError::Run(format!(
-            "cannot write code to {}: {e}",
-            code_file.0.display()
-        ))
-    })?;
+    fs::write(&code_file.0, code)
+        .map_err(|e| EmuError::Run(format!("cannot write code to {}: {e}", code_file.0.display())))?;
 
     let mut cmd = Command::new(&harness.qemu);
     cmd.arg(&harness.binary).arg(&code_file.0);
@@ -148,8 +144,8 @@ pub fn run_aarch64(code: &[u8], args: &[f64]) -> Result<f64, EmuError> {
             String::from_utf8_lossy(&out.stderr).trim()
         )));
     }
-    let bits = u64::from_str_radix(hex, 16)
-        .map_err(|e| EmuError::Run(format!("unexpected harness output {hex:?}: {e}")))?;
+    let bits =
+        u64::from_str_radix(hex, 16).map_err(|e| EmuError::Run(format!("unexpected harness output {hex:?}: {e}")))?;
     Ok(f64::from_bits(bits))
 }
 
@@ -179,8 +175,7 @@ fn build_harness() -> Result<Harness, EmuError> {
         // Only ever renamed into place once fully built, so it is complete.
         return Ok(Harness { qemu, binary });
     }
-    fs::create_dir_all(&dir)
-        .map_err(|e| EmuError::Build(format!("cannot create {}: {e}", dir.display())))?;
+    fs::create_dir_all(&dir).map_err(|e| EmuError::Build(format!("cannot create {}: {e}", dir.display())))?;
 
     let tmp = TempFile::new(dir.join(format!(
         "harness.tmp-{}-{}",
@@ -215,10 +210,7 @@ fn build_harness() -> Result<Harness, EmuError> {
         )));
     }
     if let Err(e) = write_result {
-        return Err(EmuError::Build(format!(
-            "cannot feed source to {}: {e}",
-            cc.display()
-        )));
+        return Err(EmuError::Build(format!("cannot feed source to {}: {e}", cc.display())));
     }
     if let Err(e) = fs::rename(&tmp.0, &binary) {
         // Another process may have won the race (fine), or the rename failed.
@@ -356,9 +348,7 @@ mod tests {
         if available() {
             return false;
         }
-        eprintln!(
-            "note: skipping aarch64 emulation test: aarch64-linux-gnu-gcc or qemu-aarch64 not on PATH"
-        );
+        eprintln!("note: skipping aarch64 emulation test: aarch64-linux-gnu-gcc or qemu-aarch64 not on PATH");
         true
     }
 
@@ -367,18 +357,9 @@ mod tests {
         if skip() {
             return;
         }
-        assert_eq!(
-            run(&[FADD_D0_D0_D1, RET], &[2.5, 4.0]).to_bits(),
-            6.5f64.to_bits()
-        );
-        assert_eq!(
-            run(&[FMUL_D0_D0_D1, RET], &[2.5, 4.0]).to_bits(),
-            10.0f64.to_bits()
-        );
-        assert_eq!(
-            run(&[FSUB_D0_D0_D1, RET], &[2.5, 4.0]).to_bits(),
-            (-1.5f64).to_bits()
-        );
+        assert_eq!(run(&[FADD_D0_D0_D1, RET], &[2.5, 4.0]).to_bits(), 6.5f64.to_bits());
+        assert_eq!(run(&[FMUL_D0_D0_D1, RET], &[2.5, 4.0]).to_bits(), 10.0f64.to_bits());
+        assert_eq!(run(&[FSUB_D0_D0_D1, RET], &[2.5, 4.0]).to_bits(), (-1.5f64).to_bits());
         assert_eq!(
             run(&[FDIV_D0_D0_D1, RET], &[1.0, 3.0]).to_bits(),
             (1.0f64 / 3.0).to_bits()
@@ -454,10 +435,7 @@ mod tests {
     #[test]
     fn bad_input_is_an_error() {
         let nine = [0.0; 9];
-        assert!(matches!(
-            run_aarch64(&code(&[RET]), &nine),
-            Err(EmuError::Run(_))
-        ));
+        assert!(matches!(run_aarch64(&code(&[RET]), &nine), Err(EmuError::Run(_))));
         assert!(matches!(run_aarch64(&[], &[]), Err(EmuError::Run(_))));
     }
 

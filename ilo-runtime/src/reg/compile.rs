@@ -39,7 +39,11 @@ impl RegProgram {
 
 pub fn compile(program: &Program) -> Result<RegProgram, Unsupported> {
     let table = FuncTable::new(program);
-    let funcs = table.funcs.iter().map(|f| compile_func(&table, f)).collect::<Result<_, _>>()?;
+    let funcs = table
+        .funcs
+        .iter()
+        .map(|f| compile_func(&table, f))
+        .collect::<Result<_, _>>()?;
     Ok(RegProgram { funcs })
 }
 
@@ -69,10 +73,21 @@ struct FuncCompiler<'t, 'p> {
 }
 
 fn compile_func(table: &FuncTable<'_>, f: &FuncDecl) -> Result<RegFunc, Unsupported> {
-    let mut c = FuncCompiler { table, locals: Vec::new(), next: 0, max: 0, code: Vec::new(), consts: Vec::new() };
+    let mut c = FuncCompiler {
+        table,
+        locals: Vec::new(),
+        next: 0,
+        max: 0,
+        code: Vec::new(),
+        consts: Vec::new(),
+    };
     for p in &f.params {
         let reg = c.alloc(p.span)?;
-        c.locals.push(Local { name: p.name.name.clone(), reg, num: is_num(&p.ty) });
+        c.locals.push(Local {
+            name: p.name.name.clone(),
+            reg,
+            num: is_num(&p.ty),
+        });
     }
     let Some((last, init)) = f.body.split_last() else {
         return Err(Unsupported::new("a function with an empty body", f.span));
@@ -126,7 +141,11 @@ impl FuncCompiler<'_, '_> {
             Some(l) => l.reg,
             None => {
                 let reg = self.alloc(value.span)?;
-                self.locals.push(Local { name: name.to_string(), reg, num: false });
+                self.locals.push(Local {
+                    name: name.to_string(),
+                    reg,
+                    num: false,
+                });
                 reg
             }
         };
@@ -185,7 +204,11 @@ impl FuncCompiler<'_, '_> {
                 Ok(Operand { reg, num: x.num })
             }
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, dst, e),
-            ExprKind::Call { func, args, unwrap: false } => self.call(&func.name, args, dst, e),
+            ExprKind::Call {
+                func,
+                args,
+                unwrap: false,
+            } => self.call(&func.name, args, dst, e),
             _ => Err(Unsupported::new("this expression on the register VM", e.span)),
         }
     }
@@ -196,7 +219,12 @@ impl FuncCompiler<'_, '_> {
             BinOp::Sub => RegOp::SUB,
             BinOp::Mul => RegOp::MUL,
             BinOp::Div => RegOp::DIV,
-            other => return Err(Unsupported::new(format!("`{}` on the register VM", other.symbol()), e.span)),
+            other => {
+                return Err(Unsupported::new(
+                    format!("`{}` on the register VM", other.symbol()),
+                    e.span,
+                ))
+            }
         };
         let typed = generic.typed_nn();
         // A number literal on the right (or, for a commutative op, the left)
@@ -234,10 +262,16 @@ impl FuncCompiler<'_, '_> {
 
     fn call(&mut self, name: &str, args: &[Expr], dst: Option<u8>, e: &Expr) -> Result<Operand, Unsupported> {
         let Some((index, decl)) = self.table.lookup(name) else {
-            return Err(Unsupported::new(format!("the builtin `{name}` on the register VM"), e.span));
+            return Err(Unsupported::new(
+                format!("the builtin `{name}` on the register VM"),
+                e.span,
+            ));
         };
         if decl.params.len() != args.len() {
-            return Err(Unsupported::new(format!("a call of `{name}` with the wrong arity"), e.span));
+            return Err(Unsupported::new(
+                format!("a call of `{name}` with the wrong arity"),
+                e.span,
+            ));
         }
         let func = u16::try_from(index).map_err(|_| Unsupported::new("more than 65536 functions", e.span))?;
         // The window starts at the first free register; arguments fill it in order.
@@ -249,11 +283,17 @@ impl FuncCompiler<'_, '_> {
         }
         self.code.push(encode_abx(RegOp::CALL, base, func));
         self.next = base as usize + 1;
-        let result = Operand { reg: base, num: is_num(&decl.ret) };
+        let result = Operand {
+            reg: base,
+            num: is_num(&decl.ret),
+        };
         match dst {
             Some(d) if d != base => {
                 self.code.push(enc::MOV(d, base));
-                Ok(Operand { reg: d, num: result.num })
+                Ok(Operand {
+                    reg: d,
+                    num: result.num,
+                })
             }
             _ => Ok(result),
         }

@@ -42,7 +42,10 @@ pub fn reg_listing(prog: &RegProgram) -> String {
 }
 
 fn reg_func_listing(f: &RegFunc, funcs: Vec<&str>) -> String {
-    let names = Names { consts: &f.consts, funcs };
+    let names = Names {
+        consts: &f.consts,
+        funcs,
+    };
     let mut out = header(&f.name, format!("{} params, {} registers", f.nparams, f.nregs));
     for (pc, w) in f.code.iter().enumerate() {
         out += &format!("  {pc:>3}  {}\n", disasm_reg(pc, *w, &names));
@@ -61,7 +64,10 @@ pub fn stack_listing(prog: &StackProgram) -> String {
 }
 
 fn stack_func_listing(f: &StackFunc, funcs: Vec<&str>) -> String {
-    let names = Names { consts: &f.consts, funcs };
+    let names = Names {
+        consts: &f.consts,
+        funcs,
+    };
     let mut out = header(&f.name, format!("{} params, {} slots", f.nparams, f.nslots));
     for (pc, w) in f.code.iter().enumerate() {
         out += &format!("  {pc:>3}  {}\n", disasm_stack(*w, &names));

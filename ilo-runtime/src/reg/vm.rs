@@ -22,7 +22,12 @@ pub(crate) struct Cursor<'p> {
 
 impl<'p> Cursor<'p> {
     fn enter(f: &'p RegFunc, base: usize) -> Cursor<'p> {
-        Cursor { code: &f.code, consts: &f.consts, pc: 0, base }
+        Cursor {
+            code: &f.code,
+            consts: &f.consts,
+            pc: 0,
+            base,
+        }
     }
 }
 
@@ -44,12 +49,19 @@ pub struct RegVm {
 
 impl RegVm {
     pub fn new(limits: Limits) -> RegVm {
-        RegVm { regs: Vec::with_capacity(256), heap: Heap::default(), limits }
+        RegVm {
+            regs: Vec::with_capacity(256),
+            heap: Heap::default(),
+            limits,
+        }
     }
 
     /// Calls function `func` of `prog` with `args`.
     pub fn call(&mut self, prog: &RegProgram, func: u32, args: &[Value]) -> Result<Value, RtError> {
-        let f = prog.funcs.get(func as usize).ok_or_else(|| RtError::internal("no such function"))?;
+        let f = prog
+            .funcs
+            .get(func as usize)
+            .ok_or_else(|| RtError::internal("no such function"))?;
         if args.len() != f.nparams {
             return Err(RtError::internal(format!("`{}` takes {} arguments", f.name, f.nparams)));
         }
@@ -57,7 +69,11 @@ impl RegVm {
             self.regs.resize(f.nregs, Value::NIL);
         }
         self.regs[..args.len()].copy_from_slice(args);
-        let mut frames = Frames { saved: Vec::new(), limits: self.limits, steps: 0 };
+        let mut frames = Frames {
+            saved: Vec::new(),
+            limits: self.limits,
+            steps: 0,
+        };
         run_loop(prog, &mut self.regs, &mut self.heap, &mut frames, Cursor::enter(f, 0))
     }
 }
@@ -71,7 +87,10 @@ fn call<'p>(
     a: usize,
     func: usize,
 ) -> Result<(), RtError> {
-    let f = prog.funcs.get(func).ok_or_else(|| RtError::internal("call of an unknown function"))?;
+    let f = prog
+        .funcs
+        .get(func)
+        .ok_or_else(|| RtError::internal("call of an unknown function"))?;
     if frames.saved.len() + 1 >= frames.limits.max_depth {
         return Err(RtError::depth(frames.limits.max_depth));
     }

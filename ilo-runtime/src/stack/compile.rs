@@ -31,7 +31,11 @@ impl StackProgram {
 
 pub fn compile(program: &Program) -> Result<StackProgram, Unsupported> {
     let table = FuncTable::new(program);
-    let funcs = table.funcs.iter().map(|f| compile_func(&table, f)).collect::<Result<_, _>>()?;
+    let funcs = table
+        .funcs
+        .iter()
+        .map(|f| compile_func(&table, f))
+        .collect::<Result<_, _>>()?;
     Ok(StackProgram { funcs })
 }
 
@@ -43,7 +47,12 @@ struct FuncCompiler<'t, 'p> {
 }
 
 fn compile_func(table: &FuncTable<'_>, f: &FuncDecl) -> Result<StackFunc, Unsupported> {
-    let mut c = FuncCompiler { table, slots: HashMap::new(), code: Vec::new(), consts: Vec::new() };
+    let mut c = FuncCompiler {
+        table,
+        slots: HashMap::new(),
+        code: Vec::new(),
+        consts: Vec::new(),
+    };
     for p in &f.params {
         let n = c.slots.len() as u32;
         c.slots.insert(p.name.name.clone(), n);
@@ -130,19 +139,32 @@ impl FuncCompiler<'_, '_> {
                     BinOp::Mul => StackOp::MUL,
                     BinOp::Div => StackOp::DIV,
                     other => {
-                        return Err(Unsupported::new(format!("`{}` on the stack VM", other.symbol()), e.span))
+                        return Err(Unsupported::new(
+                            format!("`{}` on the stack VM", other.symbol()),
+                            e.span,
+                        ))
                     }
                 };
                 self.expr(lhs)?;
                 self.expr(rhs)?;
                 self.code.push(crate::isa::codec::encode_stack(opcode, 0));
             }
-            ExprKind::Call { func, args, unwrap: false } => {
+            ExprKind::Call {
+                func,
+                args,
+                unwrap: false,
+            } => {
                 let Some((index, decl)) = self.table.lookup(&func.name) else {
-                    return Err(Unsupported::new(format!("the builtin `{}` on the stack VM", func.name), e.span));
+                    return Err(Unsupported::new(
+                        format!("the builtin `{}` on the stack VM", func.name),
+                        e.span,
+                    ));
                 };
                 if decl.params.len() != args.len() {
-                    return Err(Unsupported::new(format!("a call of `{}` with the wrong arity", func.name), e.span));
+                    return Err(Unsupported::new(
+                        format!("a call of `{}` with the wrong arity", func.name),
+                        e.span,
+                    ));
                 }
                 for a in args {
                     self.expr(a)?;

@@ -22,7 +22,12 @@ pub(crate) struct Cursor<'p> {
 
 impl<'p> Cursor<'p> {
     fn enter(f: &'p StackFunc, bp: usize) -> Cursor<'p> {
-        Cursor { code: &f.code, consts: &f.consts, pc: 0, bp }
+        Cursor {
+            code: &f.code,
+            consts: &f.consts,
+            pc: 0,
+            bp,
+        }
     }
 }
 
@@ -43,19 +48,30 @@ pub struct StackVm {
 
 impl StackVm {
     pub fn new(limits: Limits) -> StackVm {
-        StackVm { stack: Vec::with_capacity(256), heap: Heap::default(), limits }
+        StackVm {
+            stack: Vec::with_capacity(256),
+            heap: Heap::default(),
+            limits,
+        }
     }
 
     /// Calls function `func` of `prog` with `args`.
     pub fn call(&mut self, prog: &StackProgram, func: u32, args: &[Value]) -> Result<Value, RtError> {
-        let f = prog.funcs.get(func as usize).ok_or_else(|| RtError::internal("no such function"))?;
+        let f = prog
+            .funcs
+            .get(func as usize)
+            .ok_or_else(|| RtError::internal("no such function"))?;
         if args.len() != f.nparams {
             return Err(RtError::internal(format!("`{}` takes {} arguments", f.name, f.nparams)));
         }
         self.stack.clear();
         self.stack.extend_from_slice(args);
         self.stack.resize(f.nslots, Value::NIL);
-        let mut frames = Frames { saved: Vec::new(), limits: self.limits, steps: 0 };
+        let mut frames = Frames {
+            saved: Vec::new(),
+            limits: self.limits,
+            steps: 0,
+        };
         run_loop(prog, &mut self.stack, &mut self.heap, &mut frames, Cursor::enter(f, 0))
     }
 }
@@ -72,7 +88,10 @@ fn call<'p>(
     cur: &mut Cursor<'p>,
     func: usize,
 ) -> Result<(), RtError> {
-    let f = prog.funcs.get(func).ok_or_else(|| RtError::internal("call of an unknown function"))?;
+    let f = prog
+        .funcs
+        .get(func)
+        .ok_or_else(|| RtError::internal("call of an unknown function"))?;
     if frames.saved.len() + 1 >= frames.limits.max_depth {
         return Err(RtError::depth(frames.limits.max_depth));
     }
@@ -82,7 +101,10 @@ fn call<'p>(
             return Err(RtError::steps(max));
         }
     }
-    let bp = stack.len().checked_sub(f.nparams).ok_or_else(|| RtError::internal("missing arguments"))?;
+    let bp = stack
+        .len()
+        .checked_sub(f.nparams)
+        .ok_or_else(|| RtError::internal("missing arguments"))?;
     stack.resize(bp + f.nslots, Value::NIL);
     frames.saved.push(*cur);
     *cur = Cursor::enter(f, bp);

@@ -1,0 +1,82 @@
+//! The command line, as clap parses it.
+
+use clap::{ArgGroup, Parser, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ilo",
+    version,
+    about = "Run ilo programs: a token-minimal language for AI agents",
+    after_help = "Examples:\n  ilo 'tot p:n q:n r:n>n;s=*p q;t=*s r;+s t' 10 20 30\n  ilo prog.ilo fib 20\n  ilo --bench prog.ilo tot 10 20 30\n  ilo --emit bytecode prog.ilo",
+    group(ArgGroup::new("engine").args(["run_tree", "run_stack", "run_vm", "run_jit"]))
+)]
+pub struct Cli {
+    /// An .ilo file, or inline ilo source.
+    #[arg(required_unless_present = "explain")]
+    pub source: Option<String>,
+
+    /// The function to run (optional when the program has one, or to run the
+    /// first), then its arguments, parsed by the parameter types.
+    #[arg(allow_hyphen_values = true, trailing_var_arg = true)]
+    pub args: Vec<String>,
+
+    /// Layer 1: the tree-walk interpreter.
+    #[arg(long)]
+    pub run_tree: bool,
+    /// Layer 2: the stack VM.
+    #[arg(long)]
+    pub run_stack: bool,
+    /// Layer 3: the register VM.
+    #[arg(long)]
+    pub run_vm: bool,
+    /// Layer 5: the native JIT (falls back to the register VM per function).
+    #[arg(long)]
+    pub run_jit: bool,
+
+    /// Time every layer on the same call and print the figures.
+    #[arg(long)]
+    pub bench: bool,
+    /// Time budget per layer for --bench, in milliseconds.
+    #[arg(long, default_value_t = 300, value_name = "MS")]
+    pub bench_ms: u64,
+
+    /// Print the program in another form instead of running it.
+    #[arg(long, value_enum, value_name = "FORM")]
+    pub emit: Option<EmitForm>,
+    /// Machine code target for --emit asm and --run-jit (default: this machine).
+    #[arg(long, value_enum)]
+    pub target: Option<TargetArg>,
+
+    /// Say on stderr which engine ran and why a faster one did not.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Diagnostics as JSON, one object per line (the default when stderr is not a terminal).
+    #[arg(long)]
+    pub json: bool,
+    /// Stop a run after this many steps (calls), with error ILO-R007.
+    #[arg(long, value_name = "N")]
+    pub max_steps: Option<u64>,
+    /// Print the long explanation of an error code, e.g. ILO-T004.
+    #[arg(long, value_name = "CODE")]
+    pub explain: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EmitForm {
+    /// The parsed syntax tree.
+    Ast,
+    /// Stack-VM bytecode.
+    Stack,
+    /// Register-VM bytecode.
+    Bytecode,
+    /// JIT machine code, disassembled.
+    Asm,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TargetArg {
+    #[value(name = "x86_64", alias = "x86-64")]
+    X86_64,
+    #[value(name = "aarch64", alias = "arm64")]
+    Aarch64,
+}

@@ -1,0 +1,213 @@
+//! `--bench`: every layer runs the same call, timed side by side. Each layer
+//! is warmed up, then its iteration count is sized to a time budget, so a
+//! slow layer costs the same wall time as a fast one.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use crate::engine::{Arg, Loaded};
+use crate::error::{Limits, RtError};
+use crate::jit::native::JitFunc;
+use crate::print::{fmt_num, fmt_value};
+use crate::reg::RegVm;
+use crate::stack::StackVm;
+use crate::tree::TreeInterp;
+use crate::value::Value;
+
+/// One layer's measurement.
+#[derive(Clone, Debug)]
+pub struct Row {
+    /// `Tree interpreter`, `Stack VM`, `Register VM`, `Register VM (reused)`, `JIT (x86_64)`.
+    pub layer: String,
+    /// The printed result, or why the layer did not run.
+    pub result: Result<String, String>,
+    pub ns_per_call: f64,
+    pub iterations: u64,
+}
+
+/// Runs `f` repeatedly for about `budget` and returns (ns per call, iterations).
+fn time<F: FnMut() -> Result<(), RtError>>(budget: Duration, mut f: F) -> Result<(f64, u64), RtError> {
+    for _ in 0..3 {
+        f()?;
+    }
+    // Double the batch until it is long enough to time, then size the run.
+    let mut n: u64 = 1;
+    let elapsed = loop {
+        let start = Instant::now();
+        for _ in 0..n {
+            f()?;
+        }
+        let e = start.elapsed();
+        if e >= budget / 20 || n >= 1 << 40 {
+            break e;
+        }
+        n *= 2;
+    };
+    let per_call = elapsed.as_secs_f64() / n as f64;
+    let iterations = ((budget.as_secs_f64() / per_call) as u64).max(1);
+    let start = Instant::now();
+    for _ in 0..iterations {
+        f()?;
+    }
+    Ok((start.elapsed().as_nanos() as f64 / iterations as f64, iterations))
+}
+
+fn row(layer: &str, measured: Result<(f64, u64), RtError>, result: String) -> Row {
+    match measured {
+        Ok((ns, iterations)) => Row {
+            layer: layer.into(),
+            result: Ok(result),
+            ns_per_call: ns,
+            iterations,
+        },
+        Err(e) => Row {
+            layer: layer.into(),
+            result: Err(e.to_string()),
+            ns_per_call: 0.0,
+            iterations: 0,
+        },
+    }
+}
+
+fn skipped(layer: &str, why: String) -> Row {
+    Row {
+        layer: layer.into(),
+        result: Err(why),
+        ns_per_call: 0.0,
+        iterations: 0,
+    }
+}
+
+/// Times `func(args)` on every layer, each for about `budget`.
+pub fn bench(loaded: &Loaded, func: &str, args: &[Arg], budget: Duration) -> Vec<Row> {
+    let limits = Limits::default();
+    let mut rows = Vec::new();
+
+    // Layer 1: the tree-walk interpreter.
+    let mut interp = TreeInterp::new(&loaded.program, limits);
+    let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut interp.heap)).collect();
+    let mut last = Value::NIL;
+    let m = time(budget, || {
+        last = black_box(interp.call(func, black_box(&vals))?);
+        Ok(())
+    });
+    rows.push(row("Tree interpreter", m, fmt_value(&interp.heap, last)));
+
+    // Layer 2: the stack VM, fresh state per call.
+    match loaded.stack() {
+        Ok(prog) => match prog.func_index(func) {
+            Some(index) => {
+                let mut printed = String::new();
+                let m = time(budget, || {
+                    let mut vm = StackVm::new(limits);
+                    let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut vm.heap)).collect();
+                    let v = black_box(vm.call(prog, index, black_box(&vals))?);
+                    if printed.is_empty() {
+                        printed = fmt_value(&vm.heap, v);
+                    }
+                    Ok(())
+                });
+                rows.push(row("Stack VM", m, printed));
+            }
+            None => rows.push(skipped("Stack VM", format!("no function `{func}`"))),
+        },
+        Err(u) => rows.push(skipped("Stack VM", format!("cannot compile {u}"))),
+    }
+
+    // Layers 3 and 4: the register VM, fresh state per call, then reused.
+    match loaded.reg() {
+        Ok(prog) => match prog.func_index(func) {
+            Some(index) => {
+                let mut printed = String::new();
+                let m = time(budget, || {
+                    let mut vm = RegVm::new(limits);
+                    let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut vm.heap)).collect();
+                    let v = black_box(vm.call(prog, index, black_box(&vals))?);
+                    if printed.is_empty() {
+                        printed = fmt_value(&vm.heap, v);
+                    }
+                    Ok(())
+                });
+                rows.push(row("Register VM", m, printed));
+
+                let mut vm = RegVm::new(limits);
+                let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut vm.heap)).collect();
+                let mut last = Value::NIL;
+                let m = time(budget, || {
+                    last = black_box(vm.call(prog, index, black_box(&vals))?);
+                    Ok(())
+                });
+                rows.push(row("Register VM (reused)", m, fmt_value(&vm.heap, last)));
+
+                rows.push(bench_jit(&prog.funcs[index as usize], args, budget));
+            }
+            None => rows.push(skipped("Register VM", format!("no function `{func}`"))),
+        },
+        Err(u) => rows.push(skipped("Register VM", format!("cannot compile {u}"))),
+    }
+    rows
+}
+
+fn bench_jit(f: &crate::reg::RegFunc, args: &[Arg], budget: Duration) -> Row {
+    let layer = match crate::jit::Target::host() {
+        Some(t) => format!("JIT ({})", t.name()),
+        None => "JIT".to_string(),
+    };
+    let jit = match JitFunc::compile(f) {
+        Ok(j) => j,
+        Err(why) => return skipped(&layer, format!("not compiled: {why}; the register VM runs it")),
+    };
+    let Some(nums) = args.iter().map(Arg::as_num).collect::<Option<Vec<f64>>>() else {
+        return skipped(&layer, "a non-number argument".into());
+    };
+    let mut last = f64::NAN;
+    let m = time(budget, || {
+        last = black_box(jit.call(black_box(&nums)).ok_or_else(|| RtError::internal("arity"))?);
+        Ok(())
+    });
+    row(&layer, m, fmt_num(last))
+}
+
+/// The report `ilo --bench` prints.
+pub fn report(func: &str, rows: &[Row]) -> String {
+    let mut out = format!("bench {func}\n\n");
+    for r in rows {
+        out += &format!("{}\n", r.layer);
+        match &r.result {
+            Ok(v) => {
+                out += &format!("  result:   {v}\n");
+                out += &format!("  per call: {} ns\n", fmt_ns(r.ns_per_call));
+                out += &format!("  iterations: {}\n", r.iterations);
+            }
+            Err(why) => out += &format!("  skipped:  {why}\n"),
+        }
+        out.push('\n');
+    }
+    let timed: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.result.is_ok() && r.ns_per_call > 0.0)
+        .collect();
+    if let Some(base) = timed.first() {
+        out += &format!("speed-up vs {}:\n", base.layer);
+        let mut prev: Option<&Row> = None;
+        for r in &timed {
+            let vs_base = base.ns_per_call / r.ns_per_call;
+            let vs_prev = prev
+                .map(|p| format!("  ({:.1}x vs {})", p.ns_per_call / r.ns_per_call, p.layer))
+                .unwrap_or_default();
+            out += &format!("  {:<22} {:>9.1}x{vs_prev}\n", r.layer, vs_base);
+            prev = Some(r);
+        }
+    }
+    out
+}
+
+fn fmt_ns(ns: f64) -> String {
+    if ns >= 100.0 {
+        format!("{ns:.0}")
+    } else if ns >= 10.0 {
+        format!("{ns:.1}")
+    } else {
+        format!("{ns:.2}")
+    }
+}

@@ -1,0 +1,234 @@
+//! Choosing and running an engine. A loaded program is compiled lazily for
+//! each engine that is asked for; a function an engine cannot take falls
+//! back (JIT -> register VM -> tree interpreter) and the outcome says which
+//! engine really ran and why.
+
+use std::cell::OnceCell;
+
+use crate::error::{Limits, RtError};
+use crate::front::ast::{Program, Type};
+use crate::heap::{Heap, Obj};
+use crate::jit::native::JitFunc;
+use crate::lower::Unsupported;
+use crate::print::fmt_value;
+use crate::reg::{RegProgram, RegVm};
+use crate::stack::{StackProgram, StackVm};
+use crate::tree::TreeInterp;
+use crate::value::Value;
+
+/// An execution layer, as the CLI names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Engine {
+    Tree,
+    Stack,
+    Reg,
+    Jit,
+}
+
+impl Engine {
+    pub const ALL: [Engine; 4] = [Engine::Tree, Engine::Stack, Engine::Reg, Engine::Jit];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Tree => "tree interpreter",
+            Engine::Stack => "stack VM",
+            Engine::Reg => "register VM",
+            Engine::Jit => "JIT",
+        }
+    }
+}
+
+/// A command-line argument, converted by the parameter's type before any
+/// engine runs, then placed in that engine's heap.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arg {
+    Num(f64),
+    Text(String),
+    Bool(bool),
+    List(Vec<Arg>),
+}
+
+impl Arg {
+    /// Parses `text` as a value of type `ty`: `1,2,3` is an `L n`.
+    pub fn parse(text: &str, ty: &Type) -> Result<Arg, String> {
+        match ty {
+            Type::Num => parse_num(text)
+                .map(Arg::Num)
+                .ok_or_else(|| format!("`{text}` is not a number")),
+            Type::Bool => match text {
+                "true" => Ok(Arg::Bool(true)),
+                "false" => Ok(Arg::Bool(false)),
+                _ => Err(format!("`{text}` is not a bool (true or false)")),
+            },
+            Type::List(elem) => {
+                if text.is_empty() {
+                    return Ok(Arg::List(Vec::new()));
+                }
+                text.split(',')
+                    .map(|part| Arg::parse(part.trim(), elem))
+                    .collect::<Result<_, _>>()
+                    .map(Arg::List)
+            }
+            Type::Text => Ok(Arg::Text(text.to_string())),
+            // Anything else: a number if it reads as one, else text.
+            _ => Ok(parse_num(text)
+                .map(Arg::Num)
+                .unwrap_or_else(|| Arg::Text(text.to_string()))),
+        }
+    }
+
+    pub fn to_value(&self, heap: &mut Heap) -> Value {
+        match self {
+            Arg::Num(n) => Value::num(*n),
+            Arg::Bool(b) => Value::bool(*b),
+            Arg::Text(t) => heap.text(t.clone()),
+            Arg::List(items) => {
+                let vals = items.iter().map(|a| a.to_value(heap)).collect();
+                heap.alloc(Obj::List(vals))
+            }
+        }
+    }
+
+    pub fn as_num(&self) -> Option<f64> {
+        match self {
+            Arg::Num(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+/// Numbers as ilo writes them, plus the spellings it prints (`inf`, `nan`).
+pub fn parse_num(text: &str) -> Option<f64> {
+    match text {
+        "inf" => Some(f64::INFINITY),
+        "-inf" => Some(f64::NEG_INFINITY),
+        "nan" => Some(f64::NAN),
+        _ if text.chars().all(|c| c.is_ascii_digit() || "+-.eE".contains(c)) => text.parse().ok(),
+        _ => None,
+    }
+}
+
+/// What a run produced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// The result as the CLI prints it.
+    pub printed: String,
+    /// The engine that really ran the function.
+    pub engine: Engine,
+    /// Why a faster engine was not used, for `--verbose`.
+    pub fallbacks: Vec<String>,
+}
+
+/// A parsed program with its bytecode compiled on first use.
+pub struct Loaded {
+    pub program: Program,
+    stack: OnceCell<Result<StackProgram, Unsupported>>,
+    reg: OnceCell<Result<RegProgram, Unsupported>>,
+}
+
+impl Loaded {
+    pub fn new(program: Program) -> Loaded {
+        Loaded {
+            program,
+            stack: OnceCell::new(),
+            reg: OnceCell::new(),
+        }
+    }
+
+    pub fn stack(&self) -> Result<&StackProgram, &Unsupported> {
+        self.stack.get_or_init(|| crate::stack::compile(&self.program)).as_ref()
+    }
+
+    pub fn reg(&self) -> Result<&RegProgram, &Unsupported> {
+        self.reg.get_or_init(|| crate::reg::compile(&self.program)).as_ref()
+    }
+
+    /// Runs `func` on `engine`, falling back per function where it must.
+    pub fn run(&self, func: &str, args: &[Arg], engine: Engine, limits: Limits) -> Result<Outcome, RtError> {
+        let mut fallbacks = Vec::new();
+        match engine {
+            Engine::Jit => match self.run_jit(func, args) {
+                Ok(printed) => {
+                    return Ok(Outcome {
+                        printed,
+                        engine: Engine::Jit,
+                        fallbacks,
+                    })
+                }
+                Err(why) => fallbacks.push(format!("JIT: `{func}` not compiled: {why}; running on the register VM")),
+            },
+            Engine::Stack => match self.stack() {
+                Ok(prog) => {
+                    let printed = run_stack(prog, func, args, limits)?;
+                    return Ok(Outcome {
+                        printed,
+                        engine: Engine::Stack,
+                        fallbacks,
+                    });
+                }
+                Err(u) => fallbacks.push(format!("stack VM: cannot compile {u}; running on the tree interpreter")),
+            },
+            Engine::Reg | Engine::Tree => {}
+        }
+        if matches!(engine, Engine::Reg | Engine::Jit) {
+            match self.reg() {
+                Ok(prog) => {
+                    let printed = run_reg(prog, func, args, limits)?;
+                    return Ok(Outcome {
+                        printed,
+                        engine: Engine::Reg,
+                        fallbacks,
+                    });
+                }
+                Err(u) => fallbacks.push(format!(
+                    "register VM: cannot compile {u}; running on the tree interpreter"
+                )),
+            }
+        }
+        let mut interp = TreeInterp::new(&self.program, limits);
+        let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut interp.heap)).collect();
+        let v = interp.call(func, &vals)?;
+        Ok(Outcome {
+            printed: fmt_value(&interp.heap, v),
+            engine: Engine::Tree,
+            fallbacks,
+        })
+    }
+
+    /// Compiles and runs `func` natively, or says why it cannot.
+    fn run_jit(&self, func: &str, args: &[Arg]) -> Result<String, String> {
+        let prog = self.reg().map_err(|u| u.to_string())?;
+        let f = prog
+            .func_index(func)
+            .and_then(|i| prog.funcs.get(i as usize))
+            .ok_or("no such function")?;
+        let jit = JitFunc::compile(f).map_err(|u| u.to_string())?;
+        let nums: Vec<f64> = args
+            .iter()
+            .map(Arg::as_num)
+            .collect::<Option<_>>()
+            .ok_or("a non-number argument")?;
+        let v = jit.call(&nums).ok_or("wrong number of arguments")?;
+        Ok(crate::print::fmt_num(v))
+    }
+}
+
+fn run_stack(prog: &StackProgram, func: &str, args: &[Arg], limits: Limits) -> Result<String, RtError> {
+    let index = prog
+        .func_index(func)
+        .ok_or_else(|| RtError::internal(format!("no function `{func}`")))?;
+    let mut vm = StackVm::new(limits);
+    let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut vm.heap)).collect();
+    let v = vm.call(prog, index, &vals)?;
+    Ok(fmt_value(&vm.heap, v))
+}
+
+fn run_reg(prog: &RegProgram, func: &str, args: &[Arg], limits: Limits) -> Result<String, RtError> {
+    let index = prog
+        .func_index(func)
+        .ok_or_else(|| RtError::internal(format!("no function `{func}`")))?;
+    let mut vm = RegVm::new(limits);
+    let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut vm.heap)).collect();
+    let v = vm.call(prog, index, &vals)?;
+    Ok(fmt_value(&vm.heap, v))
+}

@@ -1,0 +1,195 @@
+//! Layer 5: JIT compilation of register bytecode to native code.
+//!
+//! The JIT takes numeric functions (every parameter and the result `n`), as
+//! in the original design: VM registers map one-to-one onto float registers,
+//! arguments arrive in the first eight of them by the platform's calling
+//! convention, exactly where the VM keeps its parameters, and each bytecode
+//! instruction becomes the few machine instructions of its table template.
+//! A function the JIT cannot take runs on the register VM instead.
+
+pub mod disasm;
+pub mod emulate;
+pub mod native;
+
+use crate::isa::{decode_reg, RegOp};
+use crate::reg::RegFunc;
+use crate::value::Value;
+
+mod x86_64 {
+    use super::{LowerCx, Unsupported};
+    use crate::isa::{rop, RegOp};
+    include!(concat!(env!("OUT_DIR"), "/jit_x86_64.rs"));
+}
+
+mod aarch64 {
+    use super::{LowerCx, Unsupported};
+    use crate::isa::{rop, RegOp};
+    include!(concat!(env!("OUT_DIR"), "/jit_aarch64.rs"));
+}
+
+/// A native code target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    X86_64,
+    Aarch64,
+}
+
+impl Target {
+    /// The machine this process runs on, if the JIT has a backend for it.
+    pub fn host() -> Option<Target> {
+        if cfg!(target_arch = "x86_64") {
+            Some(Target::X86_64)
+        } else if cfg!(target_arch = "aarch64") {
+            Some(Target::Aarch64)
+        } else {
+            None
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::X86_64 => "x86_64",
+            Target::Aarch64 => "aarch64",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Target> {
+        match s {
+            "x86_64" | "x86-64" | "x64" => Some(Target::X86_64),
+            "aarch64" | "arm64" => Some(Target::Aarch64),
+            _ => None,
+        }
+    }
+
+    /// The float register that holds VM register `r`. x86-64: xmm0-xmm14
+    /// (xmm15 is the templates' scratch; every xmm is caller-saved in the
+    /// System V ABI). AArch64: d0-d7 then d16-d30, the caller-saved ones
+    /// (d8-d15 are callee-saved; d31 is the scratch).
+    pub fn float_reg(self, r: usize) -> Option<u8> {
+        match self {
+            Target::X86_64 => (r < 15).then_some(r as u8),
+            Target::Aarch64 => match r {
+                0..=7 => Some(r as u8),
+                8..=22 => Some(r as u8 + 8),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// Why a function was not compiled; the register VM runs it instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unsupported {
+    /// The opcode has no lowering for the target in isa/register.toml.
+    Opcode(u8),
+    /// A parameter or the result is not a number.
+    NotNumeric,
+    /// More VM registers than the target has float registers for.
+    TooManyRegisters(usize),
+    /// More parameters than arrive in registers.
+    TooManyParams(usize),
+    /// A constant that is not a number.
+    NonNumberConstant,
+    /// The machine lacks an instruction-set extension the templates use.
+    MissingCpuFeature(&'static str),
+    /// dynasm could not finish the code.
+    Assembler(String),
+}
+
+impl std::fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unsupported::Opcode(op) => {
+                let name = RegOp::from_u8(*op).map_or("an unknown opcode", RegOp::name);
+                write!(f, "{name} has no lowering for this target")
+            }
+            Unsupported::NotNumeric => write!(f, "it takes or returns something other than numbers"),
+            Unsupported::TooManyRegisters(n) => write!(f, "it needs {n} registers"),
+            Unsupported::TooManyParams(n) => write!(f, "it has {n} parameters (at most 8 arrive in registers)"),
+            Unsupported::NonNumberConstant => write!(f, "it uses a constant that is not a number"),
+            Unsupported::MissingCpuFeature(feat) => write!(f, "this CPU lacks {feat}"),
+            Unsupported::Assembler(e) => write!(f, "the assembler failed: {e}"),
+        }
+    }
+}
+
+/// What a generated lowering asks about the function being compiled.
+pub(crate) struct LowerCx<'f> {
+    target: Target,
+    consts: &'f [Value],
+}
+
+impl LowerCx<'_> {
+    pub(crate) fn float_reg(&self, r: usize) -> Result<u8, Unsupported> {
+        self.target.float_reg(r).ok_or(Unsupported::TooManyRegisters(r + 1))
+    }
+
+    pub(crate) fn const_bits(&self, k: usize) -> Result<i64, Unsupported> {
+        match self.consts.get(k) {
+            Some(v) if v.is_num() => Ok(v.bits() as i64),
+            _ => Err(Unsupported::NonNumberConstant),
+        }
+    }
+}
+
+pub const MAX_PARAMS: usize = 8;
+
+/// Checks what the generated lowerings cannot see instruction by instruction.
+fn check_eligible(f: &RegFunc, target: Target) -> Result<(), Unsupported> {
+    if !f.numeric {
+        return Err(Unsupported::NotNumeric);
+    }
+    if f.nparams > MAX_PARAMS {
+        return Err(Unsupported::TooManyParams(f.nparams));
+    }
+    if target.float_reg(f.nregs.saturating_sub(1)).is_none() {
+        return Err(Unsupported::TooManyRegisters(f.nregs));
+    }
+    Ok(())
+}
+
+/// Machine code for `f` on `target`: a function `double f(double…)` in the
+/// target's C calling convention.
+pub fn compile_code(f: &RegFunc, target: Target) -> Result<Vec<u8>, Unsupported> {
+    check_eligible(f, target)?;
+    let cx = LowerCx {
+        target,
+        consts: &f.consts,
+    };
+    let code = match target {
+        Target::X86_64 => {
+            let mut ops = x86_64::Asm::new(0);
+            for (pc, ins) in f.code.iter().enumerate() {
+                x86_64::lower(&mut ops, pc, *ins, &cx)?;
+            }
+            ops.finalize()
+        }
+        Target::Aarch64 => {
+            let mut ops = aarch64::Asm::new(0);
+            for (pc, ins) in f.code.iter().enumerate() {
+                aarch64::lower(&mut ops, pc, *ins, &cx)?;
+            }
+            ops.finalize()
+        }
+    };
+    code.map_err(|e| Unsupported::Assembler(format!("{e:?}")))
+}
+
+/// The opcodes `target` lowers, from the table.
+pub fn lowered_ops(target: Target) -> &'static [RegOp] {
+    match target {
+        Target::X86_64 => x86_64::LOWERED,
+        Target::Aarch64 => aarch64::LOWERED,
+    }
+}
+
+/// Whether the first instruction the JIT rejects would be `op`: used by
+/// listings to say why a function stays on the VM.
+pub fn first_unlowered(f: &RegFunc, target: Target) -> Option<RegOp> {
+    let lowered = lowered_ops(target);
+    f.code
+        .iter()
+        .filter_map(|w| decode_reg(*w))
+        .map(|i| i.op)
+        .find(|op| !lowered.contains(op))
+}
