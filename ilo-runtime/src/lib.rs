@@ -2,14 +2,18 @@
 //! (tree-walk interpreter, stack VM, register VM, reused register VM state,
 //! JITs) and the glue that picks an engine per function.
 
+pub mod bench;
 pub mod diag;
+pub mod engine;
 pub mod error;
 pub mod front;
 pub mod heap;
 pub mod isa;
+pub mod jit;
 pub mod lower;
 pub mod ops;
 pub mod print;
 pub mod reg;
 pub mod stack;
+pub mod tree;
 pub mod value;
