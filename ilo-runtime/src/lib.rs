@@ -3,6 +3,7 @@
 //! JITs) and the glue that picks an engine per function.
 
 pub mod bench;
+pub mod builtins;
 pub mod diag;
 pub mod engine;
 pub mod error;

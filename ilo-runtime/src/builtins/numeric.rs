@@ -1,0 +1,43 @@
+//! Numeric builtins: `abs flr cel rou min max sum avg`.
+
+use super::Args;
+use crate::error::RtError;
+use crate::value::Value;
+
+pub(super) fn unary(a: Args<'_>, f: fn(f64) -> f64) -> Result<Value, RtError> {
+    Ok(Value::num(f(a.num(0)?)))
+}
+
+/// `min a b` / `max a b` on numbers, or `min xs` / `max xs` of a non-empty
+/// list of numbers. `nan` is ignored unless both are `nan` (IEEE minNum).
+pub(super) fn min_max(a: Args<'_>, max: bool) -> Result<Value, RtError> {
+    let pick = |x: f64, y: f64| if max { x.max(y) } else { x.min(y) };
+    if a.args.len() == 2 {
+        return Ok(Value::num(pick(a.num(0)?, a.num(1)?)));
+    }
+    let nums = numbers(&a, 0)?;
+    match nums.into_iter().reduce(pick) {
+        Some(m) => Ok(Value::num(m)),
+        None => Err(RtError::empty(a.b.name())),
+    }
+}
+
+fn numbers(a: &Args<'_>, i: usize) -> Result<Vec<f64>, RtError> {
+    a.list(i)?
+        .iter()
+        .map(|v| v.to_num().ok_or_else(|| a.wrong(i, "a list of numbers")))
+        .collect()
+}
+
+pub(super) fn sum(a: Args<'_>) -> Result<Value, RtError> {
+    // Folded from +0 (the std `sum` starts at -0, so `sum []` would print `-0`).
+    Ok(Value::num(numbers(&a, 0)?.iter().fold(0.0, |s, x| s + x)))
+}
+
+pub(super) fn avg(a: Args<'_>) -> Result<Value, RtError> {
+    let nums = numbers(&a, 0)?;
+    if nums.is_empty() {
+        return Err(RtError::avg_empty());
+    }
+    Ok(Value::num(nums.iter().fold(0.0, |s, x| s + x) / nums.len() as f64))
+}
