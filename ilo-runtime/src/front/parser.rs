@@ -41,7 +41,7 @@ pub fn parse_with_hints(src: &str) -> (Result<Program, Vec<Diagnostic>>, Vec<Dia
         errs.sort_by_key(|d| d.span.start);
         return (Err(errs), hints);
     }
-    crate::front::parser::aliases::rewrite(&mut prog, &mut hints);
+    aliases::rewrite(&mut prog, &mut hints);
     hints.sort_by_key(|d| d.span.start);
     (Ok(prog), hints)
 }
@@ -257,6 +257,9 @@ impl Parser {
                 if let Some(d) = self.reserved_error() {
                     return fail(d);
                 }
+                if is_literal_word(&name) || name == "with" {
+                    return fail(self.error("ILO-P001", format!("`{name}` is a keyword, not a name")));
+                }
                 let span = self.bump().span;
                 Ok(Ident { name, span })
             }
@@ -305,6 +308,11 @@ impl Parser {
             Decl::Type(self.type_decl()?)
         } else if self.is_name("use") && matches!(self.look(1).kind, Tok::Text(_)) {
             Decl::Use(self.use_decl()?)
+        } else if self.is_name("use") && self.look(1).kind != Tok::Gt && self.look(2).kind != Tok::Colon {
+            return fail(
+                self.error("ILO-P017", "`use` needs the path of an ilo file in double quotes")
+                    .with_suggestion("use \"lib.ilo\"  or  use \"lib.ilo\" [f g]"),
+            );
         } else if matches!(self.kind(), Tok::Name(_)) {
             Decl::Func(self.func_decl()?)
         } else {
@@ -601,7 +609,7 @@ impl Parser {
 
     fn stmt(&mut self) -> PResult<Stmt> {
         let start = self.tok().span.start;
-        let kind = self.nested(|p| p.stmt_kind())?;
+        let kind = self.stmt_kind()?;
         Ok(Stmt {
             kind,
             span: self.span_from(start),
@@ -893,15 +901,23 @@ impl Parser {
     }
 
     // ---- expressions ----
+    //
+    // The functions on the recursive path (expr, infix, term, operand,
+    // operand_inner) keep their frames small: loops and rare branches live in
+    // separate functions, so deep nesting costs little stack even unoptimised.
 
     /// A full expression: calls, infix operators, `??`, pipes.
     fn expr(&mut self) -> PResult<Expr> {
-        self.nested(|p| p.pipe())
+        let lhs = self.infix(0, true)?;
+        if self.is(&Tok::Pipe) && !self.at_stmt_end() {
+            return self.pipes(lhs);
+        }
+        Ok(lhs)
     }
 
     /// `x>>f>>g a` is `g a (f x)`.
-    fn pipe(&mut self) -> PResult<Expr> {
-        let mut lhs = self.infix(0, true)?;
+    #[inline(never)]
+    fn pipes(&mut self, mut lhs: Expr) -> PResult<Expr> {
         let mut n = 0;
         while self.is(&Tok::Pipe) && !self.at_stmt_end() {
             n += 1;
@@ -922,7 +938,15 @@ impl Parser {
 
     /// Precedence climbing over terms (or, in lists, over operands).
     fn infix(&mut self, min: u8, calls: bool) -> PResult<Expr> {
-        let mut lhs = if calls { self.term()? } else { self.operand()? };
+        let lhs = if calls { self.term()? } else { self.operand()? };
+        match self.infix_op() {
+            Some((_, prec)) if prec >= min => self.infix_rest(lhs, min, calls),
+            _ => Ok(lhs),
+        }
+    }
+
+    #[inline(never)]
+    fn infix_rest(&mut self, mut lhs: Expr, min: u8, calls: bool) -> PResult<Expr> {
         let mut n = 0;
         while let Some((op, prec)) = self.infix_op() {
             if prec < min {
@@ -934,18 +958,16 @@ impl Parser {
             if op_tok.kind == Tok::EqEq {
                 self.eqeq_hint(op_tok.span);
             }
-            let rhs = self.nested(|p| p.infix(prec + 1, calls))?;
+            let rhs = self.infix(prec + 1, calls)?;
             let span = lhs.span.to(rhs.span);
+            let (lhs_b, rhs_b) = (Box::new(lhs), Box::new(rhs));
             let kind = match op {
                 Some(op) => ExprKind::Binary {
                     op,
-                    lhs: Box::new(lhs),
-                    rhs: Box::new(rhs),
+                    lhs: lhs_b,
+                    rhs: rhs_b,
                 },
-                None => ExprKind::Coalesce {
-                    lhs: Box::new(lhs),
-                    rhs: Box::new(rhs),
-                },
+                None => ExprKind::Coalesce { lhs: lhs_b, rhs: rhs_b },
             };
             lhs = Expr { kind, span };
         }
@@ -984,7 +1006,33 @@ impl Parser {
 
     /// A call, record construction, `~e`/`^e`, or an operand; then `with`.
     fn term(&mut self) -> PResult<Expr> {
-        let mut e = self.nested(|p| p.term_inner())?;
+        let e = match self.kind() {
+            Tok::Name(n) if !is_literal_word(n) && n != "with" => self.name_term()?,
+            Tok::Tilde | Tok::Caret => self.wrap_term()?,
+            _ => self.operand()?,
+        };
+        if self.is_name("with") && !self.at_stmt_end() {
+            return self.withs(e);
+        }
+        Ok(e)
+    }
+
+    /// `~e` / `^e` at term level wrap a whole term: `~fac n` is `~(fac n)`.
+    #[inline(never)]
+    fn wrap_term(&mut self) -> PResult<Expr> {
+        let start = self.tok().span.start;
+        let ok = self.bump().kind == Tok::Tilde;
+        let inner = Box::new(self.nested(|p| p.term())?);
+        let kind = if ok { ExprKind::Ok(inner) } else { ExprKind::Err(inner) };
+        Ok(Expr {
+            kind,
+            span: self.span_from(start),
+        })
+    }
+
+    /// `p with x:5 y:6`
+    #[inline(never)]
+    fn withs(&mut self, mut e: Expr) -> PResult<Expr> {
         let mut n = 0;
         while self.is_name("with") && !self.at_stmt_end() {
             n += 1;
@@ -1003,23 +1051,6 @@ impl Parser {
         Ok(e)
     }
 
-    fn term_inner(&mut self) -> PResult<Expr> {
-        let start = self.tok().span.start;
-        match self.kind().clone() {
-            Tok::Name(n) if !is_literal_word(&n) && n != "with" => self.name_term(),
-            Tok::Tilde | Tok::Caret => {
-                let ok = self.bump().kind == Tok::Tilde;
-                let inner = Box::new(self.term()?);
-                let kind = if ok { ExprKind::Ok(inner) } else { ExprKind::Err(inner) };
-                Ok(Expr {
-                    kind,
-                    span: self.span_from(start),
-                })
-            }
-            _ => self.operand(),
-        }
-    }
-
     /// `f a b`, `f! a`, `mk()`, `pt x:1 y:2`, or a lone name.
     fn name_term(&mut self) -> PResult<Expr> {
         let next = self.look(1).clone();
@@ -1027,37 +1058,25 @@ impl Parser {
         if same_stmt && matches!(next.kind, Tok::Name(_)) && self.look(2).kind == Tok::Colon {
             return self.record();
         }
-        if same_stmt && next.kind == Tok::LParen && self.look(2).kind == Tok::RParen {
-            let func = self.ident("a name")?;
-            self.bump();
-            self.bump();
-            return Ok(Expr {
-                span: self.span_from(func.span.start),
-                kind: ExprKind::Call {
-                    func,
-                    args: Vec::new(),
-                    unwrap: false,
-                },
-            });
-        }
         let func = self.ident("a name")?;
         let unwrap = self.eat_unwrap_bang(&func);
-        if !unwrap && !self.starts_operand() {
-            return Ok(Expr {
-                span: func.span,
-                kind: ExprKind::Name(func.name),
-            });
-        }
-        if unwrap && self.is(&Tok::LParen) && self.look(1).kind == Tok::RParen {
+        if self.is(&Tok::LParen) && self.look(1).kind == Tok::RParen && !self.at_stmt_end() {
             self.bump();
             self.bump();
-            return Ok(Expr {
-                span: self.span_from(func.span.start),
+            let span = self.span_from(func.span.start);
+            return self.postfix(Expr {
+                span,
                 kind: ExprKind::Call {
                     func,
                     args: Vec::new(),
                     unwrap,
                 },
+            });
+        }
+        if !unwrap && !self.starts_operand() {
+            return self.postfix(Expr {
+                span: func.span,
+                kind: ExprKind::Name(func.name),
             });
         }
         let args = self.operands()?;
@@ -1124,58 +1143,86 @@ impl Parser {
         match &t.kind {
             Tok::Num(_) | Tok::Text(_) | Tok::LParen | Tok::LBracket | Tok::Tilde | Tok::Caret | Tok::Question => true,
             Tok::Name(n) => n != "with",
-            Tok::Bang => !t.space_after,
-            k => binop(k).is_some() && !t.space_after,
+            Tok::Bang => self.is_prefix_here(),
+            k => binop(k).is_some() && self.is_prefix_here(),
         }
     }
 
-    /// An atom or a prefix expression, then any `.f`, `.0`, `.?f`.
+    /// An operator token is prefix when glued to what follows and not glued
+    /// to a term before it: `f a +b c` and `+*a b c` are prefix, `a+b` and
+    /// `a + b` infix.
+    fn is_prefix_here(&self) -> bool {
+        let t = self.tok();
+        if t.space_after {
+            return false;
+        }
+        let prev_ends_term = self.pos > 0
+            && matches!(
+                self.toks.get(self.pos - 1).map(|p| &p.kind),
+                Some(Tok::Name(_) | Tok::Num(_) | Tok::Text(_) | Tok::RParen | Tok::RBracket)
+            );
+        t.space_before || !prev_ends_term
+    }
+
+    /// An atom or a prefix expression, then any `.f`, `.0`, `.?f`. Every
+    /// level of expression nesting passes here, so the depth is counted here.
     fn operand(&mut self) -> PResult<Expr> {
-        let e = self.nested(|p| p.operand_inner())?;
-        self.postfix(e)
+        if self.depth >= MAX_DEPTH {
+            return fail(self.too_deep());
+        }
+        self.depth += 1;
+        let r = self.operand_inner();
+        self.depth -= 1;
+        let e = r?;
+        if matches!(self.kind(), Tok::Dot | Tok::DotQ) {
+            return self.postfix(e);
+        }
+        Ok(e)
     }
 
     fn operand_inner(&mut self) -> PResult<Expr> {
-        let t = self.tok().clone();
         if self.at_stmt_end() {
             return fail(self.unexpected("an expression"));
         }
-        let lit = |kind| Ok(Expr { kind, span: t.span });
-        match &t.kind {
-            Tok::Num(v) => {
-                self.bump();
-                lit(ExprKind::Lit(Lit::Num(*v)))
-            }
-            Tok::Text(s) => {
-                self.bump();
-                lit(ExprKind::Lit(Lit::Text(s.clone())))
-            }
-            Tok::Name(n) if is_literal_word(n) => {
-                self.bump();
-                lit(ExprKind::Lit(match n.as_str() {
-                    "true" => Lit::Bool(true),
-                    "false" => Lit::Bool(false),
-                    _ => Lit::Nil,
-                }))
-            }
-            Tok::Name(_) => {
-                let id = self.ident("a name")?;
-                Ok(Expr {
-                    span: id.span,
-                    kind: ExprKind::Name(id.name),
-                })
-            }
+        match self.kind() {
+            Tok::Num(_) | Tok::Text(_) | Tok::Name(_) => self.atom(),
             Tok::LParen => self.paren(),
             Tok::LBracket => self.list(),
             Tok::Minus => self.minus(),
             Tok::Bang => self.unary(UnOp::Not),
-            Tok::Tilde | Tok::Caret => self.wrap(t.kind == Tok::Tilde),
+            Tok::Tilde => self.wrap(true),
+            Tok::Caret => self.wrap(false),
             Tok::Question => self.ternary(),
             k => match binop(k) {
                 Some(op) => self.prefix_binary(op),
                 None => fail(self.not_an_expression()),
             },
         }
+    }
+
+    /// A literal or a name.
+    #[inline(never)]
+    fn atom(&mut self) -> PResult<Expr> {
+        let span = self.tok().span;
+        let lit = match self.kind() {
+            Tok::Num(v) => Lit::Num(*v),
+            Tok::Text(s) => Lit::Text(s.clone()),
+            Tok::Name(n) if n == "true" => Lit::Bool(true),
+            Tok::Name(n) if n == "false" => Lit::Bool(false),
+            Tok::Name(n) if n == "nil" => Lit::Nil,
+            _ => {
+                let id = self.ident("a name")?;
+                return Ok(Expr {
+                    span: id.span,
+                    kind: ExprKind::Name(id.name),
+                });
+            }
+        };
+        self.bump();
+        Ok(Expr {
+            kind: ExprKind::Lit(lit),
+            span,
+        })
     }
 
     fn not_an_expression(&self) -> Diagnostic {
@@ -1249,7 +1296,7 @@ impl Parser {
                         .with_label(open, "list opened here"),
                 );
             }
-            items.push(self.nested(|p| p.infix(0, false))?);
+            items.push(self.infix(0, false)?);
         }
     }
 
@@ -1493,12 +1540,204 @@ fn index_of(v: f64, span: Span) -> PResult<usize> {
     }
 }
 
-mod aliases {
-    use crate::diag::Diagnostic;
-    use crate::front::ast::Program;
+/// Long builtin names accepted as aliases of the short ones (spec section 5).
+pub mod aliases {
+    use crate::diag::{Diagnostic, Severity};
+    use crate::front::ast::*;
+    use std::collections::HashSet;
 
-    /// Rewrites long builtin names to the short ones (filled in step 2).
-    pub fn rewrite(_prog: &mut Program, _hints: &mut Vec<Diagnostic>) {}
+    /// `(long name, builtin)`. Only call positions are rewritten, and only
+    /// when the file does not declare or import a function of that name.
+    pub const ALIASES: &[(&str, &str)] = &[
+        ("length", "len"),
+        ("size", "len"),
+        ("string", "str"),
+        ("tostr", "str"),
+        ("number", "num"),
+        ("tonum", "num"),
+        ("absolute", "abs"),
+        ("minimum", "min"),
+        ("maximum", "max"),
+        ("floor", "flr"),
+        ("ceil", "cel"),
+        ("ceiling", "cel"),
+        ("round", "rou"),
+        ("modulo", "mod"),
+        ("rem", "mod"),
+        ("total", "sum"),
+        ("average", "avg"),
+        ("mean", "avg"),
+        ("head", "hd"),
+        ("first", "hd"),
+        ("tail", "tl"),
+        ("rest", "tl"),
+        ("reverse", "rev"),
+        ("sort", "srt"),
+        ("sorted", "srt"),
+        ("unique", "unq"),
+        ("uniq", "unq"),
+        ("dedup", "unq"),
+        ("flatten", "flat"),
+        ("slice", "slc"),
+        ("contains", "has"),
+        ("includes", "has"),
+        ("split", "spl"),
+        ("join", "cat"),
+        ("trim", "trm"),
+        ("strip", "trm"),
+        ("format", "fmt"),
+        ("filter", "flt"),
+        ("fold", "fld"),
+        ("reduce", "fld"),
+        ("group", "grp"),
+        ("group-by", "grp"),
+        ("groupby", "grp"),
+        ("newmap", "mmap"),
+        ("map-get", "mget"),
+        ("map-set", "mset"),
+        ("map-has", "mhas"),
+        ("map-del", "mdel"),
+        ("keys", "mkeys"),
+        ("values", "mvals"),
+        ("vals", "mvals"),
+        ("json-dump", "jdmp"),
+        ("to-json", "jdmp"),
+        ("json-parse", "jpar"),
+        ("from-json", "jpar"),
+        ("json-path", "jpth"),
+        ("read", "rd"),
+        ("read-file", "rd"),
+        ("readlines", "rdl"),
+        ("read-lines", "rdl"),
+        ("write", "wr"),
+        ("write-file", "wr"),
+        ("writelines", "wrl"),
+        ("write-lines", "wrl"),
+        ("getenv", "env"),
+        ("print", "prnt"),
+        ("println", "prnt"),
+        ("time", "now"),
+        ("random", "rnd"),
+        ("rand", "rnd"),
+        ("regex", "rgx"),
+    ];
+
+    /// The builtin a long name stands for.
+    pub fn builtin_for(name: &str) -> Option<&'static str> {
+        ALIASES.iter().find(|(long, _)| *long == name).map(|(_, short)| *short)
+    }
+
+    /// Rewrites aliased calls in place, adding one ILO-P021 hint per rewrite.
+    pub fn rewrite(prog: &mut Program, hints: &mut Vec<Diagnostic>) {
+        let declared: HashSet<String> = prog
+            .decls
+            .iter()
+            .flat_map(|d| match d {
+                Decl::Func(f) => vec![f.name.name.clone()],
+                Decl::Type(t) => vec![t.name.name.clone()],
+                Decl::Use(u) => u.names.iter().flatten().map(|i| i.name.clone()).collect(),
+            })
+            .collect();
+        let mut fix = |e: &mut Expr| {
+            let ExprKind::Call { func, .. } = &mut e.kind else {
+                return;
+            };
+            let Some(short) = builtin_for(&func.name) else { return };
+            if declared.contains(&func.name) {
+                return;
+            }
+            let mut d = Diagnostic::error(
+                "ILO-P021",
+                format!("`{}` is written `{short}` in ilo", func.name),
+                func.span,
+            )
+            .with_suggestion(short);
+            d.severity = Severity::Hint;
+            hints.push(d);
+            func.name = short.to_string();
+        };
+        for d in &mut prog.decls {
+            if let Decl::Func(f) = d {
+                walk_stmts(&mut f.body, &mut fix);
+            }
+        }
+    }
+
+    /// Calls `f` on every expression under `stmts`, outermost first.
+    pub fn walk_stmts(stmts: &mut [Stmt], f: &mut impl FnMut(&mut Expr)) {
+        for s in stmts {
+            walk_stmt(s, f);
+        }
+    }
+
+    fn walk_stmt(s: &mut Stmt, f: &mut impl FnMut(&mut Expr)) {
+        match &mut s.kind {
+            StmtKind::Bind { value, .. } | StmtKind::Destructure { value, .. } | StmtKind::Return(value) => {
+                walk_expr(value, f)
+            }
+            StmtKind::Expr(e) => walk_expr(e, f),
+            StmtKind::Guard { cond, value, .. } => {
+                walk_expr(cond, f);
+                walk_expr(value, f);
+            }
+            StmtKind::If { cond, then, els, .. } => {
+                walk_expr(cond, f);
+                walk_stmts(then, f);
+                if let Some(els) = els {
+                    walk_stmts(els, f);
+                }
+            }
+            StmtKind::Match { subject, arms } => {
+                if let Some(subject) = subject {
+                    walk_expr(subject, f);
+                }
+                for arm in arms {
+                    walk_expr(&mut arm.body, f);
+                }
+            }
+            StmtKind::ForEach { iter, body, .. } => {
+                walk_expr(iter, f);
+                walk_stmts(body, f);
+            }
+            StmtKind::ForRange { from, to, body, .. } => {
+                walk_expr(from, f);
+                walk_expr(to, f);
+                walk_stmts(body, f);
+            }
+            StmtKind::While { cond, body } => {
+                walk_expr(cond, f);
+                walk_stmts(body, f);
+            }
+            StmtKind::Break | StmtKind::Continue => {}
+        }
+    }
+
+    fn walk_expr(e: &mut Expr, f: &mut impl FnMut(&mut Expr)) {
+        f(e);
+        match &mut e.kind {
+            ExprKind::Lit(_) | ExprKind::Name(_) => {}
+            ExprKind::List(xs) | ExprKind::Call { args: xs, .. } => xs.iter_mut().for_each(|x| walk_expr(x, f)),
+            ExprKind::Unary { operand: x, .. }
+            | ExprKind::Ok(x)
+            | ExprKind::Err(x)
+            | ExprKind::Field { target: x, .. }
+            | ExprKind::Index { target: x, .. } => walk_expr(x, f),
+            ExprKind::Binary { lhs, rhs, .. } | ExprKind::Coalesce { lhs, rhs } => {
+                walk_expr(lhs, f);
+                walk_expr(rhs, f);
+            }
+            ExprKind::Record { fields, .. } => fields.iter_mut().for_each(|(_, x)| walk_expr(x, f)),
+            ExprKind::With { target, fields } => {
+                walk_expr(target, f);
+                fields.iter_mut().for_each(|(_, x)| walk_expr(x, f));
+            }
+            ExprKind::Ternary { cond, then, els } => {
+                walk_expr(cond, f);
+                walk_expr(then, f);
+                walk_expr(els, f);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1866,6 +2105,43 @@ mod tests {
     }
 
     #[test]
+    fn nesting_just_below_the_limit_parses() {
+        let d = MAX_DEPTH - 1;
+        ok(&format!("f>n;{}1{}", "(".repeat(d), ")".repeat(d)));
+        ok(&format!("f>n;{}1", "+1 ".repeat(d)));
+        ok(&format!("f>n;{}1", "~".repeat(d)));
+        ok(&format!("f x:{}n>n;1", "L ".repeat(d - 1)));
+    }
+
+    #[test]
+    fn keywords_are_not_names() {
+        assert_eq!(err_codes("f>n;true=1;1"), vec!["ILO-P001"]);
+        assert_eq!(err_codes("f with:n>n;1"), vec!["ILO-P001"]);
+    }
+
+    /// Random token soup: the parser must return, never panic.
+    #[test]
+    fn random_input_never_panics() {
+        let pieces = [
+            "f", "x", "n", "L", ">", "<", "=", "==", "!", "!=", "+", "-", "*", "/", "+=", "&", "|", "~", "^", "?",
+            "??", ".", ".?", "..", ">>", "@", ":", ";", ",", "(", ")", "[", "]", "{", "}", "_", "1", "-2", "\"s\"",
+            " ", " ", " ", "\n", "\n  ", "type", "use", "wh", "ret", "brk", "with", "if", "0.5", "--c\n",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..3000 {
+            let mut src = String::new();
+            let len = (seed >> 60) as usize + 4;
+            for _ in 0..len * 3 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                src.push_str(pieces.get((seed % pieces.len() as u64) as usize).copied().unwrap_or(""));
+            }
+            let _ = parse_with_hints(&src);
+        }
+    }
+
+    #[test]
     fn no_panic_on_garbage() {
         for src in [
             "", ">", "f", "f>", "f>n;", "(", "f>n;(", "f>n;[", "f>n;{", "f>n;}", "\"", "f>n;?", "f>n;@", "f>n;.",
@@ -1873,5 +2149,424 @@ mod tests {
         ] {
             let _ = parse(src);
         }
+    }
+
+    // ---- section 1: programs and declarations ----
+
+    fn hints(src: &str) -> Vec<(&'static str, String)> {
+        let (r, hints) = parse_with_hints(src);
+        assert!(r.is_ok(), "{src:?}: {r:?}");
+        hints
+            .into_iter()
+            .map(|d| (d.code, d.suggestion.unwrap_or_default()))
+            .collect()
+    }
+
+    #[test]
+    fn type_declaration() {
+        let p = ok("type pt{x:n;y:n}\ntype usr{name:t;tags:L t;ok:b}");
+        let Some(Decl::Type(t)) = p.decls.first() else {
+            panic!("{p:?}")
+        };
+        assert_eq!(t.name.name, "pt");
+        let fields: Vec<(&str, &Type)> = t.fields.iter().map(|f| (f.name.name.as_str(), &f.ty)).collect();
+        assert_eq!(fields, vec![("x", &Type::Num), ("y", &Type::Num)]);
+        let Some(Decl::Type(u)) = p.decls.get(1) else { panic!() };
+        assert_eq!(u.fields.get(1).map(|f| &f.ty), Some(&Type::List(Box::new(Type::Text))));
+        same("type pt{x:n;y:n}", "type pt{\n  x:n\n  y:n\n}");
+    }
+
+    #[test]
+    fn use_declarations() {
+        let p = ok("use \"lib/util.ilo\"\nuse \"m.ilo\" [a get-user]\nf>n;1");
+        let uses: Vec<(String, Option<Vec<String>>)> = p
+            .decls
+            .iter()
+            .filter_map(|d| match d {
+                Decl::Use(u) => Some((
+                    u.path.clone(),
+                    u.names.as_ref().map(|n| n.iter().map(|i| i.name.clone()).collect()),
+                )),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            uses,
+            vec![
+                ("lib/util.ilo".to_string(), None),
+                ("m.ilo".to_string(), Some(vec!["a".to_string(), "get-user".to_string()]))
+            ]
+        );
+        assert_eq!(err_codes("use util"), vec!["ILO-P017"]);
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(ex("get-user"), "get-user");
+        assert_eq!(ex("wh-sum"), "wh-sum");
+        assert_eq!(ex("x2"), "x2");
+        assert_eq!(ex("-a b"), "(- a b)");
+        assert_eq!(body("get-user id:n>n;id"), vec!["id"]);
+    }
+
+    #[test]
+    fn reserved_words() {
+        for (src, word) in [
+            ("f x:n>n;if >x 0{1}", "`if`"),
+            ("f x:n>n;return x", "`return`"),
+            ("f x:n>n;let y=x;y", "bindings"),
+            ("f x:n>n;var y=x;y", "bindings"),
+            ("f x:n>n;const y=x;y", "bindings"),
+            ("fn f x:n>n;x", "functions"),
+            ("def f x:n>n;x", "functions"),
+        ] {
+            let d = first_err(src);
+            assert_eq!(d.code, "ILO-P007", "{src}");
+            assert!(d.message.contains(word), "{src}: {}", d.message);
+            assert!(d.suggestion.is_some());
+        }
+        assert!(first_err("f>n;if").message.contains("use a guard `cond{…}`"));
+        assert_eq!(first_err("f x:n>n;+x if").code, "ILO-P007");
+        assert_eq!(first_err("f if:n>n;1").code, "ILO-P007");
+    }
+
+    // ---- section 2: types ----
+
+    fn param_ty(ty: &str) -> Type {
+        let p = ok(&format!("f a:{ty}>n;1"));
+        let f = p.func("f").unwrap_or_else(|| panic!("no f"));
+        f.params
+            .first()
+            .map(|p| p.ty.clone())
+            .unwrap_or_else(|| panic!("no param"))
+    }
+
+    fn bx(t: Type) -> Box<Type> {
+        Box::new(t)
+    }
+
+    #[test]
+    fn types() {
+        assert_eq!(param_ty("n"), Type::Num);
+        assert_eq!(param_ty("t"), Type::Text);
+        assert_eq!(param_ty("b"), Type::Bool);
+        assert_eq!(param_ty("_"), Type::Any);
+        assert_eq!(param_ty("L n"), Type::List(bx(Type::Num)));
+        assert_eq!(param_ty("M t n"), Type::Map(bx(Type::Text), bx(Type::Num)));
+        assert_eq!(param_ty("R n t"), Type::Result(bx(Type::Num), bx(Type::Text)));
+        assert_eq!(param_ty("O n"), Type::Opt(bx(Type::Num)));
+        assert_eq!(param_ty("F n n"), Type::Func(vec![Type::Num], bx(Type::Num)));
+        assert_eq!(
+            param_ty("F n t b"),
+            Type::Func(vec![Type::Num, Type::Text], bx(Type::Bool))
+        );
+        assert_eq!(param_ty("pt"), Type::Named("pt".into()));
+        assert_eq!(param_ty("a"), Type::Var('a'));
+        assert_eq!(param_ty("z"), Type::Var('z'));
+    }
+
+    #[test]
+    fn nested_types() {
+        assert_eq!(param_ty("L L n"), Type::List(bx(Type::List(bx(Type::Num)))));
+        assert_eq!(
+            param_ty("R L t t"),
+            Type::Result(bx(Type::List(bx(Type::Text))), bx(Type::Text))
+        );
+        assert_eq!(
+            param_ty("M t L n"),
+            Type::Map(bx(Type::Text), bx(Type::List(bx(Type::Num))))
+        );
+        assert_eq!(
+            param_ty("R (L n) t"),
+            Type::Result(bx(Type::List(bx(Type::Num))), bx(Type::Text))
+        );
+        assert_eq!(
+            param_ty("L (F n n)"),
+            Type::List(bx(Type::Func(vec![Type::Num], bx(Type::Num))))
+        );
+    }
+
+    #[test]
+    fn func_type_stops_at_next_param_and_return() {
+        let p = ok("ap f:F n n xs:L n>L n;map f xs");
+        let f = p.func("ap").unwrap_or_else(|| panic!());
+        assert_eq!(f.params.len(), 2);
+        assert_eq!(f.ret, Type::List(bx(Type::Num)));
+        let p = ok("mk>F n n\n  dbl");
+        assert_eq!(
+            p.func("mk").map(|f| f.ret.clone()),
+            Some(Type::Func(vec![Type::Num], bx(Type::Num)))
+        );
+    }
+
+    #[test]
+    fn type_errors() {
+        assert_eq!(err_codes("f a:L>n;1"), vec!["ILO-P004"]);
+        assert_eq!(err_codes("f a:(L n>n;1"), vec!["ILO-P006"]);
+        assert_eq!(err_codes("f a:F>n;1"), vec!["ILO-P001"]);
+        assert_eq!(err_codes("f a:1>n;1"), vec!["ILO-P004"]);
+    }
+
+    // ---- section 3: expressions ----
+
+    #[test]
+    fn literals() {
+        assert_eq!(ex(r#""a\tb\n\"q\"\\""#), "\"a\\tb\\n\\\"q\\\"\\\\\"");
+        assert_eq!(ex("true"), "true");
+        assert_eq!(ex("false"), "false");
+        assert_eq!(ex("nil"), "nil");
+        assert_eq!(ex("[1 2 3]"), "[1 2 3]");
+        assert_eq!(ex("[1, 2, 3]"), "[1 2 3]");
+        assert_eq!(ex("[]"), "[]");
+        assert_eq!(ex("[-1 +a b x.0]"), "[-1 (+ a b) x.0]");
+        assert_eq!(ex("[x + 1, y]"), "[(+ x 1) y]");
+        assert_eq!(ex("[\n  1\n  2\n]"), "[1 2]");
+    }
+
+    #[test]
+    fn prefix_operator_table() {
+        for (src, want) in [
+            ("+a b", "(+ a b)"),
+            ("-a b", "(- a b)"),
+            ("*a b", "(* a b)"),
+            ("/a b", "(/ a b)"),
+            ("+=xs v", "(+= xs v)"),
+            ("=a b", "(= a b)"),
+            ("!=a b", "(!= a b)"),
+            ("==a b", "(= a b)"),
+            ("<a b", "(< a b)"),
+            (">a b", "(> a b)"),
+            ("<=a b", "(<= a b)"),
+            (">=a b", "(>= a b)"),
+            ("&a b", "(& a b)"),
+            ("|a b", "(| a b)"),
+            ("-a", "(neg a)"),
+            ("!a", "(! a)"),
+            ("/1 0", "(/ 1 0)"),
+            (">=+x y 100", "(>= (+ x y) 100)"),
+        ] {
+            assert_eq!(ex(src), want, "{src}");
+        }
+    }
+
+    #[test]
+    fn prefix_operands_are_atoms() {
+        assert_eq!(ex("+a.b xs.0"), "(+ a.b xs.0)");
+        assert_eq!(ex("*(f x) 2"), "(* (f x) 2)");
+        assert_eq!(ex("+!a b"), "(+ (! a) b)");
+    }
+
+    #[test]
+    fn infix_precedence() {
+        for (src, want) in [
+            ("a + b * c", "(+ a (* b c))"),
+            ("(x + y) * 2", "(* (+ x y) 2)"),
+            ("a == b", "(= a b)"),
+            ("a >= b & c", "(& (>= a b) c)"),
+            ("a | b & c", "(| a (& b c))"),
+            ("(a = b < c)", "(= a (< b c))"),
+            ("a - b - c", "(- (- a b) c)"),
+            ("a / b * c", "(* (/ a b) c)"),
+            ("xs += 1 * 2", "(+= xs (* 1 2))"),
+            ("xs += 1 + 2", "(+ (+= xs 1) 2)"),
+            ("a != b | c", "(| (!= a b) c)"),
+            ("f a + b", "(+ (f a) b)"),
+            ("a+b", "(+ a b)"),
+            ("a-1", "(- a 1)"),
+            ("x*2+1", "(+ (* x 2) 1)"),
+            ("a + *b c", "(+ a (* b c))"),
+        ] {
+            assert_eq!(ex(src), want, "{src}");
+        }
+    }
+
+    #[test]
+    fn call_forms() {
+        assert_eq!(ex("fac -n 1"), "(fac (- n 1))");
+        assert_eq!(ex("send d.email \"hi\" msg"), "(send d.email \"hi\" msg)");
+        assert_eq!(ex("f (g x) y"), "(f (g x) y)");
+        assert_eq!(ex("mk()"), "(mk)");
+        assert_eq!(ex("f! a b"), "(f! a b)");
+        assert_eq!(ex("num! s"), "(num! s)");
+        assert_eq!(ex("mk!()"), "(mk!)");
+        assert_eq!(ex("f a +b c"), "(f a (+ b c))");
+        assert_eq!(ex("f !x"), "(f (! x))");
+        assert_eq!(ex("map dbl xs"), "(map dbl xs)");
+        assert_eq!(ex("f(x)"), "(f x)");
+    }
+
+    #[test]
+    fn other_expressions() {
+        for (src, want) in [
+            ("~e", "(~ e)"),
+            ("^e", "(^ e)"),
+            ("^\"bad\"", "(^ \"bad\")"),
+            ("~fac n", "(~ (fac n))"),
+            ("f ~x ^y", "(f (~ x) (^ y))"),
+            ("a??b", "(?? a b)"),
+            ("mget m k??0", "(?? (mget m k) 0)"),
+            ("a ?? b ?? c", "(?? (?? a b) c)"),
+            ("x.f", "x.f"),
+            ("x.0", "x.0"),
+            ("x.0.1", "x.0.1"),
+            ("x.a.b", "x.a.b"),
+            ("x.?f", "x.?f"),
+            ("x.?f.?g??0", "(?? x.?f.?g 0)"),
+            ("x>>f>>g a", "(g a (f x))"),
+            ("x >> f! >> g", "(g (f! x))"),
+            ("+a b>>str", "(str (+ a b))"),
+            ("pt x:1 y:2", "(rec pt x:1 y:2)"),
+            ("pt x:+a b y:p.y", "(rec pt x:(+ a b) y:p.y)"),
+            ("p with x:5", "(with p x:5)"),
+            ("p with x:5 y:-1", "(with p x:5 y:-1)"),
+            ("?c a b", "(? c a b)"),
+            ("?>x 0 \"pos\" \"neg\"", "(? (> x 0) \"pos\" \"neg\")"),
+        ] {
+            assert_eq!(ex(src), want, "{src}");
+        }
+        assert_eq!(body("f>n;r=?>x 0 1 2;r"), vec!["r=(? (> x 0) 1 2)", "r"]);
+    }
+
+    #[test]
+    fn expression_spans() {
+        let p = ok("f>n;x.a.b");
+        let Some(Decl::Func(f)) = p.decls.first() else { panic!() };
+        let Some(Stmt {
+            kind: StmtKind::Expr(e),
+            ..
+        }) = f.body.first()
+        else {
+            panic!()
+        };
+        assert_eq!(e.span, Span::new(4, 9));
+        let p = ok("f>n;x>>g a");
+        let Some(Decl::Func(f)) = p.decls.first() else { panic!() };
+        let Some(Stmt {
+            kind: StmtKind::Expr(e),
+            ..
+        }) = f.body.first()
+        else {
+            panic!()
+        };
+        assert_eq!(e.span, Span::new(4, 10));
+    }
+
+    #[test]
+    fn expression_errors() {
+        assert_eq!(err_codes("f>n;x."), vec!["ILO-P001"]);
+        assert_eq!(err_codes("f>n;x.-1"), vec!["ILO-P014"]);
+        assert_eq!(ex("x.1.5"), "x.1.5");
+        assert_eq!(err_codes("f>n;x.?0"), vec!["ILO-P001"]);
+        assert_eq!(err_codes("f>n;f(a, b)"), vec!["ILO-P015"]);
+        assert_eq!(err_codes("f>n;()"), vec!["ILO-P001"]);
+        assert_eq!(err_codes("f>n;[1 2"), vec!["ILO-P006"]);
+        assert_eq!(err_codes("f>n;?a b"), vec!["ILO-P005"]);
+        assert_eq!(err_codes("f>n;x=?y{1:2}"), vec!["ILO-P010"]);
+        assert_eq!(err_codes("f>n;p with"), vec!["ILO-P001"]);
+        assert_eq!(err_codes("f>n;pt x:"), vec!["ILO-P001"]);
+        assert_eq!(err_codes("f>n;x>>1"), vec!["ILO-P001"]);
+        assert_eq!(err_codes("f>n;\"a\" \"b\""), vec!["ILO-P001"]);
+        assert_eq!(err_codes("f>n;.5"), vec!["ILO-P001"]);
+        let d = first_err("f>n;*a + b");
+        assert_eq!(d.code, "ILO-P005");
+        assert!(!d.notes.is_empty());
+    }
+
+    // ---- section 4: statements ----
+
+    #[test]
+    fn statement_table() {
+        assert_eq!(body("f>n;x=1;x"), vec!["x=1", "x"]);
+        assert_eq!(body("f>n;x = f a b;x"), vec!["x=(f a b)", "x"]);
+        assert_eq!(body("f>n;{a;b}=rec;a"), vec!["{a;b}=rec", "a"]);
+        assert_eq!(body("f>n;{a b}=f x;a"), vec!["{a;b}=(f x)", "a"]);
+        assert_eq!(body("f>n;>x 0 1;2"), vec!["guard (> x 0) 1", "2"]);
+        assert_eq!(body("f>n;!>x 0 1;2"), vec!["guard! (> x 0) 1", "2"]);
+        assert_eq!(body("f>n;!ok 1;2"), vec!["guard! ok 1", "2"]);
+        assert_eq!(body("f>n;>x 0{y=1};2"), vec!["if (> x 0) {y=1}", "2"]);
+        assert_eq!(body("f>n;>x 0{1}{2}"), vec!["if (> x 0) {1}{2}"]);
+        assert_eq!(body("f>n;!>x 0{1}"), vec!["if! (> x 0) {1}"]);
+        assert_eq!(body("f>n;ok{1}"), vec!["if ok {1}"]);
+        assert_eq!(body("f>n;has xs 1{1}"), vec!["if (has xs 1) {1}"]);
+        assert_eq!(body("f>n;?x{1:2}"), vec!["match x{1:2}"]);
+        assert_eq!(body("f>n;g 1;?{_:2}"), vec!["(g 1)", "match {_:2}"]);
+        assert_eq!(body("f>n;@x xs{g x}"), vec!["each x xs {(g x)}"]);
+        assert_eq!(body("f>n;@i 0..n{g i}"), vec!["range i 0 n {(g i)}"]);
+        assert_eq!(body("f>n;@i 1..len xs{g i}"), vec!["range i 1 (len xs) {(g i)}"]);
+        assert_eq!(body("f>n;wh <i 10{i=+i 1}"), vec!["while (< i 10) {i=(+ i 1)}"]);
+        assert_eq!(body("f>n;wh 1{brk;cnt}"), vec!["while 1 {brk; cnt}"]);
+        assert_eq!(body("f>n;ret +a 1"), vec!["ret (+ a 1)"]);
+        assert_eq!(body("f>n;ret"), vec!["ret nil"]);
+    }
+
+    #[test]
+    fn guards_and_values() {
+        assert_eq!(body("pos x:n>b;>x 0"), vec!["(> x 0)"]);
+        assert_eq!(body("f>n;x > 0 \"pos\";0"), vec!["guard (> x 0) \"pos\"", "0"]);
+        assert_eq!(body("f>n;>=x 0 fac x;0"), vec!["guard (>= x 0) (fac x)", "0"]);
+        assert_eq!(
+            body("f>n;@x xs{=x 0 brk;=x 1 cnt};0"),
+            vec!["each x xs {if (= x 0) {brk}; if (= x 1) {cnt}}", "0"]
+        );
+        assert_eq!(body("f>n;&a b 1;0"), vec!["guard (& a b) 1", "0"]);
+    }
+
+    #[test]
+    fn match_arms() {
+        let src = "f>n;?x{42:a;-1:b;\"gold\":c;true:d;nil:e;~v:v;^e:e;n v:v;t v:v;b v:v;l v:v;_:0}";
+        assert_eq!(
+            body(src),
+            vec![
+                "match x{42:a; -1:b; \"gold\":c; true:d; nil:e; ~v:v; ^e:e; Num v:v; Text v:v; Bool v:v; List v:v; _:0}"
+            ]
+        );
+        same(src, "f>n\n  ?x{\n    42:a\n    -1:b\n    \"gold\":c;true:d\n    nil:e;~v:v;^e:e\n    n v:v;t v:v;b v:v;l v:v\n    _:0\n  }");
+        assert_eq!(body("f>n;?r{~v:+v 1;^e:0}"), vec!["match r{~v:(+ v 1); ^e:0}"]);
+        assert_eq!(body("f>n;?r.s{~_:1;_:0}"), vec!["match r.s{~_:1; _:0}"]);
+        assert_eq!(err_codes("f>n;?x{x:1}"), vec!["ILO-P011"]);
+        assert_eq!(err_codes("f>n;?x{1 2}"), vec!["ILO-P001"]);
+        assert_eq!(err_codes("f>n;?x{1:2"), vec!["ILO-P006"]);
+    }
+
+    #[test]
+    fn expanded_blocks() {
+        same(
+            "cls sp:n>t;>=sp 1000{\"gold\"}{\"other\"};@x xs{s=+s x};\"bronze\"",
+            "cls sp:n > t\n  >=sp 1000{\n    \"gold\"\n  }{\n    \"other\"\n  }\n  @x xs{\n    s = +s x\n}\n  \"bronze\"",
+        );
+    }
+
+    #[test]
+    fn statement_errors() {
+        assert_eq!(err_codes("f>n;x=>a 0{1}{2}"), vec!["ILO-P010"]);
+        assert_eq!(err_codes("f>n;{a;b}"), vec!["ILO-P016"]);
+        assert_eq!(err_codes("f>n;{1}=x"), vec!["ILO-P016"]);
+        assert_eq!(err_codes("f>n;@x xs"), vec!["ILO-P001"]);
+        assert_eq!(err_codes("f>n;@ xs{1}"), vec!["ILO-P001"]);
+        assert_eq!(err_codes("f>n;>x 0{1"), vec!["ILO-P006"]);
+        assert_eq!(err_codes("f>n;1}"), vec!["ILO-P001"]);
+        assert_eq!(err_codes("f>n;wh x"), vec!["ILO-P001"]);
+    }
+
+    // ---- hints ----
+
+    #[test]
+    fn eqeq_hint() {
+        assert_eq!(hints("f>b;a == b"), vec![("ILO-P020", "=".to_string())]);
+        assert_eq!(hints("f>b;==a b"), vec![("ILO-P020", "=".to_string())]);
+        assert_eq!(hints("f>b;?==a b 1 2"), vec![("ILO-P020", "=".to_string())]);
+        assert!(hints("f>b;=a b").is_empty());
+    }
+
+    #[test]
+    fn long_builtin_names() {
+        assert_eq!(body("f xs:L n>n;length xs"), vec!["(len xs)"]);
+        assert_eq!(body("f xs:L n>L n;filter pos xs>>reverse"), vec!["(rev (flt pos xs))"]);
+        assert_eq!(hints("f x:n>n;floor x"), vec![("ILO-P021", "flr".to_string())]);
+        // A declared function of that name is not an alias.
+        assert_eq!(body("length x:n>n;x\nf>n;length 1").len(), 1);
+        assert!(hints("length x:n>n;x\nf>n;length 1").is_empty());
+        // Variables are not rewritten.
+        assert_eq!(body("f>n;length=1;length"), vec!["length=1", "length"]);
     }
 }
