@@ -253,17 +253,10 @@ impl<'p> TreeInterp<'p> {
     }
 
     fn call_index(&mut self, i: u32, args: &[Value]) -> Result<Value, RtError> {
-        let f = *self
-            .funcs
-            .get(i as usize)
-            .ok_or_else(|| RtError::internal(format!("no function #{i}")))?;
-        if args.len() != f.params.len() {
-            return Err(RtError::arity(
-                &format!("`{}`", f.name.name),
-                f.params.len(),
-                args.len(),
-            ));
-        }
+        let f = match self.funcs.get(i as usize) {
+            Some(f) if f.params.len() == args.len() => *f,
+            _ => return Err(self.bad_call(i, args.len())),
+        };
         if self.depth >= self.limits.max_depth {
             return Err(RtError::depth(self.limits.max_depth));
         }
@@ -277,7 +270,18 @@ impl<'p> TreeInterp<'p> {
         result
     }
 
+    #[cold]
+    #[inline(never)]
+    fn bad_call(&self, i: u32, got: usize) -> RtError {
+        match self.funcs.get(i as usize) {
+            Some(f) => RtError::arity(&format!("`{}`", f.name.name), f.params.len(), got),
+            None => RtError::internal(format!("no function #{i}")),
+        }
+    }
+
     /// Runs the call on a fresh thread with a large stack; this thread waits.
+    #[cold]
+    #[inline(never)]
     fn call_on_new_segment(&mut self, f: &'p FuncDecl, args: &[Value]) -> Result<Value, RtError> {
         let saved = self.guard;
         self.depth += 1;
@@ -364,18 +368,17 @@ impl<'p> TreeInterp<'p> {
 
     fn stmt(&mut self, s: &'p Stmt, env: &mut Env<'p>, prev: Value) -> Flow<Value> {
         match &s.kind {
-            StmtKind::Expr(e) => self.expr(e, env),
+            StmtKind::Expr(e) => {
+                if matches!(&e.kind, ExprKind::Call { args, unwrap: false, .. } if args.len() == 1) {
+                    if let Some(flow) = self.bool_name_guard(e, env) {
+                        return flow;
+                    }
+                }
+                self.expr(e, env)
+            }
             StmtKind::Bind { name, value } => {
                 let v = self.expr(value, env)?;
                 env.set(&name.name, v);
-                Ok(v)
-            }
-            StmtKind::Destructure { names, value } => {
-                let v = self.expr(value, env)?;
-                for n in names {
-                    let x = ops::field(&mut self.heap, v, &n.name)?;
-                    env.set(&n.name, x);
-                }
                 Ok(v)
             }
             StmtKind::Guard { cond, negated, value } => {
@@ -406,63 +409,10 @@ impl<'p> TreeInterp<'p> {
                 };
                 self.match_arms(v, arms, env)
             }
-            StmtKind::ForEach { var, iter, body } => {
-                let xs = self.expr(iter, env)?;
-                let items = self.iteration_items(xs)?;
-                let prev = env.scope(&var.name, Value::NIL);
-                for x in items {
-                    self.tick()?;
-                    env.set(&var.name, x);
-                    match self.body(body, env) {
-                        Ok(_) | Err(Ctl::Cnt) => {}
-                        Err(Ctl::Brk) => break,
-                        Err(other) => return Err(other),
-                    }
-                }
-                env.unscope(&var.name, prev);
-                Ok(Value::NIL)
-            }
-            StmtKind::ForRange { var, from, to, body } => {
-                let a = self.expr(from, env)?;
-                let b = self.expr(to, env)?;
-                let (Some(a), Some(b)) = (a.to_num(), b.to_num()) else {
-                    return Err(RtError::type_error(format!(
-                        "`@{} a..b` needs numbers, not {} and {}",
-                        var.name,
-                        type_name(&self.heap, a),
-                        type_name(&self.heap, b)
-                    ))
-                    .into());
-                };
-                let prev = env.scope(&var.name, Value::NIL);
-                let mut i = a;
-                while i < b {
-                    self.tick()?;
-                    env.set(&var.name, Value::num(i));
-                    match self.body(body, env) {
-                        Ok(_) | Err(Ctl::Cnt) => {}
-                        Err(Ctl::Brk) => break,
-                        Err(other) => return Err(other),
-                    }
-                    i += 1.0;
-                }
-                env.unscope(&var.name, prev);
-                Ok(Value::NIL)
-            }
-            StmtKind::While { cond, body } => {
-                loop {
-                    self.tick()?;
-                    if !self.cond(cond, false, env)? {
-                        break;
-                    }
-                    match self.body(body, env) {
-                        Ok(_) | Err(Ctl::Cnt) => {}
-                        Err(Ctl::Brk) => break,
-                        Err(other) => return Err(other),
-                    }
-                }
-                Ok(Value::NIL)
-            }
+            StmtKind::Destructure { names, value } => self.destructure(names, value, env),
+            StmtKind::ForEach { var, iter, body } => self.for_each(var, iter, body, env),
+            StmtKind::ForRange { var, from, to, body } => self.for_range(var, from, to, body, env),
+            StmtKind::While { cond, body } => self.while_loop(cond, body, env),
             StmtKind::Break => Err(Ctl::Brk),
             StmtKind::Continue => Err(Ctl::Cnt),
             StmtKind::Return(e) => {
@@ -470,6 +420,117 @@ impl<'p> TreeInterp<'p> {
                 Err(Ctl::Ret(v))
             }
         }
+    }
+
+    // The statement and expression forms below are kept out of `stmt` and
+    // `expr`, so the frames of the recursion (`expr` -> call -> `body` ->
+    // `stmt` -> `expr`) stay small in debug builds.
+
+    #[inline(never)]
+    fn destructure(&mut self, names: &'p [Ident], value: &'p Expr, env: &mut Env<'p>) -> Flow<Value> {
+        let v = self.expr(value, env)?;
+        for n in names {
+            let x = ops::field(&mut self.heap, v, &n.name)?;
+            env.set(&n.name, x);
+        }
+        Ok(v)
+    }
+
+    /// Runs a loop body once: `Ok(true)` to go on, `Ok(false)` after `brk`.
+    fn iteration(&mut self, body: &'p [Stmt], env: &mut Env<'p>) -> Flow<bool> {
+        self.tick()?;
+        match self.body(body, env) {
+            Ok(_) | Err(Ctl::Cnt) => Ok(true),
+            Err(Ctl::Brk) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+
+    #[inline(never)]
+    fn for_each(&mut self, var: &'p Ident, iter: &'p Expr, body: &'p [Stmt], env: &mut Env<'p>) -> Flow<Value> {
+        let xs = self.expr(iter, env)?;
+        let items = self.iteration_items(xs)?;
+        let prev = env.scope(&var.name, Value::NIL);
+        for x in items {
+            env.set(&var.name, x);
+            if !self.iteration(body, env)? {
+                break;
+            }
+        }
+        env.unscope(&var.name, prev);
+        Ok(Value::NIL)
+    }
+
+    #[inline(never)]
+    fn for_range(
+        &mut self,
+        var: &'p Ident,
+        from: &'p Expr,
+        to: &'p Expr,
+        body: &'p [Stmt],
+        env: &mut Env<'p>,
+    ) -> Flow<Value> {
+        let a = self.expr(from, env)?;
+        let b = self.expr(to, env)?;
+        let (Some(a), Some(b)) = (a.to_num(), b.to_num()) else {
+            return Err(self.range_error(var, a, b).into());
+        };
+        let prev = env.scope(&var.name, Value::NIL);
+        let mut i = a;
+        while i < b {
+            env.set(&var.name, Value::num(i));
+            if !self.iteration(body, env)? {
+                break;
+            }
+            i += 1.0;
+        }
+        env.unscope(&var.name, prev);
+        Ok(Value::NIL)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn range_error(&self, var: &Ident, a: Value, b: Value) -> RtError {
+        RtError::type_error(format!(
+            "`@{} a..b` needs numbers, not {} and {}",
+            var.name,
+            type_name(&self.heap, a),
+            type_name(&self.heap, b)
+        ))
+    }
+
+    #[inline(never)]
+    fn while_loop(&mut self, cond: &'p Expr, body: &'p [Stmt], env: &mut Env<'p>) -> Flow<Value> {
+        while self.cond(cond, false, env)? {
+            if !self.iteration(body, env)? {
+                break;
+            }
+        }
+        Ok(Value::NIL)
+    }
+
+    /// `ok v` where `ok` is a bool variable parses as a call; at statement
+    /// position it is the braceless guard the spec describes ("a bool-typed
+    /// name" as the condition): return `v` when `ok` is true.
+    #[inline(never)]
+    fn bool_name_guard(&mut self, e: &'p Expr, env: &mut Env<'p>) -> Option<Flow<Value>> {
+        let ExprKind::Call {
+            func,
+            args,
+            unwrap: false,
+        } = &e.kind
+        else {
+            return None;
+        };
+        let [value] = args.as_slice() else { return None };
+        let cond = env.get(&func.name)?.to_bool()?;
+        if !cond {
+            return Some(Ok(Value::NIL));
+        }
+        Some(match self.expr(value, env) {
+            Ok(v) => Err(Ctl::Ret(v)),
+            Err(c) => Err(c),
+        })
     }
 
     /// What `@x xs` walks: a list's elements, a text's characters, or a
@@ -492,6 +553,7 @@ impl<'p> TreeInterp<'p> {
         }
     }
 
+    #[inline(never)]
     fn match_arms(&mut self, v: Value, arms: &'p [Arm], env: &mut Env<'p>) -> Flow<Value> {
         for arm in arms {
             let binding: Option<(&'p Ident, Value)> = match &arm.pat {
@@ -550,17 +612,10 @@ impl<'p> TreeInterp<'p> {
     fn expr(&mut self, e: &'p Expr, env: &mut Env<'p>) -> Flow<Value> {
         match &e.kind {
             ExprKind::Lit(Lit::Num(n)) => Ok(Value::num(*n)),
-            ExprKind::Lit(Lit::Bool(b)) => Ok(Value::bool(*b)),
-            ExprKind::Lit(Lit::Nil) => Ok(Value::NIL),
-            ExprKind::Lit(Lit::Text(t)) => Ok(self.heap.text(t.clone())),
-            ExprKind::List(items) => {
-                let mut vals = Vec::with_capacity(items.len());
-                for x in items {
-                    vals.push(self.expr(x, env)?);
-                }
-                Ok(self.heap.list(vals))
-            }
             ExprKind::Name(name) => self.name(name, env),
+            ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, env),
+            ExprKind::Call { func, args, unwrap } => self.call_expr(e, func, args, *unwrap, env),
+            ExprKind::Lit(lit) => Ok(self.lit(lit)),
             ExprKind::Unary { op, operand } => {
                 let v = self.expr(operand, env)?;
                 Ok(match op {
@@ -568,69 +623,9 @@ impl<'p> TreeInterp<'p> {
                     UnOp::Not => ops::not(&mut self.heap, v)?,
                 })
             }
-            ExprKind::Binary {
-                op: BinOp::And,
-                lhs,
-                rhs,
-            } => {
-                let a = self.expr(lhs, env)?;
-                Ok(Value::bool(a.truthy() && self.expr(rhs, env)?.truthy()))
-            }
-            ExprKind::Binary {
-                op: BinOp::Or,
-                lhs,
-                rhs,
-            } => {
-                let a = self.expr(lhs, env)?;
-                Ok(Value::bool(a.truthy() || self.expr(rhs, env)?.truthy()))
-            }
-            ExprKind::Binary { op, lhs, rhs } => {
-                let a = self.expr(lhs, env)?;
-                let b = self.expr(rhs, env)?;
-                let h = &mut self.heap;
-                Ok(match op {
-                    BinOp::Add => ops::add(h, a, b)?,
-                    BinOp::Sub => ops::sub(h, a, b)?,
-                    BinOp::Mul => ops::mul(h, a, b)?,
-                    BinOp::Div => ops::div(h, a, b)?,
-                    BinOp::Append => ops::append(h, a, b)?,
-                    BinOp::Eq => ops::eq(h, a, b)?,
-                    BinOp::Ne => ops::ne(h, a, b)?,
-                    BinOp::Lt => ops::lt(h, a, b)?,
-                    BinOp::Gt => ops::gt(h, a, b)?,
-                    BinOp::Le => ops::le(h, a, b)?,
-                    BinOp::Ge => ops::ge(h, a, b)?,
-                    BinOp::And | BinOp::Or => return Err(RtError::internal("short-circuit operator").into()),
-                })
-            }
-            ExprKind::Call { func, args, unwrap } => {
-                let mut vals = Vec::with_capacity(args.len());
-                for a in args {
-                    vals.push(self.expr(a, env)?);
-                }
-                let r = self.call_site(e, func, &vals, env)?;
-                if !*unwrap {
-                    return Ok(r);
-                }
-                match self.heap.get(r) {
-                    Some(Obj::Ok(x)) => Ok(*x),
-                    Some(Obj::Err(_)) => Err(Ctl::Ret(r)),
-                    _ => Err(RtError::type_error(format!(
-                        "`{}!` unwraps a result, but `{}` returned {}",
-                        func.name,
-                        func.name,
-                        type_name(&self.heap, r)
-                    ))
-                    .into()),
-                }
-            }
-            ExprKind::Ok(x) => {
-                let v = self.expr(x, env)?;
-                Ok(self.heap.ok(v))
-            }
-            ExprKind::Err(x) => {
-                let v = self.expr(x, env)?;
-                Ok(self.heap.err(v))
+            ExprKind::Ternary { cond, then, els } => {
+                let c = self.expr(cond, env)?;
+                self.expr(if c.truthy() { then } else { els }, env)
             }
             ExprKind::Coalesce { lhs, rhs } => {
                 let v = self.expr(lhs, env)?;
@@ -639,6 +634,101 @@ impl<'p> TreeInterp<'p> {
                 } else {
                     Ok(v)
                 }
+            }
+            _ => self.other_expr(e, env),
+        }
+    }
+
+    fn lit(&mut self, lit: &Lit) -> Value {
+        match lit {
+            Lit::Num(n) => Value::num(*n),
+            Lit::Bool(b) => Value::bool(*b),
+            Lit::Nil => Value::NIL,
+            Lit::Text(t) => self.heap.text(t.clone()),
+        }
+    }
+
+    #[inline(never)]
+    fn binary(&mut self, op: BinOp, lhs: &'p Expr, rhs: &'p Expr, env: &mut Env<'p>) -> Flow<Value> {
+        let a = self.expr(lhs, env)?;
+        // `&` and `|` short-circuit and give a bool.
+        match op {
+            BinOp::And if !a.truthy() => return Ok(Value::FALSE),
+            BinOp::Or if a.truthy() => return Ok(Value::TRUE),
+            _ => {}
+        }
+        let b = self.expr(rhs, env)?;
+        let h = &mut self.heap;
+        Ok(match op {
+            BinOp::Add => ops::add(h, a, b)?,
+            BinOp::Sub => ops::sub(h, a, b)?,
+            BinOp::Mul => ops::mul(h, a, b)?,
+            BinOp::Div => ops::div(h, a, b)?,
+            BinOp::Append => ops::append(h, a, b)?,
+            BinOp::Eq => ops::eq(h, a, b)?,
+            BinOp::Ne => ops::ne(h, a, b)?,
+            BinOp::Lt => ops::lt(h, a, b)?,
+            BinOp::Gt => ops::gt(h, a, b)?,
+            BinOp::Le => ops::le(h, a, b)?,
+            BinOp::Ge => ops::ge(h, a, b)?,
+            BinOp::And | BinOp::Or => Value::bool(b.truthy()),
+        })
+    }
+
+    #[inline(never)]
+    fn call_expr(
+        &mut self,
+        e: &'p Expr,
+        func: &'p Ident,
+        args: &'p [Expr],
+        unwrap: bool,
+        env: &mut Env<'p>,
+    ) -> Flow<Value> {
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            vals.push(self.expr(a, env)?);
+        }
+        let r = self.call_site(e, func, &vals, env)?;
+        if !unwrap {
+            return Ok(r);
+        }
+        match self.heap.get(r) {
+            Some(Obj::Ok(x)) => Ok(*x),
+            // `f!` meeting `^e`: the enclosing function returns `^e`.
+            Some(Obj::Err(_)) => Err(Ctl::Ret(r)),
+            _ => Err(self.unwrap_error(func, r).into()),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn unwrap_error(&self, func: &Ident, r: Value) -> RtError {
+        RtError::type_error(format!(
+            "`{}!` unwraps a result, but `{}` returned {}",
+            func.name,
+            func.name,
+            type_name(&self.heap, r)
+        ))
+    }
+
+    /// The rarer expression forms, out of line.
+    #[inline(never)]
+    fn other_expr(&mut self, e: &'p Expr, env: &mut Env<'p>) -> Flow<Value> {
+        match &e.kind {
+            ExprKind::List(items) => {
+                let mut vals = Vec::with_capacity(items.len());
+                for x in items {
+                    vals.push(self.expr(x, env)?);
+                }
+                Ok(self.heap.list(vals))
+            }
+            ExprKind::Ok(x) => {
+                let v = self.expr(x, env)?;
+                Ok(self.heap.ok(v))
+            }
+            ExprKind::Err(x) => {
+                let v = self.expr(x, env)?;
+                Ok(self.heap.err(v))
             }
             ExprKind::Field { target, field, safe } => {
                 let t = self.expr(target, env)?;
@@ -653,13 +743,13 @@ impl<'p> TreeInterp<'p> {
             }
             ExprKind::Record { ty, fields } => self.record(ty, fields, env),
             ExprKind::With { target, fields } => self.with(target, fields, env),
-            ExprKind::Ternary { cond, then, els } => {
-                if self.expr(cond, env)?.truthy() {
-                    self.expr(then, env)
-                } else {
-                    self.expr(els, env)
-                }
-            }
+            ExprKind::Lit(_)
+            | ExprKind::Name(_)
+            | ExprKind::Unary { .. }
+            | ExprKind::Binary { .. }
+            | ExprKind::Call { .. }
+            | ExprKind::Ternary { .. }
+            | ExprKind::Coalesce { .. } => self.expr(e, env),
         }
     }
 
@@ -694,12 +784,7 @@ impl<'p> TreeInterp<'p> {
                     return Ok(self.call_func_value(v, args)?);
                 }
                 if matches!(target.callee, Callee::Nothing) {
-                    return Err(RtError::type_error(format!(
-                        "`{}` is {}, not a function",
-                        func.name,
-                        type_name(&self.heap, v)
-                    ))
-                    .into());
+                    return Err(self.not_a_function(func, v).into());
                 }
             }
         }
@@ -708,6 +793,16 @@ impl<'p> TreeInterp<'p> {
             Callee::Builtin(b) => self.call_builtin(b, args)?,
             Callee::Nothing => return Err(RtError::unbound(&func.name).into()),
         })
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn not_a_function(&self, func: &Ident, v: Value) -> RtError {
+        RtError::type_error(format!(
+            "`{}` is {}, not a function",
+            func.name,
+            type_name(&self.heap, v)
+        ))
     }
 
     fn shape(&self, ty: &Ident) -> Result<Arc<RecordShape>, RtError> {
@@ -964,5 +1059,201 @@ mod tests {
         ok("sm xs:L n>n;s=0;@x xs{s=+s x};s", &["1,2,3"], "6");
         ok("fst xs:L n>n;@x xs{>=x 10{ret x}};0", &["1,12,30"], "12");
         ok("evn>n;s=0;@i 0..7{r=mod i 2;!=r 0{cnt};s=+s i};s", &[], "12");
+    }
+
+    #[test]
+    fn guards_and_conditionals() {
+        // A comparison that is the last statement is the value.
+        ok("pos x:n>b;>x 0", &["3"], "true");
+        ok("pos x:n>b;>x 0", &["-3"], "false");
+        // Negated guard.
+        ok("f x:n>t;!>x 0 \"neg\";\"pos\"", &["-1"], "neg");
+        ok("f x:n>t;!>x 0 \"neg\";\"pos\"", &["1"], "pos");
+        // Guard with a bool-typed name.
+        ok("f b:b>n;b 1;2", &["true"], "1");
+        ok("f b:b>n;b 1;2", &["false"], "2");
+        // Ternary statement value.
+        ok("f x:n>t;>x 0{\"pos\"}{\"neg\"}", &["1"], "pos");
+        ok("f x:n>t;>x 0{\"pos\"}{\"neg\"}", &["-1"], "neg");
+        // A conditional without else never returns by itself.
+        ok("f x:n>n;r=0;>x 0{r=1};+r 10", &["5"], "11");
+        ok("f x:n>n;r=0;>x 0{r=1};+r 10", &["-5"], "10");
+        // A false conditional as the last statement is nil.
+        ok("f x:n>_;>x 0{1}", &["-5"], "nil");
+        // `&` and `|` short-circuit and return a bool.
+        ok("f x:n>b;&>x 0 <x 10", &["5"], "true");
+        ok("f x:n>b;|>x 10 <x 0", &["5"], "false");
+        ok("f>_;&nil (hd [])", &[], "false");
+        ok("f>_;|1 (hd [])", &[], "true");
+        ok("f>_;&1 2", &[], "true");
+        ok("f>_;!nil", &[], "true");
+        ok("f>_;!0", &[], "false");
+        // Prefix ternary.
+        ok("f x:n>t;?>x 0 \"a\" \"b\"", &["1"], "a");
+        ok("f x:n>t;?>x 0 \"a\" \"b\"", &["0"], "b");
+        // ret.
+        ok("f x:n>n;ret *x 2;99", &["4"], "8");
+    }
+
+    #[test]
+    fn loops() {
+        ok("f>n;s=0;@i 0..5{s=+s i};s", &[], "10");
+        ok("f>n;s=0;@i 3..3{s=+s 1};s", &[], "0");
+        ok("f>n;s=0;@i 0..10{>=i 4{brk};s=+s i};s", &[], "6");
+        ok("f>n;i=0;s=0;wh <i 5{i=+i 1;=i 2{cnt};s=+s i};s", &[], "13");
+        ok("f>n;i=0;wh true{i=+i 1;>=i 7{brk}};i", &[], "7");
+        // Characters of a text.
+        ok("f s:t>L t;r=[];@c s{r=+=r c};r", &["héy"], "[h, é, y]");
+        // Loops are nil.
+        ok("f>_;@i 0..2{i}", &[], "nil");
+        // brk leaves only the innermost loop.
+        ok("f>n;s=0;@i 0..3{@j 0..3{>j i{brk};s=+s 1}};s", &[], "6");
+        // The loop variable is scoped to its loop.
+        ok("f>n;x=100;@x [1 2 3]{x};x", &[], "100");
+        // A name first bound in a loop body stays bound after it.
+        ok("f>n;@i 0..3{last=i};last", &[], "2");
+        // Guards inside loops return from the function.
+        ok("f xs:L n>n;@x xs{>x 2 x};0", &["1,5,2"], "5");
+        ok("f>n;@i 0..3{@j 0..3{=j 2{ret +(*i 10) j}}};0", &[], "2");
+    }
+
+    #[test]
+    fn matches() {
+        let m = "f x:_>t;?x{1:\"one\";\"a\":\"text a\";true:\"yes\";nil:\"none\";n v:str v;t v:+v \"!\";l v:\"list\";_:\"other\"}";
+        ok(m, &["1"], "one");
+        ok(m, &["2"], "2");
+        ok(m, &["a"], "text a");
+        ok(m, &["b"], "b!");
+        let r = "f x:n>t;r=?>x 0 ~x ^\"neg\";?r{~v:str v;^e:e}";
+        ok(r, &["3"], "3");
+        ok(r, &["-3"], "neg");
+        // `?{…}` matches the previous statement's value.
+        ok("f x:n>t;*x 2;?{4:\"four\";_:\"other\"}", &["2"], "four");
+        ok("f x:n>t;*x 2;?{4:\"four\";_:\"other\"}", &["3"], "other");
+        // No matching arm: nil.
+        ok("f x:n>_;?x{1:\"one\"}", &["2"], "nil");
+        // Pattern bindings are scoped to the arm.
+        ok("f>n;v=7;r=~1;?r{~v:v};v", &[], "7");
+        ok("f>_;?[1]{l v:len v;_:0}", &[], "1");
+        ok("f>_;?false{b v:!v;_:0}", &[], "true");
+    }
+
+    #[test]
+    fn results_and_unwrap() {
+        let src = "half x:n>R n t;=(mod x 2) 0 ~/x 2;^\"odd\"\nq x:n>R n t;h=half! x;~+h 100";
+        ok(src, &["4"], "~2");
+        assert_eq!(run_with(src, "q", &["4"], Limits::default()), Ok("~102".into()));
+        assert_eq!(run_with(src, "q", &["3"], Limits::default()), Ok("^odd".into()));
+        ok("f>_;[~1 ^2]", &[], "[~1, ^2]");
+    }
+
+    #[test]
+    fn coalesce_fields_and_records() {
+        ok("f>n;x=nil;x??5", &[], "5");
+        ok("f>n;x=3;x??(hd [])", &[], "3");
+        let src = "type pt{x:n;y:n}\nmk a:n>pt;pt x:a y:2\nmv a:n>pt;p=mk a;p with x:9\ngx a:n>n;p=mk a;p.x\nds a:n>n;{x;y}=mk a;+x y\nsf>_;p=nil;p.?x\neqp>b;=(mk 1) (mk 1)";
+        assert_eq!(
+            run_with(src, "mk", &["1"], Limits::default()),
+            Ok("pt {x: 1, y: 2}".into())
+        );
+        assert_eq!(
+            run_with(src, "mv", &["1"], Limits::default()),
+            Ok("pt {x: 9, y: 2}".into())
+        );
+        assert_eq!(run_with(src, "gx", &["4"], Limits::default()), Ok("4".into()));
+        assert_eq!(run_with(src, "ds", &["4"], Limits::default()), Ok("6".into()));
+        assert_eq!(run_with(src, "sf", &[], Limits::default()), Ok("nil".into()));
+        assert_eq!(run_with(src, "eqp", &[], Limits::default()), Ok("true".into()));
+        // Field order in the construction does not matter.
+        let src = "type pt{x:n;y:n}\nmk>pt;pt y:2 x:1";
+        assert_eq!(
+            run_with(src, "mk", &[], Limits::default()),
+            Ok("pt {x: 1, y: 2}".into())
+        );
+        let src = "type pt{x:n;y:n}\nmk>pt;pt x:1";
+        assert_eq!(
+            run_with(src, "mk", &[], Limits::default()).map_err(|e| e.code),
+            Err(code::FIELD)
+        );
+    }
+
+    #[test]
+    fn indexing() {
+        ok("f xs:L n>n;xs.1", &["5,6,7"], "6");
+        fails("f xs:L n>n;xs.3", &["5,6,7"], code::INDEX);
+        ok("f>_;[[1 2] [3 4]].1.0", &[], "3");
+    }
+
+    #[test]
+    fn operators_on_values() {
+        ok("f>_;+[1 2] [3]", &[], "[1, 2, 3]");
+        ok("f>_;+\"ab\" \"cd\"", &[], "abcd");
+        ok("f>_;+=[1 2] 3", &[], "[1, 2, 3]");
+        ok("f>_;=[1 [2]] [1 [2]]", &[], "true");
+        ok("f>_;!=[1 2] [1 2]", &[], "false");
+        ok("f>_;<\"a\" \"b\"", &[], "true");
+        ok("f>_;/1 0", &[], "inf");
+        ok("f>_;/-1 0", &[], "-inf");
+        ok("f>_;mod -7 3", &[], "-1");
+        fails("f>_;mod 1 0", &[], code::MOD_ZERO);
+        fails("f>_;+1 \"a\"", &[], code::TYPE);
+        fails("f>_;<1 \"a\"", &[], code::TYPE);
+    }
+
+    #[test]
+    fn functions_as_values() {
+        let src = "dbl x:n>n;*x 2\nf xs:L n>L n;map dbl xs\nap g:F n n x:n>n;g x\nh>n;ap dbl 21\nk>_;map str [1 2]";
+        assert_eq!(run_with(src, "f", &["1,2"], Limits::default()), Ok("[2, 4]".into()));
+        assert_eq!(run_with(src, "h", &[], Limits::default()), Ok("42".into()));
+        assert_eq!(run_with(src, "k", &[], Limits::default()), Ok("[1, 2]".into()));
+        // Zero-parameter functions and builtins named bare are called.
+        let src = "mk>n;42\nf>n;+mk 1\ng>n;m=mmap;len m\nh>n;mk()";
+        assert_eq!(run_with(src, "f", &[], Limits::default()), Ok("43".into()));
+        assert_eq!(run_with(src, "g", &[], Limits::default()), Ok("0".into()));
+        assert_eq!(run_with(src, "h", &[], Limits::default()), Ok("42".into()));
+    }
+
+    #[test]
+    fn limits() {
+        let inf = "f n:n>n;f +n 1";
+        fails(inf, &["0"], code::DEPTH);
+        let deep = "d n:n>n;<=n 0 0;r=d -n 1;+r 1";
+        ok(deep, &["9000"], "9000");
+        let small = Limits {
+            max_depth: 50,
+            max_steps: None,
+        };
+        assert_eq!(
+            run_with(deep, "d", &["100"], small).map_err(|e| e.code),
+            Err(code::DEPTH)
+        );
+        let steps = Limits {
+            max_depth: 100,
+            max_steps: Some(1000),
+        };
+        let spin = "s>n;i=0;wh true{i=+i 1};i";
+        assert_eq!(run_with(spin, "s", &[], steps).map_err(|e| e.code), Err(code::STEPS));
+        // Each loop iteration and call is a step: 1 call + 10 iterations.
+        let ten = "s>n;s=0;@i 0..10{s=+s i};s";
+        let exact = Limits {
+            max_depth: 100,
+            max_steps: Some(11),
+        };
+        assert_eq!(run_with(ten, "s", &[], exact), Ok("45".into()));
+        let short = Limits {
+            max_depth: 100,
+            max_steps: Some(10),
+        };
+        assert_eq!(run_with(ten, "s", &[], short).map_err(|e| e.code), Err(code::STEPS));
+    }
+
+    #[test]
+    fn deep_recursion_with_a_high_limit_moves_to_new_segments() {
+        let deep = "d n:n>n;<=n 0 0;r=d -n 1;+r 1";
+        let high = Limits {
+            max_depth: 200_000,
+            max_steps: None,
+        };
+        assert_eq!(run_with(deep, "d", &["100000"], high), Ok("100000".into()));
     }
 }
