@@ -25,18 +25,15 @@ pub struct Row {
     pub iterations: u64,
 }
 
-/// Runs `f` repeatedly for about `budget` and returns (ns per call, iterations).
-fn time<F: FnMut() -> Result<(), RtError>>(budget: Duration, mut f: F) -> Result<(f64, u64), RtError> {
-    for _ in 0..3 {
-        f()?;
-    }
-    // Double the batch until it is long enough to time, then size the run.
+/// Times `batch(n)`, which makes `n` calls: warms up, doubles the batch until
+/// it is long enough to time, sizes a run of about `budget`, and returns
+/// (ns per call, iterations).
+fn time<F: FnMut(u64) -> Result<(), RtError>>(budget: Duration, mut batch: F) -> Result<(f64, u64), RtError> {
+    batch(3)?;
     let mut n: u64 = 1;
     let elapsed = loop {
         let start = Instant::now();
-        for _ in 0..n {
-            f()?;
-        }
+        batch(n)?;
         let e = start.elapsed();
         if e >= budget / 20 || n >= 1 << 40 {
             break e;
@@ -46,10 +43,16 @@ fn time<F: FnMut() -> Result<(), RtError>>(budget: Duration, mut f: F) -> Result
     let per_call = elapsed.as_secs_f64() / n as f64;
     let iterations = ((budget.as_secs_f64() / per_call) as u64).max(1);
     let start = Instant::now();
-    for _ in 0..iterations {
-        f()?;
-    }
+    batch(iterations)?;
     Ok((start.elapsed().as_nanos() as f64 / iterations as f64, iterations))
+}
+
+/// A batch of `n` calls of `call`.
+fn repeat(n: u64, mut call: impl FnMut() -> Result<(), RtError>) -> Result<(), RtError> {
+    for _ in 0..n {
+        call()?;
+    }
+    Ok(())
 }
 
 fn row(layer: &str, measured: Result<(f64, u64), RtError>, result: String) -> Row {
@@ -87,9 +90,11 @@ pub fn bench(loaded: &Loaded, func: &str, args: &[Arg], budget: Duration) -> Vec
     let mut interp = TreeInterp::new(&loaded.program, limits);
     let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut interp.heap)).collect();
     let mut last = Value::NIL;
-    let m = time(budget, || {
-        last = black_box(interp.call(func, black_box(&vals))?);
-        Ok(())
+    let m = time(budget, |n| {
+        repeat(n, || {
+            last = black_box(interp.call(func, black_box(&vals))?);
+            Ok(())
+        })
     });
     rows.push(row("Tree interpreter", m, fmt_value(&interp.heap, last)));
 
@@ -98,14 +103,16 @@ pub fn bench(loaded: &Loaded, func: &str, args: &[Arg], budget: Duration) -> Vec
         Ok(prog) => match prog.func_index(func) {
             Some(index) => {
                 let mut printed = String::new();
-                let m = time(budget, || {
-                    let mut vm = StackVm::new(limits);
-                    let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut vm.heap)).collect();
-                    let v = black_box(vm.call(prog, index, black_box(&vals))?);
-                    if printed.is_empty() {
-                        printed = fmt_value(&vm.heap, v);
-                    }
-                    Ok(())
+                let m = time(budget, |n| {
+                    repeat(n, || {
+                        let mut vm = StackVm::new(limits);
+                        let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut vm.heap)).collect();
+                        let v = black_box(vm.call(prog, index, black_box(&vals))?);
+                        if printed.is_empty() {
+                            printed = fmt_value(&vm.heap, v);
+                        }
+                        Ok(())
+                    })
                 });
                 rows.push(row("Stack VM", m, printed));
             }
@@ -119,23 +126,27 @@ pub fn bench(loaded: &Loaded, func: &str, args: &[Arg], budget: Duration) -> Vec
         Ok(prog) => match prog.func_index(func) {
             Some(index) => {
                 let mut printed = String::new();
-                let m = time(budget, || {
-                    let mut vm = RegVm::new(limits);
-                    let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut vm.heap)).collect();
-                    let v = black_box(vm.call(prog, index, black_box(&vals))?);
-                    if printed.is_empty() {
-                        printed = fmt_value(&vm.heap, v);
-                    }
-                    Ok(())
+                let m = time(budget, |n| {
+                    repeat(n, || {
+                        let mut vm = RegVm::new(limits);
+                        let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut vm.heap)).collect();
+                        let v = black_box(vm.call(prog, index, black_box(&vals))?);
+                        if printed.is_empty() {
+                            printed = fmt_value(&vm.heap, v);
+                        }
+                        Ok(())
+                    })
                 });
                 rows.push(row("Register VM", m, printed));
 
                 let mut vm = RegVm::new(limits);
                 let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut vm.heap)).collect();
                 let mut last = Value::NIL;
-                let m = time(budget, || {
-                    last = black_box(vm.call(prog, index, black_box(&vals))?);
-                    Ok(())
+                let m = time(budget, |n| {
+                    repeat(n, || {
+                        last = black_box(vm.call(prog, index, black_box(&vals))?);
+                        Ok(())
+                    })
                 });
                 rows.push(row("Register VM (reused)", m, fmt_value(&vm.heap, last)));
 
@@ -160,12 +171,15 @@ fn bench_jit(f: &crate::reg::RegFunc, args: &[Arg], budget: Duration) -> Row {
     let Some(nums) = args.iter().map(Arg::as_num).collect::<Option<Vec<f64>>>() else {
         return skipped(&layer, "a non-number argument".into());
     };
-    let mut last = f64::NAN;
-    let m = time(budget, || {
-        last = black_box(jit.call(black_box(&nums)).ok_or_else(|| RtError::internal("arity"))?);
+    let entry = jit.entry();
+    let Some(first) = entry.call(&nums) else {
+        return skipped(&layer, "wrong number of arguments".into());
+    };
+    let m = time(budget, |n| {
+        entry.call_n(&nums, n);
         Ok(())
     });
-    row(&layer, m, fmt_num(last))
+    row(&layer, m, fmt_num(first))
 }
 
 /// The report `ilo --bench` prints.

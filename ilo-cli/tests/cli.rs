@@ -1,0 +1,152 @@
+//! The `ilo` binary as a user runs it: output, exit codes, engine flags,
+//! listings, the benchmark report and errors.
+
+use std::process::{Command, Output};
+
+const TOT: &str = "tot p:n q:n r:n>n;s=*p q;t=*s r;+s t";
+
+fn ilo(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ilo"))
+        .args(args)
+        .output()
+        .expect("run ilo")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn the_seed_function_prints_6200_on_every_engine() {
+    for flag in [
+        None,
+        Some("--run-tree"),
+        Some("--run-stack"),
+        Some("--run-vm"),
+        Some("--run-jit"),
+    ] {
+        let mut args: Vec<&str> = flag.into_iter().collect();
+        args.extend([TOT, "10", "20", "30"]);
+        let o = ilo(&args);
+        assert_eq!(stdout(&o), "6200\n", "{flag:?}: {}", stderr(&o));
+        assert_eq!(o.status.code(), Some(0), "{flag:?}");
+    }
+}
+
+#[test]
+fn verbose_names_the_engine_that_ran() {
+    let o = ilo(&["--run-jit", "--verbose", TOT, "10", "20", "30"]);
+    assert!(stderr(&o).contains("ran `tot` on the JIT"), "{}", stderr(&o));
+    let o = ilo(&["--run-jit", "--verbose", "sq x:n>n;*x x\nf x:n>n;sq x", "f", "3"]);
+    assert_eq!(stdout(&o), "9\n");
+    assert!(
+        stderr(&o).contains("not compiled") && stderr(&o).contains("register VM"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_file_and_a_named_function_run() {
+    let dir = std::env::temp_dir().join(format!("ilo-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("prog.ilo");
+    std::fs::write(
+        &path,
+        "-- two functions\nsq x:n>n;*x x\ntot p:n q:n r:n > n\n  s = *p q\n  t = *s r\n  +s t\n",
+    )
+    .expect("write");
+    let p = path.to_string_lossy().into_owned();
+    assert_eq!(stdout(&ilo(&[&p, "tot", "10", "20", "30"])), "6200\n");
+    assert_eq!(stdout(&ilo(&[&p, "sq", "7"])), "49\n");
+    // No function name: the first function runs.
+    assert_eq!(stdout(&ilo(&[&p, "5"])), "25\n");
+}
+
+#[test]
+fn the_aarch64_jit_runs_under_emulation() {
+    let o = ilo(&["--run-jit", "--target", "aarch64", TOT, "10", "20", "30"]);
+    assert_eq!(stdout(&o), "6200\n", "{}", stderr(&o));
+}
+
+#[test]
+fn bench_reports_every_layer() {
+    let o = ilo(&["--bench", "--bench-ms", "20", TOT, "tot", "10", "20", "30"]);
+    let out = stdout(&o);
+    for layer in [
+        "Tree interpreter",
+        "Stack VM",
+        "Register VM",
+        "Register VM (reused)",
+        "JIT (x86_64)",
+    ] {
+        assert!(out.lines().any(|l| l == layer), "no `{layer}` heading in\n{out}");
+    }
+    assert_eq!(out.matches("  result:   6200").count(), 5, "{out}");
+    assert_eq!(out.matches("  per call: ").count(), 5, "{out}");
+    assert!(out.contains("speed-up vs Tree interpreter"), "{out}");
+}
+
+#[test]
+fn emit_prints_each_listing() {
+    let bytecode = stdout(&ilo(&["--emit", "bytecode", TOT]));
+    assert!(
+        bytecode.contains("MUL_NN   r3, r0, r1") && bytecode.contains("RET      r5"),
+        "{bytecode}"
+    );
+    let stack = stdout(&ilo(&["--emit", "stack", TOT]));
+    assert!(stack.contains("LOAD") && stack.contains("MUL"), "{stack}");
+    let ast = stdout(&ilo(&["--emit", "ast", TOT]));
+    assert!(ast.contains("FuncDecl"), "{ast}");
+    let x86 = stdout(&ilo(&["--emit", "asm", "--target", "x86_64", TOT]));
+    assert!(x86.contains("vmulsd") && x86.contains("ret"), "{x86}");
+    let arm = stdout(&ilo(&["--emit", "asm", "--target", "aarch64", TOT]));
+    assert!(arm.contains("fmul") && arm.contains("ret"), "{arm}");
+}
+
+#[test]
+fn bad_source_is_an_error_with_a_code_and_exit_1() {
+    let o = ilo(&["--json", "tot p:n>n;+p", "1"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    let first = err.lines().next().unwrap_or_default();
+    let json: serde_json::Value = serde_json::from_str(first).unwrap_or_else(|e| panic!("{e}: {err}"));
+    assert!(json["code"].as_str().is_some_and(|c| c.starts_with("ILO-P")), "{json}");
+    assert_eq!(json["severity"], "error");
+}
+
+#[test]
+fn bad_arguments_are_a_usage_error() {
+    let o = ilo(&[TOT, "10", "20"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("takes 3 arguments"), "{}", stderr(&o));
+    let o = ilo(&[TOT, "10", "x", "30"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a number"), "{}", stderr(&o));
+    let o = ilo(&["--run-tree", "--run-vm", TOT, "1", "2", "3"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = ilo(&["--no-such-flag", TOT]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn runaway_recursion_is_a_runtime_error_on_every_engine() {
+    let src = "f x:n>n;f +x 1";
+    for flag in ["--run-tree", "--run-stack", "--run-vm", "--run-jit"] {
+        let o = ilo(&[flag, "--json", src, "0"]);
+        assert_eq!(o.status.code(), Some(1), "{flag}: {}", stderr(&o));
+        assert!(stderr(&o).contains("ILO-R006"), "{flag}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn max_steps_bounds_a_run() {
+    let src = "f x:n>n;f +x 1";
+    let o = ilo(&["--run-vm", "--max-steps", "100", "--json", src, "0"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("ILO-R007"), "{}", stderr(&o));
+}
