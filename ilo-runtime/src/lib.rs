@@ -15,6 +15,7 @@ pub mod lower;
 pub mod ops;
 pub mod print;
 pub mod reg;
+pub mod render;
 pub mod stack;
 pub mod tree;
 pub mod value;

@@ -1,6 +1,7 @@
 //! Front end: source text to a verified AST.
 
 pub mod ast;
+pub mod codes;
 pub mod lexer;
 pub mod parser;
 pub mod verify;

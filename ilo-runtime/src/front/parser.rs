@@ -1408,7 +1408,13 @@ impl Parser {
             "-" => "one or two operands",
             _ => "two operands",
         };
-        let mut d = Diagnostic::error("ILO-P005", format!("`{op}` needs {arity}, found {found}"), t.span)
+        // At a line end, point just after the operator's last operand.
+        let span = if t.nl || t.kind == Tok::Eof {
+            Span::new(self.prev_end, self.prev_end)
+        } else {
+            t.span
+        };
+        let mut d = Diagnostic::error("ILO-P005", format!("`{op}` needs {arity}, found {found}"), span)
             .with_label(op_span, format!("prefix `{op}`"));
         if binop(&t.kind).is_some() && t.space_after {
             d = d.with_note(
