@@ -8,7 +8,11 @@ use extra::tables_with_max;
 
 #[test]
 fn one_extra_opcode_reaches_every_generated_layer() {
-    let files = ilo_gen::generate(&tables_with_max("layers")).expect("extended tables are valid");
+    let files = ilo_gen::generate(&tables_with_max(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../isa"),
+        "layers",
+    ))
+    .expect("extended tables are valid");
     let text = |name: &str| {
         files
             .iter()

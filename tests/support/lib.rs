@@ -47,7 +47,7 @@ pub const NUMERIC_PROGRAMS: &[(&str, &str, &[&[f64]])] = &[
     ),
     (
         "kforms",
-        "kforms x:n>n;a=+x 1;b=-a 2;c=*b 3;d=/c 4;e=-10 d;+e 0.5",
+        "kforms x:n>n;a=+x 1;b=-a 2;c=*b 3;d=/c 4;e=- 10 d;+e 0.5",
         &[&[0.0], &[7.0], &[-3.25]],
     ),
     ("div0", "div0 x:n>n;/x 0", &[&[1.0], &[-1.0], &[0.0]]),
@@ -59,3 +59,4 @@ pub const NUMERIC_PROGRAMS: &[(&str, &str, &[&[f64]])] = &[
     ("konst", "konst>n;2.5", &[&[]]),
     ("rebind", "rebind x:n>n;x=*x x;x=+x 1;x", &[&[3.0], &[-0.5]]),
 ];
+pub mod examples;

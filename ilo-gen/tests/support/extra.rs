@@ -4,8 +4,7 @@
 use std::path::{Path, PathBuf};
 
 /// The real tables plus `MAX_NN` (register VM, both JITs) and `MAX` (stack VM).
-pub fn tables_with_max(tag: &str) -> PathBuf {
-    let isa = Path::new(env!("CARGO_MANIFEST_DIR")).join("../isa");
+pub fn tables_with_max(isa: &Path, tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ilo-gen-extra-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch dir");
