@@ -624,7 +624,7 @@ impl Parser {
             Tok::LBrace => self.destructure(),
             Tok::At => self.for_loop(),
             Tok::Question => self.match_or_ternary(),
-            Tok::Name(n) if n == "wh" && !self.look_is_bind() => self.while_loop(),
+            Tok::Name(n) if n == "wh" && !self.look_is_bind() && !self.next_ends_stmt() => self.while_loop(),
             Tok::Name(n) if n == "brk" && self.next_ends_stmt() => {
                 self.bump();
                 Ok(StmtKind::Break)
@@ -2552,6 +2552,23 @@ mod tests {
         assert_eq!(err_codes("f>n;>x 0{1"), vec!["ILO-P006"]);
         assert_eq!(err_codes("f>n;1}"), vec!["ILO-P001"]);
         assert_eq!(err_codes("f>n;wh x"), vec!["ILO-P001"]);
+    }
+
+    #[test]
+    fn documented_decisions() {
+        assert_eq!(body("f>n;wh=1;wh"), vec!["wh=1", "wh"]);
+        assert_eq!(ex("> >a b c"), "(> (> a b) c)");
+        assert_eq!(ex("+(a??0) 1"), "(+ (?? a 0) 1)");
+        assert_eq!(ex("(f a) with x:5"), "(with (f a) x:5)");
+        assert_eq!(ex("f -x y"), "(f (- x y))");
+        assert_eq!(ex("[(f x) y]"), "[(f x) y]");
+        assert_eq!(ex("[a b]"), "[a b]");
+        assert_eq!(ex("f (=a b)"), "(f (= a b))");
+        assert_eq!(body("f>n;x --a\n  1"), vec!["x", "1"]);
+        assert_eq!(body("f>n;{a, b}=r;a"), vec!["{a;b}=r", "a"]);
+        assert_eq!(body("f>n;?x{n _:1;_:0}"), vec!["match x{Num _:1; _:0}"]);
+        assert_eq!(body("f>n;?(g x){_:0}"), vec!["match (g x){_:0}"]);
+        assert_eq!(body("f>n;true 1;0"), vec!["guard true 1", "0"]);
     }
 
     // ---- hints ----
