@@ -127,6 +127,9 @@ pub enum Kind {
     ConstN,
     /// Function index.
     Func,
+    /// Index into the program's text table (`prog.texts`): literals, field
+    /// names. Bound as the index (`usize`).
+    Text,
     /// Unsigned immediate.
     Imm,
     /// Signed pc offset.
@@ -148,6 +151,7 @@ impl Kind {
             "const" => Kind::Const,
             "const_n" => Kind::ConstN,
             "func" => Kind::Func,
+            "text" => Kind::Text,
             "imm" => Kind::Imm,
             "jump" => Kind::Jump,
             "slot" => Kind::SlotIn,
@@ -166,6 +170,7 @@ impl Kind {
             Kind::Const => "const",
             Kind::ConstN => "const_n",
             Kind::Func => "func",
+            Kind::Text => "text",
             Kind::Imm => "imm",
             Kind::Jump => "jump",
             Kind::SlotIn => "slot",
@@ -623,7 +628,12 @@ fn load_stack(dir: &Path, file: &str) -> Result<Vec<StackOp>, GenError> {
                     ));
                 }
                 let kind = Kind::parse(&kind)
-                    .filter(|k| matches!(k, Kind::Const | Kind::SlotIn | Kind::SlotOut | Kind::Func | Kind::Imm))
+                    .filter(|k| {
+                        matches!(
+                            k,
+                            Kind::Const | Kind::SlotIn | Kind::SlotOut | Kind::Func | Kind::Imm | Kind::Text
+                        )
+                    })
                     .ok_or_else(|| err("operand.x", format!("kind `{kind}` is not a stack operand kind")))?;
                 Some(kind)
             }

@@ -40,6 +40,9 @@ mod every_opcode {
         fn function(&self, i: usize) -> String {
             format!("f{i}")
         }
+        fn text(&self, i: usize) -> String {
+            format!("T{i}")
+        }
     }
 
     fn sample(op: RegOp) -> u32 {

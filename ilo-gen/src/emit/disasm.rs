@@ -15,6 +15,7 @@ pub fn emit(isa: &Isa) -> String {
                 match o.kind {
                     Kind::Const | Kind::ConstN => format!("names.constant({field})"),
                     Kind::Func => format!("names.function({field})"),
+                    Kind::Text => format!("names.text({field})"),
                     Kind::Jump => "format!(\"-> {}\", pc as isize + 1 + ins.sbx as isize)".to_string(),
                     Kind::Imm if o.slot == Slot::SBx => "format!(\"{}\", ins.sbx)".to_string(),
                     Kind::Imm => format!("format!(\"{{}}\", {field})"),
@@ -31,6 +32,7 @@ pub fn emit(isa: &Isa) -> String {
             None => String::new(),
             Some(Kind::Const) => "names.constant(x)".into(),
             Some(Kind::Func) => "names.function(x)".into(),
+            Some(Kind::Text) => "names.text(x)".into(),
             Some(Kind::SlotIn) | Some(Kind::SlotOut) => "format!(\"s{x}\")".into(),
             Some(_) => "format!(\"{x}\")".into(),
         };
@@ -50,6 +52,8 @@ pub trait DisasmNames {
     fn constant(&self, i: usize) -> String;
     /// Function `i` of the program, e.g. `fac`.
     fn function(&self, i: usize) -> String;
+    /// Entry `i` of the program's text table, quoted.
+    fn text(&self, i: usize) -> String;
 }
 
 fn line(name: &str, operands: &[String]) -> String {

@@ -33,7 +33,7 @@ fn arm(op: &RegOp) -> String {
             Kind::RegN => format!("let {name}: f64 = regs[cur.base + {idx}].as_f64();"),
             Kind::Const => format!("let {name}: Value = cur.consts[{idx}];"),
             Kind::ConstN => format!("let {name}: f64 = cur.consts[{idx}].as_f64();"),
-            Kind::Base | Kind::Func | Kind::Imm | Kind::Jump => format!("let {name} = {idx};"),
+            Kind::Base | Kind::Func | Kind::Imm | Kind::Jump | Kind::Text => format!("let {name} = {idx};"),
             // The destination is written after `sem`; bind its index.
             Kind::Dst | Kind::DstN => format!("let {name}_index = {idx};"),
             Kind::SlotIn | Kind::SlotOut => unreachable_kind(),

@@ -29,6 +29,8 @@ pub struct RegFunc {
 #[derive(Clone, Debug, Default)]
 pub struct RegProgram {
     pub funcs: Vec<RegFunc>,
+    /// Text literals and field names, indexed by `text` operands.
+    pub texts: Vec<String>,
 }
 
 impl RegProgram {
@@ -44,7 +46,10 @@ pub fn compile(program: &Program) -> Result<RegProgram, Unsupported> {
         .iter()
         .map(|f| compile_func(&table, f))
         .collect::<Result<_, _>>()?;
-    Ok(RegProgram { funcs })
+    Ok(RegProgram {
+        funcs,
+        texts: Vec::new(),
+    })
 }
 
 const MAX_REGS: usize = 256;

@@ -9,6 +9,7 @@ use crate::value::Value;
 struct Names<'a> {
     consts: &'a [Value],
     funcs: Vec<&'a str>,
+    texts: &'a [String],
 }
 
 impl DisasmNames for Names<'_> {
@@ -20,6 +21,12 @@ impl DisasmNames for Names<'_> {
             },
             None => format!("K{i}(?)"),
         }
+    }
+
+    fn text(&self, i: usize) -> String {
+        self.texts
+            .get(i)
+            .map_or_else(|| format!("T{i}(?)"), |t| format!("{t:?}"))
     }
 
     fn function(&self, i: usize) -> String {
@@ -36,15 +43,16 @@ pub fn reg_listing(prog: &RegProgram) -> String {
     let funcs: Vec<&str> = prog.funcs.iter().map(|f| f.name.as_str()).collect();
     let mut out = String::new();
     for f in &prog.funcs {
-        out += &reg_func_listing(f, funcs.clone());
+        out += &reg_func_listing(f, funcs.clone(), &prog.texts);
     }
     out
 }
 
-fn reg_func_listing(f: &RegFunc, funcs: Vec<&str>) -> String {
+fn reg_func_listing(f: &RegFunc, funcs: Vec<&str>, texts: &[String]) -> String {
     let names = Names {
         consts: &f.consts,
         funcs,
+        texts,
     };
     let mut out = header(&f.name, format!("{} params, {} registers", f.nparams, f.nregs));
     for (pc, w) in f.code.iter().enumerate() {
@@ -58,15 +66,16 @@ pub fn stack_listing(prog: &StackProgram) -> String {
     let funcs: Vec<&str> = prog.funcs.iter().map(|f| f.name.as_str()).collect();
     let mut out = String::new();
     for f in &prog.funcs {
-        out += &stack_func_listing(f, funcs.clone());
+        out += &stack_func_listing(f, funcs.clone(), &prog.texts);
     }
     out
 }
 
-fn stack_func_listing(f: &StackFunc, funcs: Vec<&str>) -> String {
+fn stack_func_listing(f: &StackFunc, funcs: Vec<&str>, texts: &[String]) -> String {
     let names = Names {
         consts: &f.consts,
         funcs,
+        texts,
     };
     let mut out = header(&f.name, format!("{} params, {} slots", f.nparams, f.nslots));
     for (pc, w) in f.code.iter().enumerate() {

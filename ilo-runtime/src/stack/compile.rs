@@ -21,6 +21,8 @@ pub struct StackFunc {
 #[derive(Clone, Debug, Default)]
 pub struct StackProgram {
     pub funcs: Vec<StackFunc>,
+    /// Text literals and field names, indexed by `text` operands.
+    pub texts: Vec<String>,
 }
 
 impl StackProgram {
@@ -36,7 +38,10 @@ pub fn compile(program: &Program) -> Result<StackProgram, Unsupported> {
         .iter()
         .map(|f| compile_func(&table, f))
         .collect::<Result<_, _>>()?;
-    Ok(StackProgram { funcs })
+    Ok(StackProgram {
+        funcs,
+        texts: Vec::new(),
+    })
 }
 
 struct FuncCompiler<'t, 'p> {
