@@ -285,6 +285,9 @@ impl FuncCompiler<'_, '_> {
         for a in args {
             let slot = self.alloc(a.span)?;
             self.expr(a, Some(slot))?;
+            // Temporaries of the argument (a nested call's window) are dead:
+            // the next argument goes in the very next register.
+            self.next = slot as usize + 1;
         }
         self.code.push(encode_abx(RegOp::CALL, base, func));
         self.next = base as usize + 1;

@@ -1,0 +1,126 @@
+//! Every example on every engine, compared with the tree interpreter (the
+//! reference semantics). Any difference — in the printed result or in the
+//! run-time error code — fails the test: a difference is a bug in one of the
+//! engines, never a reason to skip a case.
+//!
+//! An engine that cannot compile a program yet runs it on a slower engine;
+//! that is counted, not compared, and the counts are held to a floor that
+//! only ever rises (`MIN_COMPILED`) as the engines grow.
+
+use ilo_runtime::engine::{Arg, Engine, Loaded, Outcome};
+use ilo_runtime::error::{Limits, RtError};
+use ilo_suite::examples::{self, Example};
+
+/// Engines compared with the tree interpreter.
+const ENGINES: [Engine; 3] = [Engine::Stack, Engine::Reg, Engine::Jit];
+
+/// How many example runs each engine must run itself, at least. Raise these
+/// when an engine learns more of the language; never lower them.
+const MIN_COMPILED: [(Engine, usize); 3] = [(Engine::Stack, 4), (Engine::Reg, 4), (Engine::Jit, 4)];
+
+/// What a run gave: the printed result, or the run-time error's code.
+fn result_of(r: Result<Outcome, RtError>) -> (Result<String, &'static str>, Option<Engine>) {
+    match r {
+        Ok(o) => (Ok(o.printed), Some(o.engine)),
+        Err(e) => (Err(e.code), None),
+    }
+}
+
+/// Whether `requested` really ran the function. The JIT hands functions it
+/// does not take (not numeric) to the register VM by design, so for the JIT
+/// "ran" means a compiled engine ran it, not the tree interpreter.
+fn ran_itself(requested: Engine, loaded: &Loaded, engine: Option<Engine>) -> bool {
+    match (requested, engine) {
+        (Engine::Jit, Some(e)) => e != Engine::Tree,
+        (_, Some(e)) => e == requested,
+        // It failed at run time: it ran if it compiled.
+        (Engine::Stack, None) => loaded.stack().is_ok(),
+        (Engine::Reg | Engine::Jit, None) => loaded.reg().is_ok(),
+        (Engine::Tree, None) => true,
+    }
+}
+
+struct Tally {
+    compiled: Vec<(Engine, usize)>,
+    total_runs: usize,
+    failures: Vec<String>,
+}
+
+fn compare_example(ex: &Example, limits: Limits, tally: &mut Tally) {
+    let Ok(program) = ex.program() else {
+        // The tree test reports examples that do not check.
+        return;
+    };
+    let loaded = Loaded::new(program);
+    for run in &ex.runs {
+        let Ok(args) = run.typed_args(&loaded.program) else {
+            continue;
+        };
+        tally.total_runs += 1;
+        let (want, _) = result_of(loaded.run(&run.func, &args, Engine::Tree, limits));
+        for engine in ENGINES {
+            let (got, ran) = result_of(loaded.run(&run.func, &args, engine, limits));
+            if !ran_itself(engine, &loaded, ran) {
+                continue;
+            }
+            if let Some(slot) = tally.compiled.iter_mut().find(|(e, _)| *e == engine) {
+                slot.1 += 1;
+            }
+            if got != want {
+                tally.failures.push(format!(
+                    "{}:{} `{} {}`: {} gave {got:?}, the tree interpreter {want:?}",
+                    ex.name(),
+                    run.line,
+                    run.func,
+                    run.args.join(" "),
+                    engine.name()
+                ));
+            }
+        }
+    }
+}
+
+#[test]
+fn every_example_agrees_on_every_engine() {
+    let mut tally = Tally {
+        compiled: ENGINES.iter().map(|e| (*e, 0)).collect(),
+        total_runs: 0,
+        failures: Vec::new(),
+    };
+    let corpus = examples::load_dir(&examples::examples_dir()).expect("examples load");
+    let errors = examples::load_dir(&examples::errors_dir()).unwrap_or_default();
+    for ex in corpus.iter().chain(errors.iter()) {
+        compare_example(ex, ex.limits(), &mut tally);
+    }
+    for (engine, n) in &tally.compiled {
+        println!("{:<16} ran {n:>3} of {} runs itself", engine.name(), tally.total_runs);
+    }
+    assert!(
+        tally.failures.is_empty(),
+        "engines disagree:\n{}",
+        tally.failures.join("\n")
+    );
+    for ((engine, n), (_, floor)) in tally.compiled.iter().zip(MIN_COMPILED) {
+        assert!(
+            *n >= floor,
+            "{} ran only {n} runs itself; the floor is {floor}",
+            engine.name()
+        );
+    }
+}
+
+/// The seed subset runs on every engine itself, with no fallback.
+#[test]
+fn the_seed_function_runs_on_every_engine_itself() {
+    let loaded = ilo_suite::load("tot p:n q:n r:n>n;s=*p q;t=*s r;+s t");
+    let args = [Arg::Num(10.0), Arg::Num(20.0), Arg::Num(30.0)];
+    for engine in Engine::ALL {
+        let out = loaded.run("tot", &args, engine, Limits::default()).expect("runs");
+        assert_eq!(
+            (out.printed.as_str(), out.engine),
+            ("6200", engine),
+            "{engine:?}: {:?}",
+            out.fallbacks
+        );
+    }
+}
