@@ -78,11 +78,11 @@ pub fn not(_heap: &mut Heap, a: Value) -> Result<Value, RtError> {
 /// `mod a b`: the remainder with the sign of `a` (`mod -7 3` is `-1`);
 /// `mod a 0` is an `ILO-R002` error.
 pub fn modulo(heap: &mut Heap, a: Value, b: Value) -> Result<Value, RtError> {
-    match both_nums(a, b) {
-        Some((_, y)) if y == 0.0 => Err(RtError::mod_zero()),
-        Some((x, y)) => Ok(Value::num(x % y)),
-        None => Err(mismatch(heap, "mod", a, b)),
+    let (x, y) = both_nums(a, b).ok_or_else(|| mismatch(heap, "mod", a, b))?;
+    if y == 0.0 {
+        return Err(RtError::mod_zero());
     }
+    Ok(Value::num(x % y))
 }
 
 /// `+=xs v`: a new list with `v` appended.

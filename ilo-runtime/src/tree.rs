@@ -1022,11 +1022,7 @@ mod tests {
     }
 
     fn run(src: &str, args: &[&str]) -> Result<String, RtError> {
-        let name = src
-            .split(|c: char| c == ' ' || c == '>' || c == ':')
-            .next()
-            .unwrap_or("")
-            .to_string();
+        let name = src.split([' ', '>', ':']).next().unwrap_or("").to_string();
         run_with(src, &name, args, Limits::default())
     }
 

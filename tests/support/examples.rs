@@ -294,7 +294,10 @@ fn merge_uses(program: &mut Program, path: &Path, seen: &mut Vec<PathBuf>) -> Re
         })?;
         let mut imported = ilo_runtime::front::parser::parse(&src)?;
         merge_uses(&mut imported, &file, seen)?;
-        let wanted = |name: &str| u.names.as_ref().map_or(true, |ns| ns.iter().any(|n| n.name == name));
+        let wanted = |name: &str| match &u.names {
+            None => true,
+            Some(ns) => ns.iter().any(|n| n.name == name),
+        };
         for d in imported.decls {
             let keep = match &d {
                 Decl::Func(f) => wanted(&f.name.name),

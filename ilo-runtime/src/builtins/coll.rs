@@ -93,18 +93,21 @@ fn sort_keys(heap: &Heap, what: &str, keys: &[Value]) -> Result<Keys, RtError> {
     )))
 }
 
-/// The stable order of `keys`: numbers ascending (`nan` last), texts by
-/// their bytes.
-fn order(keys: &Keys) -> Vec<usize> {
-    let mut idx: Vec<usize> = match keys {
-        Keys::Nums(k) => (0..k.len()).collect(),
-        Keys::Texts(k) => (0..k.len()).collect(),
-    };
+/// `items` stably sorted by `keys` (one per item): numbers ascending (`nan`
+/// last), texts by their bytes.
+fn sorted_by(keys: Keys, items: &[Value]) -> Vec<Value> {
     match keys {
-        Keys::Nums(k) => idx.sort_by(|&i, &j| num_order(k[i], k[j])),
-        Keys::Texts(k) => idx.sort_by(|&i, &j| k[i].cmp(&k[j])),
+        Keys::Nums(k) => {
+            let mut pairs: Vec<(f64, Value)> = k.into_iter().zip(items.iter().copied()).collect();
+            pairs.sort_by(|a, b| num_order(a.0, b.0));
+            pairs.into_iter().map(|(_, v)| v).collect()
+        }
+        Keys::Texts(k) => {
+            let mut pairs: Vec<(String, Value)> = k.into_iter().zip(items.iter().copied()).collect();
+            pairs.sort_by(|a, b| a.0.cmp(&b.0));
+            pairs.into_iter().map(|(_, v)| v).collect()
+        }
     }
-    idx
 }
 
 fn num_order(x: f64, y: f64) -> Ordering {
@@ -124,8 +127,7 @@ pub(super) fn srt(mut a: Args<'_>, callee: &mut dyn CallValue) -> Result<Value, 
         for x in &items {
             keys.push(apply(a.heap, callee, f, &[*x])?);
         }
-        let ord = order(&sort_keys(a.heap, "the keys", &keys)?);
-        let out = ord.into_iter().filter_map(|i| items.get(i).copied()).collect();
+        let out = sorted_by(sort_keys(a.heap, "the keys", &keys)?, &items);
         return Ok(a.heap.list(out));
     }
     if let Some(s) = a.heap.as_text(a.arg(0)) {
@@ -135,8 +137,7 @@ pub(super) fn srt(mut a: Args<'_>, callee: &mut dyn CallValue) -> Result<Value, 
         return Ok(a.heap.text(out));
     }
     let items = a.list(0)?.to_vec();
-    let ord = order(&sort_keys(a.heap, "the elements", &items)?);
-    let out = ord.into_iter().filter_map(|i| items.get(i).copied()).collect();
+    let out = sorted_by(sort_keys(a.heap, "the elements", &items)?, &items);
     Ok(a.heap.list(out))
 }
 

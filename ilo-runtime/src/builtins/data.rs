@@ -54,8 +54,9 @@ pub(super) fn mvals(a: Args<'_>) -> Result<Value, RtError> {
     Ok(a.heap.list(vals))
 }
 
-/// How deep `jdmp` follows nested values before giving up (`ILO-R012`).
-pub const JSON_MAX_DEPTH: usize = 512;
+/// How deep `jdmp` follows nested lists, maps, records and results before
+/// giving up (`ILO-R012`): as deep as `jpar` (serde_json) reads back.
+pub const JSON_MAX_DEPTH: usize = 127;
 
 /// `jdmp v`: compact JSON. Numbers print as ilo prints them (`inf` and
 /// `nan`, which JSON lacks, become `null`); `nil` is `null`; lists are
@@ -69,9 +70,6 @@ pub(super) fn jdmp(a: Args<'_>) -> Result<Value, RtError> {
 
 /// A value as JSON text, appended to `out`.
 pub fn dump(heap: &Heap, v: Value, out: &mut String, depth: usize) -> Result<(), RtError> {
-    if depth > JSON_MAX_DEPTH {
-        return Err(RtError::nesting(JSON_MAX_DEPTH));
-    }
     if let Some(n) = v.to_num() {
         if n.is_finite() {
             out.push_str(&fmt_num(n));
@@ -97,6 +95,9 @@ pub fn dump(heap: &Heap, v: Value, out: &mut String, depth: usize) -> Result<(),
         out.push('}');
         Ok(())
     };
+    if depth >= JSON_MAX_DEPTH && !matches!(heap.get(v), Some(Obj::Text(_)) | None) {
+        return Err(RtError::nesting(JSON_MAX_DEPTH));
+    }
     match heap.get(v) {
         Some(Obj::Text(s)) => quote(s, out),
         Some(Obj::List(items)) => {

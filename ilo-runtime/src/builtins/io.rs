@@ -130,7 +130,7 @@ pub(super) fn rnd(a: Args<'_>) -> Result<Value, RtError> {
         return Ok(Value::num(random_unit()));
     }
     let (lo, hi) = (a.num(0)?.ceil(), a.num(1)?.floor());
-    if !(lo <= hi) || !lo.is_finite() || !hi.is_finite() {
+    if !lo.is_finite() || !hi.is_finite() || lo > hi {
         return Err(RtError::arg(format!(
             "`rnd a b` needs an integer between a and b, but got a={lo} b={hi}"
         )));

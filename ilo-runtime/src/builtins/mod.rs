@@ -184,13 +184,7 @@ impl Builtin {
 pub fn call(b: Builtin, heap: &mut Heap, args: &[Value], callee: &mut dyn CallValue) -> Result<Value, RtError> {
     if !b.accepts(args.len()) {
         let (lo, hi) = b.arity();
-        let want = if lo == hi {
-            lo
-        } else if args.len() < lo {
-            lo
-        } else {
-            hi
-        };
+        let want = if args.len() < lo { lo } else { hi };
         return Err(RtError::arity(&format!("`{}`", b.name()), want, args.len()));
     }
     let a = Args { b, heap, args };
