@@ -339,10 +339,7 @@ impl<'p> TreeInterp<'p> {
 
     fn call_builtin(&mut self, b: Builtin, args: &[Value]) -> Result<Value, RtError> {
         if !b.is_higher_order() {
-            let mut heap = std::mem::take(&mut self.heap);
-            let r = builtins::call(b, &mut heap, args, &mut builtins::NoCallback);
-            self.heap = heap;
-            return r;
+            return builtins::call(b, &mut self.heap, args, &mut builtins::NoCallback);
         }
         // Lend the heap to the builtin; `call_value` hands it back to us for
         // each call the builtin makes.
@@ -791,7 +788,10 @@ impl<'p> TreeInterp<'p> {
         Ok(match target.callee {
             Callee::User(i) => self.call_index(i, args)?,
             Callee::Builtin(b) => self.call_builtin(b, args)?,
-            Callee::Nothing => return Err(RtError::unbound(&func.name).into()),
+            Callee::Nothing => {
+                let msg = format!("`{}` is no function, builtin or function value here", func.name);
+                return Err(RtError::new(crate::error::code::UNBOUND, msg).into());
+            }
         })
     }
 
