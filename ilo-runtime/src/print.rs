@@ -27,13 +27,19 @@ pub fn fmt_num(n: f64) -> String {
     let body = if k <= point && point <= 21 {
         format!("{digits}{}", "0".repeat((point - k) as usize))
     } else if 0 < point && point <= 21 {
-        format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+        {
+            let (int, frac) = digits.split_at_checked(point as usize).unwrap_or((&digits, ""));
+            format!("{int}.{frac}")
+        }
     } else if -6 < point && point <= 0 {
         format!("0.{}{digits}", "0".repeat((-point) as usize))
     } else if k == 1 {
         format!("{digits}e{exp}")
     } else {
-        format!("{}.{}e{exp}", &digits[..1], &digits[1..])
+        {
+            let (first, rest) = digits.split_at_checked(1).unwrap_or((&digits, ""));
+            format!("{first}.{rest}e{exp}")
+        }
     };
     format!("{sign}{body}")
 }

@@ -103,7 +103,7 @@ pub(super) fn trm(a: Args<'_>) -> Result<Value, RtError> {
 /// (`ILO-R008`), so a forgotten value never passes silently.
 pub(super) fn fmt(a: Args<'_>) -> Result<Value, RtError> {
     let template = a.text(0)?;
-    let values = &a.args[1..];
+    let values = a.args.get(1..).unwrap_or_default();
     let holes = template.matches("{}").count();
     if holes != values.len() {
         return Err(RtError::arg(format!(
