@@ -2,6 +2,7 @@
 
 pub mod ast;
 pub mod codes;
+pub mod format;
 pub mod lexer;
 pub mod parser;
 pub mod verify;
