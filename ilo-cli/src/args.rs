@@ -43,6 +43,12 @@ pub struct Cli {
     /// Print the program in another form instead of running it.
     #[arg(long, value_enum, value_name = "FORM")]
     pub emit: Option<EmitForm>,
+    /// Print the program reformatted in the dense one-line form, then stop.
+    #[arg(long, conflicts_with_all = ["expanded", "emit", "bench"])]
+    pub dense: bool,
+    /// Print the program reformatted in the expanded indented form, then stop.
+    #[arg(long, conflicts_with_all = ["dense", "emit", "bench"])]
+    pub expanded: bool,
     /// Machine code target for --emit asm and --run-jit (default: this machine).
     #[arg(long, value_enum)]
     pub target: Option<TargetArg>,

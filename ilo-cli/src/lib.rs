@@ -58,6 +58,17 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
             return EXIT_USAGE;
         }
     };
+    if cli.dense || cli.expanded {
+        // Reformatting needs only a successful parse, not verification.
+        return match ilo_runtime::front::parser::parse(&src) {
+            Ok(p) if cli.dense => write_code(out, &ilo_runtime::front::format::dense(&p)),
+            Ok(p) => write_code(out, &ilo_runtime::front::format::expanded(&p)),
+            Err(diags) => {
+                reporter.diagnostics(&diags, &name, &src, err);
+                EXIT_FAIL
+            }
+        };
+    }
     let program = match ilo_runtime::front::check(&src) {
         Ok(p) => p,
         Err(diags) => {
@@ -173,4 +184,10 @@ fn parse_args(f: &FuncDecl, raw: &[String]) -> Result<Vec<Arg>, String> {
         .zip(raw)
         .map(|(p, text)| Arg::parse(text, &p.ty).map_err(|e| format!("argument `{}`: {e}", p.name.name)))
         .collect()
+}
+
+/// Writes the reformatted program: `EXIT_OK`.
+fn write_code(out: &mut dyn Write, text: &str) -> i32 {
+    let _ = write!(out, "{text}");
+    EXIT_OK
 }

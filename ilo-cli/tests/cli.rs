@@ -150,3 +150,50 @@ fn max_steps_bounds_a_run() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("ILO-R007"), "{}", stderr(&o));
 }
+
+#[test]
+fn dense_reformats_the_expanded_form() {
+    let o = ilo(&[
+        "--dense",
+        "tot p:n q:n r:n > n -- total\n  s = *p q\n  t = *s r\n  +s t\n",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), format!("{TOT}\n"));
+}
+
+#[test]
+fn expanded_reformats_the_dense_form() {
+    let o = ilo(&["--expanded", TOT]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "tot p:n q:n r:n > n\n  s = *p q\n  t = *s r\n  +s t\n");
+    let o = ilo(&["--expanded", "sm xs:L n>n;s=0;@x xs{s=+s x};s"]);
+    assert_eq!(
+        stdout(&o),
+        "sm xs:L n > n\n  s = 0\n  @x xs {\n    s = +s x\n  }\n  s\n"
+    );
+}
+
+#[test]
+fn reformatting_needs_only_a_parse() {
+    // `nope` is undefined: the verifier would reject it, the formatter does not care.
+    let o = ilo(&["--dense", "f x:n>n;x + nope"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "f x:n>n;+x nope\n");
+    let o = ilo(&["--dense", "--json", "f x:n>n;+x"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("ILO-P005"), "{}", stderr(&o));
+}
+
+#[test]
+fn dense_and_expanded_conflict_with_each_other_and_emit_and_bench() {
+    for flags in [
+        &["--dense", "--expanded"][..],
+        &["--dense", "--emit", "ast"],
+        &["--expanded", "--bench"],
+    ] {
+        let mut args = flags.to_vec();
+        args.push(TOT);
+        let o = ilo(&args);
+        assert_eq!(o.status.code(), Some(2), "{flags:?}");
+    }
+}
