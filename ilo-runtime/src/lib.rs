@@ -19,3 +19,4 @@ pub mod render;
 pub mod stack;
 pub mod tree;
 pub mod value;
+pub mod vm_support;

@@ -8,9 +8,24 @@
 //! when both operands of an operator have it, the table's typed variant is
 //! emitted, and a number literal operand becomes the superinstruction that
 //! fuses `LOADK` into that variant.
+//!
+//! The number bit of a variable is flow-insensitive: a name counts as a
+//! number only if every binding of it in the function gives a number. A
+//! binding that breaks an assumption already used restarts the function's
+//! compilation with that name known to be mixed (names only ever leave the
+//! set, so this ends). Control flow (guards, conditionals, matches, loops,
+//! `&`/`|`, `??`) becomes jumps; loops count a step per iteration (`TICK`).
 
-use crate::front::ast::{BinOp, Expr, ExprKind, FuncDecl, Lit, Program, Stmt, StmtKind, UnOp};
-use crate::isa::codec::{encode_abc, encode_abx};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::vm::{type_tag_code, TAG_ERR, TAG_OK};
+use crate::builtins::Builtin;
+use crate::front::ast::{
+    Arm, BinOp, Decl, Expr, ExprKind, FuncDecl, Ident, Lit, Pattern, Program, Span, Stmt, StmtKind, UnOp,
+};
+use crate::heap::RecordShape;
+use crate::isa::codec::{encode_abc, encode_abx, encode_asbx};
 use crate::isa::{reg_enc as enc, reg_superinstruction, RegOp};
 use crate::lower::{is_num, FuncTable, Unsupported};
 use crate::value::Value;
@@ -31,6 +46,10 @@ pub struct RegProgram {
     pub funcs: Vec<RegFunc>,
     /// Text literals and field names, indexed by `text` operands.
     pub texts: Vec<String>,
+    /// Record types, indexed by `RECORD`.
+    pub shapes: Vec<Arc<RecordShape>>,
+    /// The field names of each `with`, indexed by `WITH`.
+    pub name_lists: Vec<Vec<String>>,
 }
 
 impl RegProgram {
@@ -41,15 +60,29 @@ impl RegProgram {
 
 pub fn compile(program: &Program) -> Result<RegProgram, Unsupported> {
     let table = FuncTable::new(program);
-    let funcs = table
-        .funcs
-        .iter()
-        .map(|f| compile_func(&table, f))
-        .collect::<Result<_, _>>()?;
-    Ok(RegProgram {
-        funcs,
-        texts: Vec::new(),
-    })
+    let mut prog = RegProgram {
+        shapes: record_shapes(program),
+        ..RegProgram::default()
+    };
+    for f in &table.funcs {
+        let func = compile_func(&table, &mut prog, f)?;
+        prog.funcs.push(func);
+    }
+    Ok(prog)
+}
+
+/// The program's record types; the first declaration of a name wins.
+fn record_shapes(program: &Program) -> Vec<Arc<RecordShape>> {
+    let mut shapes: Vec<Arc<RecordShape>> = Vec::new();
+    for d in &program.decls {
+        if let Decl::Type(t) = d {
+            if shapes.iter().all(|s| s.name != t.name.name) {
+                let fields = t.fields.iter().map(|p| p.name.name.clone()).collect();
+                shapes.push(Arc::new(RecordShape::new(&t.name.name, fields)));
+            }
+        }
+    }
+    shapes
 }
 
 const MAX_REGS: usize = 256;
@@ -67,56 +100,118 @@ struct Local {
     num: bool,
 }
 
+/// Jumps out of the innermost loop, patched when its end is known.
+#[derive(Default)]
+struct LoopJumps {
+    breaks: Vec<usize>,
+    continues: Vec<usize>,
+}
+
+/// Where a statement's value is wanted.
+#[derive(Clone, Copy, PartialEq)]
+enum Need {
+    /// Not at all.
+    No,
+    /// In any register.
+    Any,
+    /// In this register.
+    Into(u8),
+}
+
+impl Need {
+    fn dst(self) -> Option<u8> {
+        match self {
+            Need::Into(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
 struct FuncCompiler<'t, 'p> {
     table: &'t FuncTable<'p>,
+    prog: &'t mut RegProgram,
     locals: Vec<Local>,
-    /// First register above the locals and live temporaries.
+    /// Names some binding gives a non-number (see the module docs).
+    mixed: HashSet<String>,
+    /// Set when a name joined `mixed`: compile the function again.
+    restart: bool,
+    /// First free register.
     next: usize,
+    /// Registers below this hold locals or live loop state: never reused.
+    pinned: usize,
+    /// Registers below this are live in the enclosing blocks.
+    floor: usize,
     max: usize,
     code: Vec<u32>,
     consts: Vec<Value>,
+    loops: Vec<LoopJumps>,
 }
 
-fn compile_func(table: &FuncTable<'_>, f: &FuncDecl) -> Result<RegFunc, Unsupported> {
-    let mut c = FuncCompiler {
-        table,
-        locals: Vec::new(),
-        next: 0,
-        max: 0,
-        code: Vec::new(),
-        consts: Vec::new(),
-    };
-    for p in &f.params {
-        let reg = c.alloc(p.span)?;
-        c.locals.push(Local {
-            name: p.name.name.clone(),
-            reg,
-            num: is_num(&p.ty),
+fn compile_func(table: &FuncTable<'_>, prog: &mut RegProgram, f: &FuncDecl) -> Result<RegFunc, Unsupported> {
+    let mut mixed = HashSet::new();
+    let (texts, lists) = (prog.texts.len(), prog.name_lists.len());
+    loop {
+        let mut c = FuncCompiler {
+            table,
+            prog: &mut *prog,
+            locals: Vec::new(),
+            mixed,
+            restart: false,
+            next: 0,
+            pinned: 0,
+            floor: 0,
+            max: 0,
+            code: Vec::new(),
+            consts: Vec::new(),
+            loops: Vec::new(),
+        };
+        c.func_body(f)?;
+        if c.restart {
+            mixed = c.mixed;
+            prog.texts.truncate(texts);
+            prog.name_lists.truncate(lists);
+            continue;
+        }
+        return Ok(RegFunc {
+            name: f.name.name.clone(),
+            nparams: f.params.len(),
+            nregs: c.max.max(1),
+            code: c.code,
+            consts: c.consts,
+            numeric: f.params.iter().all(|p| is_num(&p.ty)) && is_num(&f.ret),
         });
     }
-    let Some((last, init)) = f.body.split_last() else {
-        return Err(Unsupported::new("a function with an empty body", f.span));
-    };
-    for s in init {
-        c.stmt(s)?;
-        c.next = c.locals.len();
-    }
-    let result = c.last_stmt(last)?;
-    c.code.push(enc::RET(result.reg));
-    Ok(RegFunc {
-        name: f.name.name.clone(),
-        nparams: f.params.len(),
-        nregs: c.max.max(1),
-        code: c.code,
-        consts: c.consts,
-        numeric: f.params.iter().all(|p| is_num(&p.ty)) && is_num(&f.ret),
-    })
+}
+
+fn unsupported<T>(what: impl Into<String>, span: Span) -> Result<T, Unsupported> {
+    Err(Unsupported::new(what, span))
 }
 
 impl FuncCompiler<'_, '_> {
-    fn alloc(&mut self, span: crate::front::ast::Span) -> Result<u8, Unsupported> {
+    fn func_body(&mut self, f: &FuncDecl) -> Result<(), Unsupported> {
+        for p in &f.params {
+            let reg = self.alloc(p.span)?;
+            self.pinned = self.next;
+            let num = self.note_binding(&p.name.name, is_num(&p.ty));
+            self.locals.push(Local {
+                name: p.name.name.clone(),
+                reg,
+                num,
+            });
+        }
+        if f.body.is_empty() {
+            return unsupported("a function with an empty body", f.span);
+        }
+        let result = self.block(&f.body, Need::Any, f.span)?;
+        self.code.push(enc::RET(result.reg));
+        Ok(())
+    }
+
+    // ---- registers, constants, texts, jumps ----
+
+    fn alloc(&mut self, span: Span) -> Result<u8, Unsupported> {
         if self.next >= MAX_REGS {
-            return Err(Unsupported::new("a function needing more than 256 registers", span));
+            return unsupported("a function needing more than 256 registers", span);
         }
         let r = self.next as u8;
         self.next += 1;
@@ -124,45 +219,33 @@ impl FuncCompiler<'_, '_> {
         Ok(r)
     }
 
+    /// A register that stays reserved for the rest of the function (a local, loop state).
+    fn alloc_pinned(&mut self, span: Span) -> Result<u8, Unsupported> {
+        let r = self.alloc(span)?;
+        self.pinned = self.pinned.max(self.next);
+        Ok(r)
+    }
+
+    /// Frees the temporaries of a finished statement.
+    fn reset_temps(&mut self) {
+        self.next = self.floor.max(self.pinned);
+    }
+
+    /// Whether a binding of `name` to a value with number bit `num` leaves the
+    /// name a number; records a name that turns out mixed.
+    fn note_binding(&mut self, name: &str, num: bool) -> bool {
+        if !num && self.mixed.insert(name.to_string()) {
+            self.restart = true;
+        }
+        num && !self.mixed.contains(name)
+    }
+
     fn local(&self, name: &str) -> Option<&Local> {
         self.locals.iter().rev().find(|l| l.name == name)
     }
 
-    fn stmt(&mut self, s: &Stmt) -> Result<Operand, Unsupported> {
-        match &s.kind {
-            StmtKind::Bind { name, value } => self.bind(&name.name, value),
-            StmtKind::Expr(e) => self.expr(e, None),
-            _ => Err(Unsupported::new("this statement on the register VM", s.span)),
-        }
-    }
-
-    fn last_stmt(&mut self, s: &Stmt) -> Result<Operand, Unsupported> {
-        self.stmt(s)
-    }
-
-    /// `x=e`: a new local gets the next register; a rebinding writes the old one.
-    fn bind(&mut self, name: &str, value: &Expr) -> Result<Operand, Unsupported> {
-        let dst = match self.local(name) {
-            Some(l) => l.reg,
-            None => {
-                let reg = self.alloc(value.span)?;
-                self.locals.push(Local {
-                    name: name.to_string(),
-                    reg,
-                    num: false,
-                });
-                reg
-            }
-        };
-        let v = self.expr(value, Some(dst))?;
-        if let Some(l) = self.locals.iter_mut().rev().find(|l| l.name == name) {
-            l.num = v.num;
-        }
-        Ok(v)
-    }
-
     /// The register for a result: the requested one, or a fresh temporary.
-    fn target(&mut self, dst: Option<u8>, span: crate::front::ast::Span) -> Result<u8, Unsupported> {
+    fn target(&mut self, dst: Option<u8>, span: Span) -> Result<u8, Unsupported> {
         match dst {
             Some(r) => Ok(r),
             None => self.alloc(span),
@@ -179,43 +262,672 @@ impl FuncCompiler<'_, '_> {
         }
     }
 
-    fn expr(&mut self, e: &Expr, dst: Option<u8>) -> Result<Operand, Unsupported> {
-        match &e.kind {
-            ExprKind::Lit(Lit::Num(n)) => {
-                let k = self.constant(Value::num(*n));
-                let bx = u16::try_from(k).map_err(|_| Unsupported::new("more than 65536 constants", e.span))?;
-                let reg = self.target(dst, e.span)?;
-                self.code.push(enc::LOADK(reg, bx));
-                Ok(Operand { reg, num: true })
+    fn load_const(&mut self, v: Value, dst: Option<u8>, span: Span) -> Result<Operand, Unsupported> {
+        let k = self.constant(v);
+        let bx = u16::try_from(k).map_err(|_| Unsupported::new("more than 65536 constants", span))?;
+        let reg = self.target(dst, span)?;
+        self.code.push(enc::LOADK(reg, bx));
+        Ok(Operand { reg, num: v.is_num() })
+    }
+
+    fn text(&mut self, t: &str, span: Span) -> Result<u16, Unsupported> {
+        let i = match self.prog.texts.iter().position(|x| x == t) {
+            Some(i) => i,
+            None => {
+                self.prog.texts.push(t.to_string());
+                self.prog.texts.len() - 1
             }
-            ExprKind::Name(name) => {
-                let Some(l) = self.local(name) else {
-                    return Err(Unsupported::new(format!("the name `{name}` as a value"), e.span));
-                };
-                let src = Operand { reg: l.reg, num: l.num };
-                match dst {
-                    Some(d) if d != src.reg => {
-                        self.code.push(enc::MOV(d, src.reg));
-                        Ok(Operand { reg: d, num: src.num })
-                    }
-                    _ => Ok(src),
+        };
+        u16::try_from(i).map_err(|_| Unsupported::new("more than 65536 texts", span))
+    }
+
+    /// A text index for an 8-bit operand.
+    fn text8(&mut self, t: &str, span: Span) -> Result<u8, Unsupported> {
+        let i = self.text(t, span)?;
+        u8::try_from(i).map_err(|_| Unsupported::new("more than 256 field names", span))
+    }
+
+    /// Emits a forward jump to patch later; returns its position.
+    fn jump_fwd(&mut self, op: RegOp, a: u8) -> usize {
+        self.code.push(encode_asbx(op, a, 0));
+        self.code.len() - 1
+    }
+
+    /// Points the jump at `at` to the next instruction emitted.
+    fn patch(&mut self, at: usize, span: Span) -> Result<(), Unsupported> {
+        let offset = self.code.len() as isize - (at as isize + 1);
+        let off = i16::try_from(offset).map_err(|_| Unsupported::new("a jump over 32767 instructions", span))?;
+        let w = self.code[at];
+        self.code[at] = (w & 0xffff) | ((off as u16 as u32) << 16);
+        Ok(())
+    }
+
+    fn jump_back(&mut self, op: RegOp, a: u8, target: usize, span: Span) -> Result<(), Unsupported> {
+        let offset = target as isize - (self.code.len() as isize + 1);
+        let off = i16::try_from(offset).map_err(|_| Unsupported::new("a jump over 32767 instructions", span))?;
+        self.code.push(encode_asbx(op, a, off));
+        Ok(())
+    }
+
+    /// Moves `v` where `need` wants it.
+    fn place(&mut self, v: Operand, need: Need) -> Operand {
+        match need {
+            Need::Into(d) if d != v.reg => {
+                self.code.push(enc::MOV(d, v.reg));
+                Operand { reg: d, num: v.num }
+            }
+            _ => v,
+        }
+    }
+
+    fn nil_into(&mut self, need: Need, span: Span) -> Result<Option<Operand>, Unsupported> {
+        match need {
+            Need::No => Ok(None),
+            _ => self.load_const(Value::NIL, need.dst(), span).map(Some),
+        }
+    }
+
+    // ---- blocks and statements ----
+
+    /// Compiles `body`; its value (the last statement's, nil if empty) goes
+    /// where `need` says. Temporaries above the current ones are freed after
+    /// each statement.
+    fn block(&mut self, body: &[Stmt], need: Need, span: Span) -> Result<Operand, Unsupported> {
+        let saved_floor = self.floor;
+        self.floor = self.next;
+        let mut prev: Option<Operand> = None;
+        let mut result = None;
+        for (i, s) in body.iter().enumerate() {
+            let last = i + 1 == body.len();
+            // `?{…}` matches the previous statement's value: keep it.
+            let feeds_match = matches!(
+                body.get(i + 1),
+                Some(Stmt {
+                    kind: StmtKind::Match { subject: None, .. },
+                    ..
+                })
+            );
+            let want = match (last, feeds_match) {
+                (true, _) => need,
+                (false, true) => Need::Any,
+                (false, false) => Need::No,
+            };
+            let v = self.stmt(s, want, prev)?;
+            if last {
+                result = v;
+            } else {
+                self.reset_temps();
+                prev = None;
+                if let (true, Some(v)) = (feeds_match, v) {
+                    // Keep the value's register live for the match.
+                    self.next = self.next.max(v.reg as usize + 1);
+                    prev = Some(v);
                 }
             }
-            ExprKind::Unary { op: UnOp::Neg, operand } => {
+        }
+        self.floor = saved_floor;
+        match result {
+            Some(v) => Ok(v),
+            None if need == Need::No => Ok(Operand { reg: 0, num: false }),
+            None => Ok(self.nil_into(need, span)?.unwrap_or(Operand { reg: 0, num: false })),
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt, need: Need, prev: Option<Operand>) -> Result<Option<Operand>, Unsupported> {
+        let span = s.span;
+        match &s.kind {
+            StmtKind::Bind { name, value } => {
+                let v = self.bind(&name.name, value)?;
+                Ok(Some(self.place(v, need)))
+            }
+            StmtKind::Expr(e) => {
+                if let Some(v) = self.bool_name_guard(e, need)? {
+                    return Ok(v);
+                }
+                let v = self.expr(e, need.dst())?;
+                Ok(Some(v))
+            }
+            StmtKind::Guard { cond, negated, value } => {
+                let skip = self.cond_jump(cond, *negated)?;
+                let v = self.expr(value, None)?;
+                self.code.push(enc::RET(v.reg));
+                self.patch(skip, span)?;
+                self.nil_into(need, span)
+            }
+            StmtKind::If {
+                cond,
+                negated,
+                then,
+                els,
+            } => self.if_stmt(cond, *negated, then, els.as_deref(), need, span),
+            StmtKind::Match { subject, arms } => {
+                let v = match (subject, prev) {
+                    (Some(e), _) => self.expr(e, None)?,
+                    (None, Some(p)) => p,
+                    (None, None) => self.load_const(Value::NIL, None, span)?,
+                };
+                self.match_arms(v, arms, need, span).map(Some)
+            }
+            StmtKind::Destructure { names, value } => {
+                let v = self.expr(value, None)?;
+                for n in names {
+                    let dst = self.local_for(&n.name, false, n.span)?;
+                    let t = self.text8(&n.name, n.span)?;
+                    self.code.push(encode_abc(RegOp::FIELD, dst, v.reg, t));
+                }
+                Ok(Some(self.place(v, need)))
+            }
+            StmtKind::ForEach { var, iter, body } => {
+                self.for_each(var, iter, body, span)?;
+                self.nil_into(need, span)
+            }
+            StmtKind::ForRange { var, from, to, body } => {
+                self.for_range(var, from, to, body, span)?;
+                self.nil_into(need, span)
+            }
+            StmtKind::While { cond, body } => {
+                self.while_loop(cond, body, span)?;
+                self.nil_into(need, span)
+            }
+            StmtKind::Break | StmtKind::Continue => {
+                let at = self.jump_fwd(RegOp::JMP, 0);
+                let Some(l) = self.loops.last_mut() else {
+                    return unsupported("`brk`/`cnt` outside a loop", span);
+                };
+                match s.kind {
+                    StmtKind::Break => l.breaks.push(at),
+                    _ => l.continues.push(at),
+                }
+                self.nil_into(need, span)
+            }
+            StmtKind::Return(e) => {
+                let v = self.expr(e, None)?;
+                self.code.push(enc::RET(v.reg));
+                self.nil_into(need, span)
+            }
+        }
+    }
+
+    /// The register of local `name`, binding it (scoped to the function) if new.
+    fn local_for(&mut self, name: &str, num: bool, span: Span) -> Result<u8, Unsupported> {
+        let num = self.note_binding(name, num);
+        if let Some(l) = self.locals.iter_mut().rev().find(|l| l.name == name) {
+            l.num = num;
+            return Ok(l.reg);
+        }
+        let reg = self.alloc_pinned(span)?;
+        self.locals.push(Local {
+            name: name.to_string(),
+            reg,
+            num,
+        });
+        Ok(reg)
+    }
+
+    /// `x=e`: a new local gets the next register; a rebinding writes the old one.
+    fn bind(&mut self, name: &str, value: &Expr) -> Result<Operand, Unsupported> {
+        // Forms that write their destination before they are done reading
+        // (`x=&a x`) go through a temporary.
+        let direct = writes_dst_last(value);
+        let (dst, fresh) = match self.local(name).map(|l| l.reg) {
+            Some(reg) => (direct.then_some(reg), None),
+            // The name is not visible while its value is computed (`x=x`
+            // with `x` a function), so it is bound only afterwards.
+            None if direct => {
+                let reg = self.alloc_pinned(value.span)?;
+                (Some(reg), Some(reg))
+            }
+            None => (None, None),
+        };
+        let v = self.expr(value, dst)?;
+        let reg = match fresh {
+            Some(reg) => {
+                let num = self.note_binding(name, v.num);
+                self.locals.push(Local {
+                    name: name.to_string(),
+                    reg,
+                    num,
+                });
+                reg
+            }
+            None => self.local_for(name, v.num, value.span)?,
+        };
+        if reg != v.reg {
+            self.code.push(enc::MOV(reg, v.reg));
+        }
+        let num = self.local(name).is_some_and(|l| l.num);
+        Ok(Operand { reg, num })
+    }
+
+    /// Jumps past what follows when `cond` (negated: its negation) is false.
+    fn cond_jump(&mut self, cond: &Expr, negated: bool) -> Result<usize, Unsupported> {
+        let c = self.expr(cond, None)?;
+        let op = if negated { RegOp::JMPT } else { RegOp::JMPF };
+        Ok(self.jump_fwd(op, c.reg))
+    }
+
+    /// The register a value-producing control form writes: the wanted one or a temporary.
+    fn result_reg(&mut self, need: Need, span: Span) -> Result<Need, Unsupported> {
+        Ok(match need {
+            Need::Any => Need::Into(self.alloc(span)?),
+            other => other,
+        })
+    }
+
+    fn if_stmt(
+        &mut self,
+        cond: &Expr,
+        negated: bool,
+        then: &[Stmt],
+        els: Option<&[Stmt]>,
+        need: Need,
+        span: Span,
+    ) -> Result<Option<Operand>, Unsupported> {
+        let need = self.result_reg(need, span)?;
+        let to_else = self.cond_jump(cond, negated)?;
+        let a = self.block(then, need, span)?;
+        let to_end = self.jump_fwd(RegOp::JMP, 0);
+        self.patch(to_else, span)?;
+        let b = match els {
+            Some(els) => self.block(els, need, span)?,
+            None => self.nil_into(need, span)?.unwrap_or(a),
+        };
+        self.patch(to_end, span)?;
+        Ok(need.dst().map(|reg| Operand {
+            reg,
+            num: a.num && b.num,
+        }))
+    }
+
+    /// `ok v` at statement position where `ok` is a local: a guard when it
+    /// holds a bool (return `v` if true), else a call of the function it holds.
+    fn bool_name_guard(&mut self, e: &Expr, need: Need) -> Result<Option<Option<Operand>>, Unsupported> {
+        let ExprKind::Call {
+            func,
+            args,
+            unwrap: false,
+        } = &e.kind
+        else {
+            return Ok(None);
+        };
+        let ([value], Some(l)) = (args.as_slice(), self.local(&func.name)) else {
+            return Ok(None);
+        };
+        let (flag, span) = (l.reg, e.span);
+        let need = self.result_reg(need, span)?;
+        let is_bool = self.alloc(span)?;
+        self.code.push(encode_abc(
+            RegOp::TESTTY,
+            is_bool,
+            flag,
+            type_tag_code(crate::front::ast::TypeTag::Bool) as u8,
+        ));
+        let to_call = self.jump_fwd(RegOp::JMPF, is_bool);
+        let to_nil = self.jump_fwd(RegOp::JMPF, flag);
+        let v = self.expr(value, None)?;
+        self.code.push(enc::RET(v.reg));
+        self.patch(to_nil, span)?;
+        self.nil_into(need, span)?;
+        let to_end = self.jump_fwd(RegOp::JMP, 0);
+        self.patch(to_call, span)?;
+        let r = self.call(func, args, false, need.dst(), e)?;
+        self.patch(to_end, span)?;
+        Ok(Some(Some(r)))
+    }
+
+    fn match_arms(&mut self, v: Operand, arms: &[Arm], need: Need, span: Span) -> Result<Operand, Unsupported> {
+        let need = self.result_reg(need, span)?;
+        let mut ends = Vec::new();
+        let mut num = true;
+        for arm in arms {
+            let miss = self.arm_test(v, &arm.pat, arm.span)?;
+            let bound = match &arm.pat {
+                Pattern::Ok(n) | Pattern::Err(n) if n.name != "_" => {
+                    let reg = self.scoped_local(&n.name, false, n.span)?;
+                    self.code.push(encode_abc(RegOp::INNER, reg, v.reg, 0));
+                    Some(n)
+                }
+                Pattern::Typed(tag, n) if n.name != "_" => {
+                    let reg = self.scoped_local(&n.name, v.num || *tag == crate::front::ast::TypeTag::Num, n.span)?;
+                    self.code.push(enc::MOV(reg, v.reg));
+                    Some(n)
+                }
+                _ => None,
+            };
+            let r = self.expr(&arm.body, need.dst())?;
+            num &= r.num;
+            if let Some(n) = bound {
+                self.unscope(&n.name);
+            }
+            ends.push(self.jump_fwd(RegOp::JMP, 0));
+            if let Some(miss) = miss {
+                self.patch(miss, arm.span)?;
+            }
+        }
+        let nil = self.nil_into(need, span)?;
+        num &= nil.is_none_or(|n| n.num);
+        for at in ends {
+            self.patch(at, span)?;
+        }
+        Ok(Operand {
+            reg: need.dst().unwrap_or(0),
+            num: num && need.dst().is_some(),
+        })
+    }
+
+    /// Tests `v` against a pattern; returns the jump taken when it does not match.
+    fn arm_test(&mut self, v: Operand, pat: &Pattern, span: Span) -> Result<Option<usize>, Unsupported> {
+        let t = match pat {
+            Pattern::Wild => return Ok(None),
+            Pattern::Lit(Lit::Text(s)) => {
+                let i = self.text8(s, span)?;
+                let t = self.alloc(span)?;
+                self.code.push(encode_abc(RegOp::TESTT, t, v.reg, i));
+                t
+            }
+            Pattern::Lit(lit) => {
+                let k = match lit {
+                    Lit::Num(n) => Value::num(*n),
+                    Lit::Bool(b) => Value::bool(*b),
+                    _ => Value::NIL,
+                };
+                let k =
+                    u8::try_from(self.constant(k)).map_err(|_| Unsupported::new("more than 256 constants", span))?;
+                let t = self.alloc(span)?;
+                self.code.push(encode_abc(RegOp::TESTK, t, v.reg, k));
+                t
+            }
+            Pattern::Ok(_) | Pattern::Err(_) | Pattern::Typed(..) => {
+                let tag = match pat {
+                    Pattern::Ok(_) => TAG_OK,
+                    Pattern::Err(_) => TAG_ERR,
+                    Pattern::Typed(tag, _) => type_tag_code(*tag),
+                    _ => 0,
+                };
+                let t = self.alloc(span)?;
+                self.code.push(encode_abc(RegOp::TESTTY, t, v.reg, tag as u8));
+                t
+            }
+        };
+        Ok(Some(self.jump_fwd(RegOp::JMPF, t)))
+    }
+
+    /// Binds a loop variable or pattern name until [`Self::unscope`]: it
+    /// shadows any local of the same name.
+    fn scoped_local(&mut self, name: &str, num: bool, span: Span) -> Result<u8, Unsupported> {
+        let num = self.note_binding(name, num);
+        let reg = self.alloc_pinned(span)?;
+        self.locals.push(Local {
+            name: name.to_string(),
+            reg,
+            num,
+        });
+        Ok(reg)
+    }
+
+    /// Ends the scope of the innermost binding of `name` (locals bound after
+    /// it stay).
+    fn unscope(&mut self, name: &str) {
+        if let Some(i) = self.locals.iter().rposition(|l| l.name == name) {
+            self.locals.remove(i);
+        }
+    }
+
+    // ---- loops ----
+
+    /// Compiles a loop body; `brk` jumps to the end, `cnt` to `cont` (or, if
+    /// `None`, to what is emitted right after the body).
+    fn loop_body(&mut self, body: &[Stmt], span: Span) -> Result<LoopJumps, Unsupported> {
+        self.loops.push(LoopJumps::default());
+        self.code.push(encode_abc(RegOp::TICK, 0, 0, 0));
+        let r = self.block(body, Need::No, span);
+        let jumps = self.loops.pop().unwrap_or_default();
+        r?;
+        Ok(jumps)
+    }
+
+    fn close_loop(&mut self, jumps: LoopJumps, cont: usize, span: Span) -> Result<(), Unsupported> {
+        for at in jumps.continues {
+            let offset = cont as isize - (at as isize + 1);
+            let off = i16::try_from(offset).map_err(|_| Unsupported::new("a jump over 32767 instructions", span))?;
+            self.code[at] = encode_asbx(RegOp::JMP, 0, off);
+        }
+        for at in jumps.breaks {
+            self.patch(at, span)?;
+        }
+        Ok(())
+    }
+
+    fn for_each(&mut self, var: &Ident, iter: &Expr, body: &[Stmt], span: Span) -> Result<(), Unsupported> {
+        let xs = self.expr(iter, None)?;
+        // list, index, element: consecutive, as FORIN wants them.
+        self.next = self.next.max(self.pinned);
+        let list = self.alloc_pinned(span)?;
+        let index = self.alloc_pinned(span)?;
+        self.code.push(encode_abc(RegOp::ITER, list, xs.reg, 0));
+        self.load_const(Value::num(0.0), Some(index), span)?;
+        let elem = self.scoped_local(&var.name, false, var.span)?;
+        debug_assert_eq!((index, elem), (list + 1, list + 2));
+        if (index, elem) != (list + 1, list + 2) {
+            return unsupported("a loop whose registers are not consecutive", span);
+        }
+        let head = self.code.len();
+        let exit = self.jump_fwd(RegOp::FORIN, list);
+        let jumps = self.loop_body(body, span)?;
+        self.jump_back(RegOp::JMP, 0, head, span)?;
+        self.patch(exit, span)?;
+        self.unscope(&var.name);
+        self.close_loop(jumps, head, span)
+    }
+
+    fn for_range(&mut self, var: &Ident, from: &Expr, to: &Expr, body: &[Stmt], span: Span) -> Result<(), Unsupported> {
+        let i = self.alloc_pinned(span)?;
+        let limit = self.alloc_pinned(span)?;
+        let test = self.alloc_pinned(span)?;
+        let a = self.expr(from, Some(i))?;
+        let b = self.expr(to, Some(limit))?;
+        if !(a.num && b.num) {
+            self.code.push(encode_abc(RegOp::CHKRANGE, i, limit, 0));
+        }
+        let x = self.scoped_local(&var.name, true, var.span)?;
+        let head = self.code.len();
+        self.code.push(encode_abc(RegOp::LT_NN, test, i, limit));
+        let exit = self.jump_fwd(RegOp::JMPF, test);
+        self.code.push(enc::MOV(x, i));
+        let jumps = self.loop_body(body, span)?;
+        let cont = self.code.len();
+        let one = u8::try_from(self.constant(Value::num(1.0)))
+            .map_err(|_| Unsupported::new("more than 256 constants", span))?;
+        self.code.push(encode_abc(RegOp::ADDK_N, i, i, one));
+        self.jump_back(RegOp::JMP, 0, head, span)?;
+        self.patch(exit, span)?;
+        self.unscope(&var.name);
+        self.close_loop(jumps, cont, span)
+    }
+
+    fn while_loop(&mut self, cond: &Expr, body: &[Stmt], span: Span) -> Result<(), Unsupported> {
+        let head = self.code.len();
+        let exit = self.cond_jump(cond, false)?;
+        self.reset_temps();
+        let jumps = self.loop_body(body, span)?;
+        self.jump_back(RegOp::JMP, 0, head, span)?;
+        self.patch(exit, span)?;
+        self.close_loop(jumps, head, span)
+    }
+
+    // ---- expressions ----
+
+    fn expr(&mut self, e: &Expr, dst: Option<u8>) -> Result<Operand, Unsupported> {
+        match &e.kind {
+            ExprKind::Lit(Lit::Num(n)) => self.load_const(Value::num(*n), dst, e.span),
+            ExprKind::Lit(Lit::Bool(b)) => self.load_const(Value::bool(*b), dst, e.span),
+            ExprKind::Lit(Lit::Nil) => self.load_const(Value::NIL, dst, e.span),
+            ExprKind::Lit(Lit::Text(t)) => {
+                let i = self.text(t, e.span)?;
+                let reg = self.target(dst, e.span)?;
+                self.code.push(encode_abx(RegOp::LOADT, reg, i));
+                Ok(Operand { reg, num: false })
+            }
+            ExprKind::Name(name) => self.name(name, dst, e),
+            ExprKind::Unary { op, operand } => {
                 let x = self.expr(operand, None)?;
                 let reg = self.target(dst, e.span)?;
-                let op = if x.num { RegOp::NEG_N } else { RegOp::NEG };
+                let (op, num) = match op {
+                    UnOp::Neg if x.num => (RegOp::NEG_N, true),
+                    UnOp::Neg => (RegOp::NEG, false),
+                    UnOp::Not => (RegOp::NOT, false),
+                };
                 self.code.push(encode_abc(op, reg, x.reg, 0));
-                Ok(Operand { reg, num: x.num })
+                Ok(Operand { reg, num })
             }
+            ExprKind::Binary {
+                op: op @ (BinOp::And | BinOp::Or),
+                lhs,
+                rhs,
+            } => self.logic(*op, lhs, rhs, dst, e.span),
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, dst, e),
-            ExprKind::Call {
-                func,
-                args,
-                unwrap: false,
-            } => self.call(&func.name, args, dst, e),
-            _ => Err(Unsupported::new("this expression on the register VM", e.span)),
+            ExprKind::Call { func, args, unwrap } => self.call(func, args, *unwrap, dst, e),
+            ExprKind::List(items) => {
+                let (base, n) = self.window(items.iter().map(Some), e.span)?;
+                let reg = self.target(dst, e.span)?;
+                self.code.push(encode_abc(RegOp::MKLIST, reg, base, n));
+                Ok(Operand { reg, num: false })
+            }
+            ExprKind::Ok(x) | ExprKind::Err(x) => {
+                let v = self.expr(x, None)?;
+                let reg = self.target(dst, e.span)?;
+                let op = if matches!(e.kind, ExprKind::Ok(_)) {
+                    RegOp::MKOK
+                } else {
+                    RegOp::MKERR
+                };
+                self.code.push(encode_abc(op, reg, v.reg, 0));
+                Ok(Operand { reg, num: false })
+            }
+            ExprKind::Coalesce { lhs, rhs } => {
+                let reg = self.target(dst, e.span)?;
+                let a = self.expr(lhs, Some(reg))?;
+                let end = self.jump_fwd(RegOp::JMPNN, reg);
+                let b = self.expr(rhs, Some(reg))?;
+                self.patch(end, e.span)?;
+                Ok(Operand {
+                    reg,
+                    num: a.num && b.num,
+                })
+            }
+            ExprKind::Field { target, field, safe } => {
+                let t = self.expr(target, None)?;
+                let name = self.text8(&field.name, field.span)?;
+                let reg = self.target(dst, e.span)?;
+                if *safe {
+                    // nil stays nil: copy it and skip the lookup.
+                    self.code.push(enc::MOV(reg, t.reg));
+                    let to_field = self.jump_fwd(RegOp::JMPNN, t.reg);
+                    let to_end = self.jump_fwd(RegOp::JMP, 0);
+                    self.patch(to_field, e.span)?;
+                    self.code.push(encode_abc(RegOp::FIELD, reg, t.reg, name));
+                    self.patch(to_end, e.span)?;
+                } else {
+                    self.code.push(encode_abc(RegOp::FIELD, reg, t.reg, name));
+                }
+                Ok(Operand { reg, num: false })
+            }
+            ExprKind::Index { target, index } => {
+                let t = self.expr(target, None)?;
+                let Ok(i) = u8::try_from(*index) else {
+                    return unsupported("an index above 255", e.span);
+                };
+                let reg = self.target(dst, e.span)?;
+                self.code.push(encode_abc(RegOp::INDEX, reg, t.reg, i));
+                Ok(Operand { reg, num: false })
+            }
+            ExprKind::Record { ty, fields } => self.record(ty, fields, dst, e.span),
+            ExprKind::With { target, fields } => self.with(target, fields, dst, e.span),
+            ExprKind::Ternary { cond, then, els } => {
+                let reg = self.target(dst, e.span)?;
+                let to_else = self.cond_jump(cond, false)?;
+                let a = self.expr(then, Some(reg))?;
+                let to_end = self.jump_fwd(RegOp::JMP, 0);
+                self.patch(to_else, e.span)?;
+                let b = self.expr(els, Some(reg))?;
+                self.patch(to_end, e.span)?;
+                Ok(Operand {
+                    reg,
+                    num: a.num && b.num,
+                })
+            }
         }
+    }
+
+    /// Evaluates expressions into consecutive fresh registers (a `None`
+    /// leaves its register unset); returns the first and the count.
+    fn window<'e>(
+        &mut self,
+        items: impl ExactSizeIterator<Item = Option<&'e Expr>>,
+        span: Span,
+    ) -> Result<(u8, u8), Unsupported> {
+        let Ok(n) = u8::try_from(items.len()) else {
+            return unsupported("more than 255 items", span);
+        };
+        let base = self.next;
+        for _ in 0..n {
+            self.alloc(span)?;
+        }
+        for (i, x) in items.enumerate() {
+            if let Some(x) = x {
+                self.expr(x, Some((base + i) as u8))?;
+                self.next = base + n as usize;
+            }
+        }
+        if n == 0 {
+            // An empty window still needs a valid register index.
+            return Ok((base.min(MAX_REGS - 1) as u8, 0));
+        }
+        Ok((base as u8, n))
+    }
+
+    /// A name's value: a local, else a zero-parameter function's or builtin's
+    /// result, else the function as a value.
+    fn name(&mut self, name: &str, dst: Option<u8>, e: &Expr) -> Result<Operand, Unsupported> {
+        if let Some(l) = self.local(name) {
+            let src = Operand { reg: l.reg, num: l.num };
+            return Ok(self.place(src, dst.map_or(Need::Any, Need::Into)));
+        }
+        if let Some((i, decl)) = self.table.lookup(name) {
+            if decl.params.is_empty() {
+                let func = Ident {
+                    name: name.to_string(),
+                    span: e.span,
+                };
+                return self.call(&func, &[], false, dst, e);
+            }
+            return self.load_const(Value::func(i), dst, e.span);
+        }
+        match Builtin::from_name(name) {
+            Some(b) if b.accepts(0) => self.call_builtin(b, &[], dst, e.span),
+            Some(b) => self.load_const(b.func_value(), dst, e.span),
+            None => unsupported(format!("the unknown name `{name}`"), e.span),
+        }
+    }
+
+    /// `&a b` / `|a b`: short-circuit, the result a bool.
+    fn logic(
+        &mut self,
+        op: BinOp,
+        lhs: &Expr,
+        rhs: &Expr,
+        dst: Option<u8>,
+        span: Span,
+    ) -> Result<Operand, Unsupported> {
+        let reg = self.target(dst, span)?;
+        self.expr(lhs, Some(reg))?;
+        self.code.push(encode_abc(RegOp::TOBOOL, reg, reg, 0));
+        let jump = if op == BinOp::And { RegOp::JMPF } else { RegOp::JMPT };
+        let end = self.jump_fwd(jump, reg);
+        self.expr(rhs, Some(reg))?;
+        self.code.push(encode_abc(RegOp::TOBOOL, reg, reg, 0));
+        self.patch(end, span)?;
+        Ok(Operand { reg, num: false })
     }
 
     fn binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, dst: Option<u8>, e: &Expr) -> Result<Operand, Unsupported> {
@@ -224,13 +936,17 @@ impl FuncCompiler<'_, '_> {
             BinOp::Sub => RegOp::SUB,
             BinOp::Mul => RegOp::MUL,
             BinOp::Div => RegOp::DIV,
-            other => {
-                return Err(Unsupported::new(
-                    format!("`{}` on the register VM", other.symbol()),
-                    e.span,
-                ))
-            }
+            BinOp::Append => RegOp::APPEND,
+            BinOp::Eq => RegOp::EQ,
+            BinOp::Ne => RegOp::NE,
+            BinOp::Lt => RegOp::LT,
+            BinOp::Gt => RegOp::GT,
+            BinOp::Le => RegOp::LE,
+            BinOp::Ge => RegOp::GE,
+            BinOp::And | BinOp::Or => return self.logic(op, lhs, rhs, dst, e.span),
         };
+        // Arithmetic gives a number; a comparison a bool.
+        let arith = matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div);
         let typed = generic.typed_nn();
         // A number literal on the right (or, for a commutative op, the left)
         // folds into the superinstruction LOADK+typed op.
@@ -248,7 +964,7 @@ impl FuncCompiler<'_, '_> {
                 if x.num && kidx <= u8::MAX as usize {
                     let reg = self.target(dst, e.span)?;
                     self.code.push(encode_abc(fused, reg, x.reg, kidx as u8));
-                    return Ok(Operand { reg, num: true });
+                    return Ok(Operand { reg, num: arith });
                 }
                 // Not provably numeric: undo and take the general path.
                 (self.code.truncate(mark.0), self.next = mark.1, self.max = mark.2);
@@ -258,54 +974,162 @@ impl FuncCompiler<'_, '_> {
         let b = self.expr(rhs, None)?;
         let reg = self.target(dst, e.span)?;
         let (opcode, num) = match typed {
-            Some(t) if a.num && b.num => (t, true),
+            Some(t) if a.num && b.num => (t, arith),
             _ => (generic, false),
         };
         self.code.push(encode_abc(opcode, reg, a.reg, b.reg));
         Ok(Operand { reg, num })
     }
 
-    fn call(&mut self, name: &str, args: &[Expr], dst: Option<u8>, e: &Expr) -> Result<Operand, Unsupported> {
-        let Some((index, decl)) = self.table.lookup(name) else {
-            return Err(Unsupported::new(
-                format!("the builtin `{name}` on the register VM"),
-                e.span,
-            ));
-        };
-        if decl.params.len() != args.len() {
-            return Err(Unsupported::new(
-                format!("a call of `{name}` with the wrong arity"),
-                e.span,
-            ));
-        }
-        let func = u16::try_from(index).map_err(|_| Unsupported::new("more than 65536 functions", e.span))?;
-        // The window starts at the first free register; arguments fill it in order.
-        let base = self.alloc(e.span)?;
-        self.next = base as usize;
-        for a in args {
-            let slot = self.alloc(a.span)?;
-            self.expr(a, Some(slot))?;
-            // Temporaries of the argument (a nested call's window) are dead:
-            // the next argument goes in the very next register.
-            self.next = slot as usize + 1;
-        }
-        self.code.push(encode_abx(RegOp::CALL, base, func));
-        self.next = base as usize + 1;
-        let result = Operand {
-            reg: base,
-            num: is_num(&decl.ret),
-        };
-        match dst {
-            Some(d) if d != base => {
-                self.code.push(enc::MOV(d, base));
-                Ok(Operand {
-                    reg: d,
-                    num: result.num,
-                })
+    /// A call `f args` (`f! args` with `unwrap`): a local holding a function
+    /// value, else the program's function, else the builtin.
+    fn call(
+        &mut self,
+        func: &Ident,
+        args: &[Expr],
+        unwrap: bool,
+        dst: Option<u8>,
+        e: &Expr,
+    ) -> Result<Operand, Unsupported> {
+        let name = func.name.as_str();
+        let r = if let Some(l) = self.local(name) {
+            let f = l.reg;
+            let (base, n) = self.window(args.iter().map(Some), e.span)?;
+            let slot = self.alloc(e.span)?;
+            self.code.push(enc::MOV(slot, f));
+            self.code.push(encode_abc(RegOp::CALLV, base, 0, n));
+            self.next = base as usize + 1;
+            Operand { reg: base, num: false }
+        } else if let Some((index, decl)) = self.table.lookup(name) {
+            if decl.params.len() != args.len() {
+                return unsupported(format!("a call of `{name}` with the wrong arity"), e.span);
             }
-            _ => Ok(result),
-        }
+            let func = u16::try_from(index).map_err(|_| Unsupported::new("more than 65536 functions", e.span))?;
+            // The window starts at the first free register; arguments fill it in order.
+            let base = self.alloc(e.span)?;
+            self.next = base as usize;
+            for a in args {
+                let slot = self.alloc(a.span)?;
+                self.expr(a, Some(slot))?;
+                // Temporaries of the argument (a nested call's window) are dead:
+                // the next argument goes in the very next register.
+                self.next = slot as usize + 1;
+            }
+            self.code.push(encode_abx(RegOp::CALL, base, func));
+            self.next = base as usize + 1;
+            Operand {
+                reg: base,
+                num: is_num(&decl.ret) && !unwrap,
+            }
+        } else if let Some(b) = Builtin::from_name(name) {
+            if unwrap {
+                self.call_builtin(b, args, None, e.span)?
+            } else {
+                return self.call_builtin(b, args, dst, e.span);
+            }
+        } else {
+            return unsupported(format!("a call of the unknown `{name}`"), e.span);
+        };
+        let r = if unwrap {
+            let t = self.text8(name, e.span)?;
+            self.code.push(encode_abc(RegOp::UNWRAP, r.reg, r.reg, t));
+            r
+        } else {
+            r
+        };
+        Ok(self.place(r, dst.map_or(Need::Any, Need::Into)))
     }
+
+    fn call_builtin(&mut self, b: Builtin, args: &[Expr], dst: Option<u8>, span: Span) -> Result<Operand, Unsupported> {
+        // Reserve the result register first so an empty window has one.
+        let base = self.alloc(span)?;
+        self.next = base as usize;
+        let (wbase, n) = self.window(args.iter().map(Some), span)?;
+        let base = if n == 0 { base } else { wbase };
+        self.code.push(encode_abc(RegOp::CALLB, base, b.id(), n));
+        self.next = base as usize + 1;
+        self.max = self.max.max(self.next);
+        let r = Operand { reg: base, num: false };
+        Ok(self.place(r, dst.map_or(Need::Any, Need::Into)))
+    }
+
+    /// `pt x:1 y:2`: fields evaluated in the order written into the window
+    /// slots of their declaration order. A construction the tree interpreter
+    /// would reject (unknown, repeated or missing field) is left to it.
+    fn record(
+        &mut self,
+        ty: &Ident,
+        fields: &[(Ident, Expr)],
+        dst: Option<u8>,
+        span: Span,
+    ) -> Result<Operand, Unsupported> {
+        let Some(si) = self.prog.shapes.iter().position(|s| s.name == ty.name) else {
+            return unsupported(format!("the unknown record type `{}`", ty.name), span);
+        };
+        let shape = self.prog.shapes[si].clone();
+        let mut slots: Vec<Option<&Expr>> = vec![None; shape.fields.len()];
+        for (name, x) in fields {
+            match shape.field(&name.name).and_then(|i| slots.get_mut(i)) {
+                Some(slot @ None) => *slot = Some(x),
+                _ => return unsupported("a record construction that fails", span),
+            }
+        }
+        if slots.iter().any(Option::is_none) || si > u8::MAX as usize {
+            return unsupported("a record construction that fails", span);
+        }
+        // Allocate the window, then evaluate in written order.
+        let Ok(n) = u8::try_from(slots.len()) else {
+            return unsupported("more than 255 fields", span);
+        };
+        let base = self.next;
+        for _ in 0..n {
+            self.alloc(span)?;
+        }
+        for (name, x) in fields {
+            let i = shape.field(&name.name).unwrap_or(0);
+            self.expr(x, Some((base + i) as u8))?;
+            self.next = base + n as usize;
+        }
+        let base = if n == 0 { self.alloc(span)? } else { base as u8 };
+        let reg = self.target(dst, span)?;
+        self.code.push(encode_abc(RegOp::RECORD, reg, base, si as u8));
+        Ok(Operand { reg, num: false })
+    }
+
+    /// `p with x:5`: the target and the new values in a window.
+    fn with(
+        &mut self,
+        target: &Expr,
+        fields: &[(Ident, Expr)],
+        dst: Option<u8>,
+        span: Span,
+    ) -> Result<Operand, Unsupported> {
+        let items = std::iter::once(Some(target)).chain(fields.iter().map(|(_, x)| Some(x)));
+        let items: Vec<Option<&Expr>> = items.collect();
+        let (base, _) = self.window(items.into_iter(), span)?;
+        let names: Vec<String> = fields.iter().map(|(n, _)| n.name.clone()).collect();
+        self.prog.name_lists.push(names);
+        let Ok(li) = u8::try_from(self.prog.name_lists.len() - 1) else {
+            return unsupported("more than 256 `with`s", span);
+        };
+        let reg = self.target(dst, span)?;
+        self.code.push(encode_abc(RegOp::WITH, reg, base, li));
+        Ok(Operand { reg, num: false })
+    }
+}
+
+/// Whether an expression writes its destination register only after it has
+/// read everything (so a variable can be its own destination).
+fn writes_dst_last(e: &Expr) -> bool {
+    !matches!(
+        e.kind,
+        ExprKind::Binary {
+            op: BinOp::And | BinOp::Or,
+            ..
+        } | ExprKind::Coalesce { .. }
+            | ExprKind::Ternary { .. }
+            | ExprKind::Field { safe: true, .. }
+    )
 }
 
 fn num_literal(e: &Expr) -> Option<f64> {

@@ -1,12 +1,17 @@
 //! The register VM's run state and frame handling. The dispatch loop is
-//! generated (`cargo run -p ilo-gen -- print reg_vm.rs`).
+//! generated (`cargo run -p ilo-gen -- print reg_vm.rs`); the functions here
+//! are what the table's `sem` expressions call.
 
 use super::compile::{RegFunc, RegProgram};
+use crate::builtins::{self, Builtin, CallValue};
 use crate::error::{Limits, RtError};
-use crate::heap::Heap;
+use crate::front::ast::TypeTag;
+use crate::heap::{Heap, Obj};
 use crate::isa::rop;
 use crate::ops;
+use crate::print::type_name;
 use crate::value::Value;
+use crate::vm_support;
 
 include!(concat!(env!("OUT_DIR"), "/reg_vm.rs"));
 
@@ -18,6 +23,8 @@ pub(crate) struct Cursor<'p> {
     pub pc: usize,
     /// Index of the frame's r0 in the register file.
     pub base: usize,
+    /// First register above the frame: where a builtin's callbacks run.
+    pub top: usize,
 }
 
 impl<'p> Cursor<'p> {
@@ -27,6 +34,7 @@ impl<'p> Cursor<'p> {
             consts: &f.consts,
             pc: 0,
             base,
+            top: base + f.nregs,
         }
     }
 }
@@ -34,6 +42,9 @@ impl<'p> Cursor<'p> {
 /// Saved callers, with the limits the calls count against.
 pub(crate) struct Frames<'p> {
     saved: Vec<Cursor<'p>>,
+    /// `RET` with this many saved frames leaves `run_loop`: 0 for the
+    /// outermost call, more while a higher-order builtin calls back.
+    floor: usize,
     limits: Limits,
     steps: u64,
 }
@@ -65,17 +76,46 @@ impl RegVm {
         if args.len() != f.nparams {
             return Err(RtError::internal(format!("`{}` takes {} arguments", f.name, f.nparams)));
         }
-        if self.regs.len() < f.nregs {
-            self.regs.resize(f.nregs, Value::NIL);
+        if self.limits.max_depth == 0 {
+            return Err(RtError::depth(0));
+        }
+        if self.regs.len() < f.nregs.max(args.len()) {
+            self.regs.resize(f.nregs.max(args.len()), Value::NIL);
         }
         self.regs[..args.len()].copy_from_slice(args);
         let mut frames = Frames {
             saved: Vec::new(),
+            floor: 0,
             limits: self.limits,
             steps: 0,
         };
+        // The outermost call is a step too, as on the tree interpreter.
+        tick(&mut frames)?;
         run_loop(prog, &mut self.regs, &mut self.heap, &mut frames, Cursor::enter(f, 0))
     }
+}
+
+/// Counts one step (a call or a loop iteration) against `--max-steps`.
+#[inline(always)]
+fn tick(frames: &mut Frames<'_>) -> Result<(), RtError> {
+    frames.steps += 1;
+    match frames.limits.max_steps {
+        Some(max) if frames.steps > max => Err(RtError::steps(max)),
+        _ => Ok(()),
+    }
+}
+
+/// Checks depth and counts the step of a call of `f`; makes room for its registers at `base`.
+#[inline(always)]
+fn enter_call(regs: &mut Vec<Value>, frames: &mut Frames<'_>, f: &RegFunc, base: usize) -> Result<(), RtError> {
+    if frames.saved.len() + 1 >= frames.limits.max_depth {
+        return Err(RtError::depth(frames.limits.max_depth));
+    }
+    tick(frames)?;
+    if regs.len() < base + f.nregs {
+        regs.resize(base + f.nregs, Value::NIL);
+    }
+    Ok(())
 }
 
 /// `CALL A Bx`: the arguments are in A, A+1, …, which become the callee's r0….
@@ -91,33 +131,304 @@ fn call<'p>(
         .funcs
         .get(func)
         .ok_or_else(|| RtError::internal("call of an unknown function"))?;
-    if frames.saved.len() + 1 >= frames.limits.max_depth {
-        return Err(RtError::depth(frames.limits.max_depth));
-    }
-    frames.steps += 1;
-    if let Some(max) = frames.limits.max_steps {
-        if frames.steps > max {
-            return Err(RtError::steps(max));
-        }
-    }
     let base = cur.base + a;
-    if regs.len() < base + f.nregs {
-        regs.resize(base + f.nregs, Value::NIL);
-    }
+    enter_call(regs, frames, f, base)?;
     frames.saved.push(*cur);
     *cur = Cursor::enter(f, base);
     Ok(())
 }
 
 /// `RET A`: the result goes to the callee's r0, which is the caller's call
-/// register; the outermost frame hands it out instead.
+/// register; the outermost frame (of this `run_loop`) hands it out instead.
 fn ret<'p>(regs: &mut [Value], frames: &mut Frames<'p>, cur: &mut Cursor<'p>, v: Value) -> Option<Value> {
-    match frames.saved.pop() {
-        None => Some(v),
-        Some(caller) => {
-            regs[cur.base] = v;
-            *cur = caller;
-            None
+    if frames.saved.len() <= frames.floor {
+        return Some(v);
+    }
+    let caller = frames.saved.pop()?;
+    if let Some(slot) = regs.get_mut(cur.base) {
+        *slot = v;
+    }
+    *cur = caller;
+    None
+}
+
+#[inline(always)]
+fn jump(cur: &mut Cursor<'_>, offset: isize) {
+    // A bad offset wraps to a pc past the end, which the loop reports.
+    cur.pc = (cur.pc as isize).wrapping_add(offset) as usize;
+}
+
+fn text_at(prog: &RegProgram, i: usize) -> Result<&str, RtError> {
+    prog.texts
+        .get(i)
+        .map(String::as_str)
+        .ok_or_else(|| RtError::internal("no such text"))
+}
+
+fn window(regs: &[Value], start: usize, n: usize) -> Result<&[Value], RtError> {
+    regs.get(start..start + n)
+        .ok_or_else(|| RtError::internal("register window out of range"))
+}
+
+fn load_text(heap: &mut Heap, prog: &RegProgram, i: usize) -> Result<Value, RtError> {
+    let t = text_at(prog, i)?.to_string();
+    Ok(heap.text(t))
+}
+
+fn make_list(heap: &mut Heap, regs: &[Value], start: usize, n: usize) -> Result<Value, RtError> {
+    let items = window(regs, start, n)?.to_vec();
+    Ok(heap.list(items))
+}
+
+fn field(heap: &mut Heap, prog: &RegProgram, target: Value, name: usize) -> Result<Value, RtError> {
+    ops::field(heap, target, text_at(prog, name)?)
+}
+
+/// `RECORD`: the compiler proved every field is given once, in declaration order.
+fn make_record(
+    heap: &mut Heap,
+    prog: &RegProgram,
+    regs: &[Value],
+    start: usize,
+    shape: usize,
+) -> Result<Value, RtError> {
+    let shape = prog
+        .shapes
+        .get(shape)
+        .ok_or_else(|| RtError::internal("no such record shape"))?;
+    let values = window(regs, start, shape.fields.len())?.to_vec();
+    Ok(heap.record(shape.clone(), values))
+}
+
+/// `WITH`: the target in `start`, the new values after it, named by name list `names`.
+fn with_fields(
+    heap: &mut Heap,
+    prog: &RegProgram,
+    regs: &[Value],
+    start: usize,
+    names: usize,
+) -> Result<Value, RtError> {
+    let names = prog
+        .name_lists
+        .get(names)
+        .ok_or_else(|| RtError::internal("no such name list"))?;
+    let vals = window(regs, start, names.len() + 1)?;
+    let new: Vec<(&str, Value)> = names
+        .iter()
+        .map(String::as_str)
+        .zip(vals[1..].iter().copied())
+        .collect();
+    vm_support::with_fields(heap, vals[0], &new)
+}
+
+fn text_matches(heap: &Heap, prog: &RegProgram, v: Value, t: usize) -> bool {
+    match prog.texts.get(t) {
+        Some(t) => heap.as_text(v) == Some(t.as_str()),
+        None => false,
+    }
+}
+
+/// Pattern tags of `TESTTY`, as the compiler encodes them.
+pub(crate) const TAG_OK: usize = 4;
+pub(crate) const TAG_ERR: usize = 5;
+
+pub(crate) fn type_tag_code(tag: TypeTag) -> usize {
+    match tag {
+        TypeTag::Num => 0,
+        TypeTag::Text => 1,
+        TypeTag::Bool => 2,
+        TypeTag::List => 3,
+    }
+}
+
+fn has_tag(heap: &Heap, v: Value, tag: usize) -> bool {
+    let typed = |t| vm_support::type_tag_fits(heap, t, v);
+    match tag {
+        0 => typed(TypeTag::Num),
+        1 => typed(TypeTag::Text),
+        2 => typed(TypeTag::Bool),
+        3 => typed(TypeTag::List),
+        TAG_OK => matches!(heap.get(v), Some(Obj::Ok(_))),
+        TAG_ERR => matches!(heap.get(v), Some(Obj::Err(_))),
+        _ => false,
+    }
+}
+
+fn inner(heap: &Heap, v: Value) -> Value {
+    match heap.get(v) {
+        Some(Obj::Ok(x) | Obj::Err(x)) => *x,
+        _ => Value::NIL,
+    }
+}
+
+fn check_range(heap: &Heap, a: Value, b: Value) -> Result<(), RtError> {
+    if a.is_num() && b.is_num() {
+        return Ok(());
+    }
+    Err(RtError::type_error(format!(
+        "`@i a..b` needs numbers, not {} and {}",
+        type_name(heap, a),
+        type_name(heap, b)
+    )))
+}
+
+/// `ITER`: a list walks itself; texts and maps become a list of their items.
+fn iter_list(heap: &mut Heap, xs: Value) -> Result<Value, RtError> {
+    if heap.as_list(xs).is_some() {
+        return Ok(xs);
+    }
+    let items = vm_support::iteration_items(heap, xs)?;
+    Ok(heap.list(items))
+}
+
+/// `FORIN`: list at `at`, index at `at+1`; stores the next element at
+/// `at+2` and steps the index, or says the walk is over.
+fn for_next(heap: &Heap, regs: &mut [Value], at: usize) -> bool {
+    let (Some(&list), Some(&i)) = (regs.get(at), regs.get(at + 1)) else {
+        return false;
+    };
+    let i = i.to_num().unwrap_or(f64::INFINITY);
+    let next = heap.as_list(list).and_then(|items| items.get(i as usize).copied());
+    match (next, regs.get_mut(at + 2)) {
+        (Some(x), Some(slot)) => {
+            *slot = x;
+            regs[at + 1] = Value::num(i + 1.0);
+            true
         }
+        _ => false,
+    }
+}
+
+/// `f!`: the value inside `~x`; `None` for `^e` (the function returns it).
+fn unwrap(heap: &Heap, prog: &RegProgram, r: Value, name: usize) -> Result<Option<Value>, RtError> {
+    match heap.get(r) {
+        Some(Obj::Ok(x)) => Ok(Some(*x)),
+        Some(Obj::Err(_)) => Ok(None),
+        _ => {
+            let f = text_at(prog, name)?;
+            Err(RtError::type_error(format!(
+                "`{f}!` unwraps a result, but `{f}` returned {}",
+                type_name(heap, r)
+            )))
+        }
+    }
+}
+
+/// `CALLB A B C`: builtin B on the C arguments from A; the result goes to A.
+/// Higher-order builtins call back into the VM above the current frame.
+#[allow(clippy::too_many_arguments)]
+fn call_builtin<'p>(
+    prog: &'p RegProgram,
+    regs: &mut Vec<Value>,
+    heap: &mut Heap,
+    frames: &mut Frames<'p>,
+    cur: &Cursor<'p>,
+    a: usize,
+    b: usize,
+    argc: usize,
+) -> Result<(), RtError> {
+    let builtin = u8::try_from(b)
+        .ok()
+        .and_then(Builtin::from_id)
+        .ok_or_else(|| RtError::internal("no such builtin"))?;
+    let at = cur.base + a;
+    let v = run_builtin(prog, regs, heap, frames, cur, builtin, at, argc)?;
+    regs[at] = v;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_builtin<'p>(
+    prog: &'p RegProgram,
+    regs: &mut Vec<Value>,
+    heap: &mut Heap,
+    frames: &mut Frames<'p>,
+    cur: &Cursor<'p>,
+    b: Builtin,
+    at: usize,
+    argc: usize,
+) -> Result<Value, RtError> {
+    let args = window(regs, at, argc)?.to_vec();
+    if !b.is_higher_order() {
+        return builtins::call(b, heap, &args, &mut builtins::NoCallback);
+    }
+    let mut back = Reenter {
+        prog,
+        regs,
+        frames,
+        caller: *cur,
+    };
+    builtins::call(b, heap, &args, &mut back)
+}
+
+/// `CALLV A C`: calls the function value in A+C with the C arguments from A.
+/// A program function gets a frame like `CALL`; a builtin runs at once.
+fn call_value<'p>(
+    prog: &'p RegProgram,
+    regs: &mut Vec<Value>,
+    heap: &mut Heap,
+    frames: &mut Frames<'p>,
+    cur: &mut Cursor<'p>,
+    a: usize,
+    argc: usize,
+) -> Result<(), RtError> {
+    let at = cur.base + a;
+    let f = *regs
+        .get(at + argc)
+        .ok_or_else(|| RtError::internal("register window out of range"))?;
+    if let Some(b) = Builtin::from_func_value(f) {
+        let v = run_builtin(prog, regs, heap, frames, cur, b, at, argc)?;
+        regs[at] = v;
+        return Ok(());
+    }
+    let i = user_func(prog, heap, f, argc)?;
+    call(prog, regs, frames, cur, a, i)
+}
+
+/// The program function a function value names, checked against the argument count.
+fn user_func(prog: &RegProgram, heap: &Heap, f: Value, argc: usize) -> Result<usize, RtError> {
+    let Some(i) = f.func_index() else {
+        return Err(RtError::type_error(format!(
+            "cannot call {}: it is not a function",
+            type_name(heap, f)
+        )));
+    };
+    match prog.funcs.get(i as usize) {
+        Some(func) if func.nparams == argc => Ok(i as usize),
+        Some(func) => Err(RtError::arity(&format!("`{}`", func.name), func.nparams, argc)),
+        None => Err(RtError::internal(format!("no function #{i}"))),
+    }
+}
+
+/// A higher-order builtin's way back into the VM: each call runs a nested
+/// `run_loop` in the registers above the caller's frame, on the same frame
+/// stack, so the depth and step limits keep counting.
+struct Reenter<'a, 'p> {
+    prog: &'p RegProgram,
+    regs: &'a mut Vec<Value>,
+    frames: &'a mut Frames<'p>,
+    caller: Cursor<'p>,
+}
+
+impl CallValue for Reenter<'_, '_> {
+    fn call_value(&mut self, heap: &mut Heap, f: Value, args: &[Value]) -> Result<Value, RtError> {
+        if let Some(b) = Builtin::from_func_value(f) {
+            return builtins::call(b, heap, args, self);
+        }
+        let i = user_func(self.prog, heap, f, args.len())?;
+        let func = &self.prog.funcs[i];
+        let base = self.caller.top;
+        enter_call(self.regs, self.frames, func, base)?;
+        if self.regs.len() < base + args.len() {
+            self.regs.resize(base + args.len(), Value::NIL);
+        }
+        self.regs[base..base + args.len()].copy_from_slice(args);
+        // The caller's frame counts towards the depth while the callee runs.
+        self.frames.saved.push(self.caller);
+        let floor = std::mem::replace(&mut self.frames.floor, self.frames.saved.len());
+        let r = run_loop(self.prog, self.regs, heap, self.frames, Cursor::enter(func, base));
+        self.frames.saved.truncate(self.frames.floor - 1);
+        self.frames.floor = floor;
+        r
     }
 }
