@@ -7,9 +7,10 @@
 //! plain form (`equal`, `compare`, `key_text`) for engine code and builtins.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use crate::error::RtError;
-use crate::heap::{Heap, Obj};
+use crate::heap::{Heap, Obj, RecordShape};
 use crate::print::type_name;
 use crate::value::Value;
 
@@ -238,6 +239,128 @@ pub fn field(heap: &mut Heap, target: Value, name: &str) -> Result<Value, RtErro
     }
 }
 
+/// What `@x e` walks, read once before the first iteration: a list's
+/// elements, a text's characters (each a one-character text), or a map's
+/// keys in order.
+pub fn iter_items(heap: &mut Heap, v: Value) -> Result<Vec<Value>, RtError> {
+    match heap.get(v) {
+        Some(Obj::List(items)) => Ok(items.clone()),
+        Some(Obj::Text(s)) => {
+            let chars: Vec<String> = s.chars().map(String::from).collect();
+            Ok(chars.into_iter().map(|c| heap.text(c)).collect())
+        }
+        Some(Obj::Map(m)) => {
+            let keys: Vec<String> = m.keys().cloned().collect();
+            Ok(keys.into_iter().map(|k| heap.text(k)).collect())
+        }
+        _ => Err(RtError::type_error(format!(
+            "`@` walks a list, text or map, not {}",
+            type_name(heap, v)
+        ))),
+    }
+}
+
+/// `f!` on the value `r` a call returned: `Ok(Some(v))` for `~v`,
+/// `Ok(None)` for `^e` (the enclosing function then returns `r` itself),
+/// ILO-R001 for anything else.
+pub fn unwrap(heap: &Heap, func: &str, r: Value) -> Result<Option<Value>, RtError> {
+    match heap.get(r) {
+        Some(Obj::Ok(x)) => Ok(Some(*x)),
+        Some(Obj::Err(_)) => Ok(None),
+        _ => Err(RtError::type_error(format!(
+            "`{func}!` unwraps a result, but `{func}` returned {}",
+            type_name(heap, r)
+        ))),
+    }
+}
+
+/// The kinds a typed match pattern (`n v:` `t v:` `b v:` `l v:`) tests for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Num,
+    Text,
+    Bool,
+    List,
+}
+
+/// Whether `v` is of kind `k`.
+pub fn is_kind(heap: &Heap, k: Kind, v: Value) -> bool {
+    match k {
+        Kind::Num => v.is_num(),
+        Kind::Bool => v.to_bool().is_some(),
+        Kind::Text => heap.as_text(v).is_some(),
+        Kind::List => heap.as_list(v).is_some(),
+    }
+}
+
+/// The inner value of `~v` (`ok: true`) or `^e` (`ok: false`), for the
+/// match patterns `~v:` and `^e:`; `None` when `v` is not that result.
+pub fn result_inner(heap: &Heap, v: Value, ok: bool) -> Option<Value> {
+    match (heap.get(v)?, ok) {
+        (Obj::Ok(x), true) | (Obj::Err(x), false) => Some(*x),
+        _ => None,
+    }
+}
+
+fn no_field(shape: &RecordShape, name: &str) -> RtError {
+    RtError::field(format!(
+        "record `{}` has no field `{name}` (fields: {})",
+        shape.name,
+        shape.fields.join(" ")
+    ))
+}
+
+/// `pt x:1 y:2`: a record of type `shape` from fields given by name in any
+/// order (values already evaluated in the order written); stored in
+/// declaration order. An unknown or missing field is ILO-R009.
+pub fn make_record(heap: &mut Heap, shape: &Arc<RecordShape>, given: &[(&str, Value)]) -> Result<Value, RtError> {
+    let mut values: Vec<Option<Value>> = vec![None; shape.fields.len()];
+    for (name, v) in given {
+        let slot = shape
+            .field(name)
+            .and_then(|i| values.get_mut(i))
+            .ok_or_else(|| no_field(shape, name))?;
+        *slot = Some(*v);
+    }
+    let mut out = Vec::with_capacity(values.len());
+    for (v, name) in values.into_iter().zip(&shape.fields) {
+        match v {
+            Some(v) => out.push(v),
+            None => return Err(RtError::field(format!("record `{}` needs field `{name}`", shape.name))),
+        }
+    }
+    Ok(heap.record(shape.clone(), out))
+}
+
+/// `p with x:5`: a copy of record `p` with the named fields replaced
+/// (ILO-R009 for a field it lacks); on a map, a copy with those keys set.
+pub fn with_fields(heap: &mut Heap, target: Value, given: &[(&str, Value)]) -> Result<Value, RtError> {
+    match heap.get(target) {
+        Some(Obj::Record(r)) => {
+            let mut r = r.clone();
+            for (name, v) in given {
+                let slot = r.shape.field(name).and_then(|i| r.values.get_mut(i));
+                match slot {
+                    Some(slot) => *slot = *v,
+                    None => return Err(no_field(&r.shape, name)),
+                }
+            }
+            Ok(heap.alloc(Obj::Record(r)))
+        }
+        Some(Obj::Map(m)) => {
+            let mut m = m.clone();
+            for (name, v) in given {
+                m.insert(name.to_string(), *v);
+            }
+            Ok(heap.map(m))
+        }
+        _ => Err(RtError::type_error(format!(
+            "`with` copies a record, not {}",
+            type_name(heap, target)
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -419,5 +542,61 @@ mod tests {
         assert_eq!(key_text(&h, n(1.0)), "1");
         assert_eq!(key_text(&h, n(2.5)), "2.5");
         assert_eq!(key_text(&h, Value::TRUE), "true");
+    }
+
+    #[test]
+    fn iteration_unwrap_and_patterns() {
+        let mut h = Heap::default();
+        let t = h.text("hé");
+        let items = iter_items(&mut h, t).unwrap_or_default();
+        let l = h.list(items);
+        assert_eq!(fmt_value(&h, l), "[h, é]");
+        let m = h.map(BTreeMap::from([("b".to_string(), n(2.0)), ("a".to_string(), n(1.0))]));
+        let keys = iter_items(&mut h, m).unwrap_or_default();
+        let l = h.list(keys);
+        assert_eq!(fmt_value(&h, l), "[a, b]");
+        assert_eq!(iter_items(&mut h, n(3.0)).map_err(|e| e.code), Err(code::TYPE));
+        let ok = h.ok(n(1.0));
+        let err = h.err(n(2.0));
+        assert_eq!(unwrap(&h, "f", ok), Ok(Some(n(1.0))));
+        assert_eq!(unwrap(&h, "f", err), Ok(None));
+        assert_eq!(unwrap(&h, "f", n(1.0)).map_err(|e| e.code), Err(code::TYPE));
+        assert_eq!(result_inner(&h, ok, true), Some(n(1.0)));
+        assert_eq!(result_inner(&h, ok, false), None);
+        assert_eq!(result_inner(&h, err, false), Some(n(2.0)));
+        assert!(is_kind(&h, Kind::Text, t));
+        assert!(!is_kind(&h, Kind::List, t));
+        assert!(is_kind(&h, Kind::Bool, Value::FALSE));
+        assert!(is_kind(&h, Kind::Num, n(0.0)));
+    }
+
+    #[test]
+    fn records_are_built_and_copied() {
+        let mut h = Heap::default();
+        let shape = Arc::new(RecordShape::new("pt", vec!["x".into(), "y".into()]));
+        let p = make_record(&mut h, &shape, &[("y", n(2.0)), ("x", n(1.0))]).unwrap_or(Value::NIL);
+        assert_eq!(fmt_value(&h, p), "pt {x: 1, y: 2}");
+        let q = with_fields(&mut h, p, &[("x", n(9.0))]).unwrap_or(Value::NIL);
+        assert_eq!(fmt_value(&h, q), "pt {x: 9, y: 2}");
+        assert_eq!(fmt_value(&h, p), "pt {x: 1, y: 2}");
+        assert_eq!(
+            make_record(&mut h, &shape, &[("x", n(1.0))]).map_err(|e| e.code),
+            Err(code::FIELD)
+        );
+        assert_eq!(
+            make_record(&mut h, &shape, &[("x", n(1.0)), ("y", n(1.0)), ("z", n(1.0))]).map_err(|e| e.code),
+            Err(code::FIELD)
+        );
+        assert_eq!(
+            with_fields(&mut h, p, &[("z", n(1.0))]).map_err(|e| e.code),
+            Err(code::FIELD)
+        );
+        assert_eq!(
+            with_fields(&mut h, n(1.0), &[("x", n(1.0))]).map_err(|e| e.code),
+            Err(code::TYPE)
+        );
+        let m = h.map(BTreeMap::new());
+        let m2 = with_fields(&mut h, m, &[("k", n(1.0))]).unwrap_or(Value::NIL);
+        assert_eq!(fmt_value(&h, m2), "{k: 1}");
     }
 }

@@ -36,7 +36,7 @@ use crate::error::{Limits, RtError};
 use crate::front::ast::{
     Arm, BinOp, Expr, ExprKind, FuncDecl, Ident, Lit, Pattern, Program, Stmt, StmtKind, TypeTag, UnOp,
 };
-use crate::heap::{Heap, Obj, RecordShape};
+use crate::heap::{Heap, RecordShape};
 use crate::ops;
 use crate::print::type_name;
 use crate::value::Value;
@@ -446,7 +446,7 @@ impl<'p> TreeInterp<'p> {
     #[inline(never)]
     fn for_each(&mut self, var: &'p Ident, iter: &'p Expr, body: &'p [Stmt], env: &mut Env<'p>) -> Flow<Value> {
         let xs = self.expr(iter, env)?;
-        let items = self.iteration_items(xs)?;
+        let items = ops::iter_items(&mut self.heap, xs)?;
         let prev = env.scope(&var.name, Value::NIL);
         for x in items {
             env.set(&var.name, x);
@@ -530,26 +530,6 @@ impl<'p> TreeInterp<'p> {
         })
     }
 
-    /// What `@x xs` walks: a list's elements, a text's characters, or a
-    /// map's keys in order.
-    fn iteration_items(&mut self, xs: Value) -> Result<Vec<Value>, RtError> {
-        match self.heap.get(xs) {
-            Some(Obj::List(items)) => Ok(items.clone()),
-            Some(Obj::Text(s)) => {
-                let chars: Vec<String> = s.chars().map(String::from).collect();
-                Ok(chars.into_iter().map(|c| self.heap.text(c)).collect())
-            }
-            Some(Obj::Map(m)) => {
-                let keys: Vec<String> = m.keys().cloned().collect();
-                Ok(keys.into_iter().map(|k| self.heap.text(k)).collect())
-            }
-            _ => Err(RtError::type_error(format!(
-                "`@` walks a list, text or map, not {}",
-                type_name(&self.heap, xs)
-            ))),
-        }
-    }
-
     #[inline(never)]
     fn match_arms(&mut self, v: Value, arms: &'p [Arm], env: &mut Env<'p>) -> Flow<Value> {
         for arm in arms {
@@ -561,22 +541,22 @@ impl<'p> TreeInterp<'p> {
                     }
                     None
                 }
-                Pattern::Ok(name) => match self.heap.get(v) {
-                    Some(Obj::Ok(x)) => Some((name, *x)),
-                    _ => continue,
+                Pattern::Ok(name) => match ops::result_inner(&self.heap, v, true) {
+                    Some(x) => Some((name, x)),
+                    None => continue,
                 },
-                Pattern::Err(name) => match self.heap.get(v) {
-                    Some(Obj::Err(x)) => Some((name, *x)),
-                    _ => continue,
+                Pattern::Err(name) => match ops::result_inner(&self.heap, v, false) {
+                    Some(x) => Some((name, x)),
+                    None => continue,
                 },
                 Pattern::Typed(tag, name) => {
-                    let fits = match tag {
-                        TypeTag::Num => v.is_num(),
-                        TypeTag::Bool => v.to_bool().is_some(),
-                        TypeTag::Text => self.heap.as_text(v).is_some(),
-                        TypeTag::List => self.heap.as_list(v).is_some(),
+                    let kind = match tag {
+                        TypeTag::Num => ops::Kind::Num,
+                        TypeTag::Text => ops::Kind::Text,
+                        TypeTag::Bool => ops::Kind::Bool,
+                        TypeTag::List => ops::Kind::List,
                     };
-                    if !fits {
+                    if !ops::is_kind(&self.heap, kind, v) {
                         continue;
                     }
                     Some((name, v))
@@ -689,23 +669,11 @@ impl<'p> TreeInterp<'p> {
         if !unwrap {
             return Ok(r);
         }
-        match self.heap.get(r) {
-            Some(Obj::Ok(x)) => Ok(*x),
+        match ops::unwrap(&self.heap, &func.name, r)? {
+            Some(x) => Ok(x),
             // `f!` meeting `^e`: the enclosing function returns `^e`.
-            Some(Obj::Err(_)) => Err(Ctl::Ret(r)),
-            _ => Err(self.unwrap_error(func, r).into()),
+            None => Err(Ctl::Ret(r)),
         }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn unwrap_error(&self, func: &Ident, r: Value) -> RtError {
-        RtError::type_error(format!(
-            "`{}!` unwraps a result, but `{}` returned {}",
-            func.name,
-            func.name,
-            type_name(&self.heap, r)
-        ))
     }
 
     /// The rarer expression forms, out of line.
@@ -814,71 +782,28 @@ impl<'p> TreeInterp<'p> {
 
     /// `pt x:1 y:2`: fields evaluated in the order written, stored in
     /// declaration order; every field must be given, once.
+    #[inline(never)]
     fn record(&mut self, ty: &'p Ident, fields: &'p [(Ident, Expr)], env: &mut Env<'p>) -> Flow<Value> {
         let shape = self.shape(ty)?;
-        let mut values: Vec<Option<Value>> = vec![None; shape.fields.len()];
-        for (name, x) in fields {
-            let i = shape.field(&name.name).ok_or_else(|| {
-                RtError::field(format!(
-                    "record `{}` has no field `{}` (fields: {})",
-                    shape.name,
-                    name.name,
-                    shape.fields.join(" ")
-                ))
-            })?;
-            let v = self.expr(x, env)?;
-            if let Some(slot) = values.get_mut(i) {
-                *slot = Some(v);
-            }
-        }
-        let mut out = Vec::with_capacity(values.len());
-        for (i, v) in values.into_iter().enumerate() {
-            match v {
-                Some(v) => out.push(v),
-                None => {
-                    let missing = shape.fields.get(i).map(String::as_str).unwrap_or("?");
-                    return Err(RtError::field(format!("record `{}` needs field `{missing}`", shape.name)).into());
-                }
-            }
-        }
-        Ok(self.heap.record(shape, out))
+        let given = self.field_values(fields, env)?;
+        Ok(ops::make_record(&mut self.heap, &shape, &given)?)
     }
 
     /// `p with x:5`: a copy of record `p` with fields replaced (on a map:
     /// a copy with those keys set).
+    #[inline(never)]
     fn with(&mut self, target: &'p Expr, fields: &'p [(Ident, Expr)], env: &mut Env<'p>) -> Flow<Value> {
         let t = self.expr(target, env)?;
-        let mut new = Vec::with_capacity(fields.len());
+        let given = self.field_values(fields, env)?;
+        Ok(ops::with_fields(&mut self.heap, t, &given)?)
+    }
+
+    fn field_values(&mut self, fields: &'p [(Ident, Expr)], env: &mut Env<'p>) -> Flow<Vec<(&'p str, Value)>> {
+        let mut given = Vec::with_capacity(fields.len());
         for (name, x) in fields {
-            new.push((name, self.expr(x, env)?));
+            given.push((name.name.as_str(), self.expr(x, env)?));
         }
-        match self.heap.get(t) {
-            Some(Obj::Record(r)) => {
-                let mut r = r.clone();
-                for (name, v) in new {
-                    let i = r.shape.field(&name.name).ok_or_else(|| {
-                        RtError::field(format!(
-                            "record `{}` has no field `{}` (fields: {})",
-                            r.shape.name,
-                            name.name,
-                            r.shape.fields.join(" ")
-                        ))
-                    })?;
-                    if let Some(slot) = r.values.get_mut(i) {
-                        *slot = v;
-                    }
-                }
-                Ok(self.heap.alloc(Obj::Record(r)))
-            }
-            Some(Obj::Map(m)) => {
-                let mut m = m.clone();
-                for (name, v) in new {
-                    m.insert(name.name.clone(), v);
-                }
-                Ok(self.heap.map(m))
-            }
-            _ => Err(RtError::type_error(format!("`with` copies a record, not {}", type_name(&self.heap, t))).into()),
-        }
+        Ok(given)
     }
 }
 
