@@ -9,3 +9,6 @@ pub mod vm;
 
 pub use compile::{compile, RegFunc, RegProgram};
 pub use vm::RegVm;
+
+#[cfg(test)]
+mod tests;
