@@ -12,11 +12,16 @@ use ilo_runtime::error::{Limits, RtError};
 use ilo_suite::examples::{self, Example};
 
 /// Engines compared with the tree interpreter.
-const ENGINES: [Engine; 3] = [Engine::Stack, Engine::Reg, Engine::Jit];
+const ENGINES: [Engine; 4] = [Engine::Stack, Engine::Reg, Engine::Jit, Engine::Cranelift];
 
 /// How many example runs each engine must run itself, at least. Raise these
 /// when an engine learns more of the language; never lower them.
-const MIN_COMPILED: [(Engine, usize); 3] = [(Engine::Stack, 4), (Engine::Reg, 260), (Engine::Jit, 260)];
+const MIN_COMPILED: [(Engine, usize); 4] = [
+    (Engine::Stack, 4),
+    (Engine::Reg, 260),
+    (Engine::Jit, 260),
+    (Engine::Cranelift, 260),
+];
 
 /// What a run gave: the printed result, or the run-time error's code.
 fn result_of(r: Result<Outcome, RtError>) -> (Result<String, &'static str>, Option<Engine>) {
@@ -31,11 +36,11 @@ fn result_of(r: Result<Outcome, RtError>) -> (Result<String, &'static str>, Opti
 /// "ran" means a compiled engine ran it, not the tree interpreter.
 fn ran_itself(requested: Engine, loaded: &Loaded, engine: Option<Engine>) -> bool {
     match (requested, engine) {
-        (Engine::Jit, Some(e)) => e != Engine::Tree,
+        (Engine::Jit | Engine::Cranelift, Some(e)) => e != Engine::Tree,
         (_, Some(e)) => e == requested,
         // It failed at run time: it ran if it compiled.
         (Engine::Stack, None) => loaded.stack().is_ok(),
-        (Engine::Reg | Engine::Jit, None) => loaded.reg().is_ok(),
+        (Engine::Reg | Engine::Jit | Engine::Cranelift, None) => loaded.reg().is_ok(),
         (Engine::Tree, None) => true,
     }
 }

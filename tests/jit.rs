@@ -34,6 +34,24 @@ fn native_jit_matches_the_register_vm() {
 }
 
 #[test]
+fn cranelift_jit_matches_the_register_vm() {
+    for (func, src, arg_sets) in NUMERIC_PROGRAMS {
+        let loaded = load(src);
+        let prog = loaded.reg().expect("compiles");
+        let f = &prog.funcs[prog.func_index(func).expect("exists") as usize];
+        let jit = jit::cranelift::compile(f).unwrap_or_else(|e| panic!("{func} not compiled by Cranelift: {e}"));
+        for args in *arg_sets {
+            let want = vm_result(src, func, args);
+            let got = jit.call(args).expect("arity");
+            assert!(
+                same_number(got, want),
+                "{func}{args:?}: Cranelift {got:?} vs VM {want:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn aarch64_jit_matches_the_register_vm_under_emulation() {
     assert!(
         jit::emulate::available(),

@@ -8,7 +8,7 @@ use clap::{ArgGroup, Parser, ValueEnum};
     version,
     about = "Run ilo programs: a token-minimal language for AI agents",
     after_help = "Examples:\n  ilo 'tot p:n q:n r:n>n;s=*p q;t=*s r;+s t' 10 20 30\n  ilo prog.ilo fib 20\n  ilo --bench prog.ilo tot 10 20 30\n  ilo --emit bytecode prog.ilo",
-    group(ArgGroup::new("engine").args(["run_tree", "run_stack", "run_vm", "run_jit"]))
+    group(ArgGroup::new("engine").args(["run_tree", "run_stack", "run_vm", "run_jit", "run_cranelift"]))
 )]
 pub struct Cli {
     /// An .ilo file, or inline ilo source.
@@ -32,6 +32,9 @@ pub struct Cli {
     /// Layer 5: the native JIT (falls back to the register VM per function).
     #[arg(long)]
     pub run_jit: bool,
+    /// Layer 5 through Cranelift's optimiser (falls back to the register VM per function).
+    #[arg(long)]
+    pub run_cranelift: bool,
 
     /// Time every layer on the same call and print the figures.
     #[arg(long)]

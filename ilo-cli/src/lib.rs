@@ -114,6 +114,8 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
         Engine::Stack
     } else if cli.run_vm {
         Engine::Reg
+    } else if cli.run_cranelift {
+        Engine::Cranelift
     } else {
         // --run-jit, and the default: the fastest engine that takes the function.
         Engine::Jit

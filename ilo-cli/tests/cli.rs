@@ -28,6 +28,7 @@ fn the_seed_function_prints_6200_on_every_engine() {
         Some("--run-stack"),
         Some("--run-vm"),
         Some("--run-jit"),
+        Some("--run-cranelift"),
     ] {
         let mut args: Vec<&str> = flag.into_iter().collect();
         args.extend([TOT, "10", "20", "30"]);
@@ -83,11 +84,12 @@ fn bench_reports_every_layer() {
         "Register VM",
         "Register VM (reused)",
         "JIT (x86_64)",
+        "Cranelift JIT",
     ] {
         assert!(out.lines().any(|l| l == layer), "no `{layer}` heading in\n{out}");
     }
-    assert_eq!(out.matches("  result:   6200").count(), 5, "{out}");
-    assert_eq!(out.matches("  per call: ").count(), 5, "{out}");
+    assert_eq!(out.matches("  result:   6200").count(), 6, "{out}");
+    assert_eq!(out.matches("  per call: ").count(), 6, "{out}");
     assert!(out.contains("speed-up vs Tree interpreter"), "{out}");
 }
 
@@ -136,7 +138,7 @@ fn bad_arguments_are_a_usage_error() {
 #[test]
 fn runaway_recursion_is_a_runtime_error_on_every_engine() {
     let src = "f x:n>n;f +x 1";
-    for flag in ["--run-tree", "--run-stack", "--run-vm", "--run-jit"] {
+    for flag in ["--run-tree", "--run-stack", "--run-vm", "--run-jit", "--run-cranelift"] {
         let o = ilo(&[flag, "--json", src, "0"]);
         assert_eq!(o.status.code(), Some(1), "{flag}: {}", stderr(&o));
         assert!(stderr(&o).contains("ILO-R006"), "{flag}: {}", stderr(&o));

@@ -261,6 +261,9 @@ pub struct RegOp {
     pub fuses: Option<(String, String)>,
     /// Target name -> dynasm template with snippets expanded.
     pub jit: BTreeMap<String, String>,
+    /// The Cranelift lowering: an `InstBuilder` call (or a plain operand)
+    /// over the operands' SSA values, e.g. `fadd({b}, {c})`.
+    pub cranelift: Option<String>,
 }
 
 impl RegOp {
@@ -329,6 +332,7 @@ struct RawRegOp {
     fuses: Option<Vec<String>>,
     #[serde(default)]
     jit: BTreeMap<String, String>,
+    cranelift: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -540,7 +544,18 @@ fn reg_op(file: &str, raw: RawRegOp, code: u8, targets: &[Target]) -> Result<Reg
         let expanded = template::expand(tpl.as_str(), &target.snippets, &operand_names).map_err(|m| err(&field, m))?;
         jit.insert(target_name, expanded);
     }
+    let cranelift = match raw.cranelift {
+        Some(tpl) => {
+            let operand_names: Vec<&str> = operands.iter().map(|o| o.slot.name()).collect();
+            let expanded = template::expand(&tpl, &BTreeMap::new(), &operand_names).map_err(|m| err("cranelift", m))?;
+            let probe = template::substitute(&expanded, |n| format!("o_{n}"));
+            syn::parse_str::<syn::Expr>(&probe).map_err(|e| err("cranelift", format!("not a Rust expression: {e}")))?;
+            Some(expanded)
+        }
+        None => None,
+    };
     Ok(RegOp {
+        cranelift,
         name: raw.name.clone(),
         code,
         doc: raw.doc,

@@ -17,7 +17,7 @@ use crate::value::Value;
 /// One layer's measurement.
 #[derive(Clone, Debug)]
 pub struct Row {
-    /// `Tree interpreter`, `Stack VM`, `Register VM`, `Register VM (reused)`, `JIT (x86_64)`.
+    /// `Tree interpreter`, `Stack VM`, `Register VM`, `Register VM (reused)`, `JIT (x86_64)`, `Cranelift JIT`.
     pub layer: String,
     /// The printed result, or why the layer did not run.
     pub result: Result<String, String>,
@@ -150,7 +150,18 @@ pub fn bench(loaded: &Loaded, func: &str, args: &[Arg], budget: Duration) -> Vec
                 });
                 rows.push(row("Register VM (reused)", m, fmt_value(&vm.heap, last)));
 
-                rows.push(bench_jit(&prog.funcs[index as usize], args, budget));
+                let f = &prog.funcs[index as usize];
+                let layer = match crate::jit::Target::host() {
+                    Some(t) => format!("JIT ({})", t.name()),
+                    None => "JIT".to_string(),
+                };
+                rows.push(bench_jit(&layer, JitFunc::compile(f), args, budget));
+                rows.push(bench_jit(
+                    "Cranelift JIT",
+                    crate::jit::cranelift::compile(f),
+                    args,
+                    budget,
+                ));
             }
             None => rows.push(skipped("Register VM", format!("no function `{func}`"))),
         },
@@ -159,27 +170,23 @@ pub fn bench(loaded: &Loaded, func: &str, args: &[Arg], budget: Duration) -> Vec
     rows
 }
 
-fn bench_jit(f: &crate::reg::RegFunc, args: &[Arg], budget: Duration) -> Row {
-    let layer = match crate::jit::Target::host() {
-        Some(t) => format!("JIT ({})", t.name()),
-        None => "JIT".to_string(),
-    };
-    let jit = match JitFunc::compile(f) {
+fn bench_jit(layer: &str, compiled: Result<JitFunc, crate::jit::Unsupported>, args: &[Arg], budget: Duration) -> Row {
+    let jit = match compiled {
         Ok(j) => j,
-        Err(why) => return skipped(&layer, format!("not compiled: {why}; the register VM runs it")),
+        Err(why) => return skipped(layer, format!("not compiled: {why}; the register VM runs it")),
     };
     let Some(nums) = args.iter().map(Arg::as_num).collect::<Option<Vec<f64>>>() else {
-        return skipped(&layer, "a non-number argument".into());
+        return skipped(layer, "a non-number argument".into());
     };
     let entry = jit.entry();
     let Some(first) = entry.call(&nums) else {
-        return skipped(&layer, "wrong number of arguments".into());
+        return skipped(layer, "wrong number of arguments".into());
     };
     let m = time(budget, |n| {
         entry.call_n(&nums, n);
         Ok(())
     });
-    row(&layer, m, fmt_num(first))
+    row(layer, m, fmt_num(first))
 }
 
 /// The report `ilo --bench` prints.

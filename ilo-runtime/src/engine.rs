@@ -22,11 +22,13 @@ pub enum Engine {
     Tree,
     Stack,
     Reg,
+    /// The dynasm JIT for this machine.
     Jit,
+    Cranelift,
 }
 
 impl Engine {
-    pub const ALL: [Engine; 4] = [Engine::Tree, Engine::Stack, Engine::Reg, Engine::Jit];
+    pub const ALL: [Engine; 5] = [Engine::Tree, Engine::Stack, Engine::Reg, Engine::Jit, Engine::Cranelift];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -34,6 +36,7 @@ impl Engine {
             Engine::Stack => "stack VM",
             Engine::Reg => "register VM",
             Engine::Jit => "JIT",
+            Engine::Cranelift => "Cranelift JIT",
         }
     }
 }
@@ -147,15 +150,18 @@ impl Loaded {
     pub fn run(&self, func: &str, args: &[Arg], engine: Engine, limits: Limits) -> Result<Outcome, RtError> {
         let mut fallbacks = Vec::new();
         match engine {
-            Engine::Jit => match self.run_jit(func, args) {
+            Engine::Jit | Engine::Cranelift => match self.run_jit(func, args, engine) {
                 Ok(printed) => {
                     return Ok(Outcome {
                         printed,
-                        engine: Engine::Jit,
+                        engine,
                         fallbacks,
                     })
                 }
-                Err(why) => fallbacks.push(format!("JIT: `{func}` not compiled: {why}; running on the register VM")),
+                Err(why) => fallbacks.push(format!(
+                    "{}: `{func}` not compiled: {why}; running on the register VM",
+                    engine.name()
+                )),
             },
             Engine::Stack => match self.stack() {
                 Ok(prog) => {
@@ -170,7 +176,7 @@ impl Loaded {
             },
             Engine::Reg | Engine::Tree => {}
         }
-        if matches!(engine, Engine::Reg | Engine::Jit) {
+        if matches!(engine, Engine::Reg | Engine::Jit | Engine::Cranelift) {
             match self.reg() {
                 Ok(prog) => {
                     let printed = run_reg(prog, func, args, limits)?;
@@ -195,14 +201,19 @@ impl Loaded {
         })
     }
 
-    /// Compiles and runs `func` natively, or says why it cannot.
-    fn run_jit(&self, func: &str, args: &[Arg]) -> Result<String, String> {
+    /// Compiles `func` with the dynasm or the Cranelift JIT and runs it
+    /// natively, or says why it cannot.
+    fn run_jit(&self, func: &str, args: &[Arg], engine: Engine) -> Result<String, String> {
         let prog = self.reg().map_err(|u| u.to_string())?;
         let f = prog
             .func_index(func)
             .and_then(|i| prog.funcs.get(i as usize))
             .ok_or("no such function")?;
-        let jit = JitFunc::compile(f).map_err(|u| u.to_string())?;
+        let jit = match engine {
+            Engine::Cranelift => crate::jit::cranelift::compile(f),
+            _ => JitFunc::compile(f),
+        }
+        .map_err(|u| u.to_string())?;
         let nums: Vec<f64> = args
             .iter()
             .map(Arg::as_num)

@@ -19,7 +19,10 @@ pub fn emit(isa: &Isa) -> String {
             (_, Some((a, b))) => format!("fuses `{a}`+`{b}`"),
             _ => String::new(),
         };
-        let jit: Vec<&str> = op.jit.keys().map(String::as_str).collect();
+        let mut jit: Vec<&str> = op.jit.keys().map(String::as_str).collect();
+        if op.cranelift.is_some() {
+            jit.push("cranelift");
+        }
         s += &format!(
             "| {} | `{}` | {} | {} | {} | {} | {} | {} |\n",
             op.code,

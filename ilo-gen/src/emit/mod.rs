@@ -1,6 +1,7 @@
 //! Emitters: one module per generated file.
 
 mod codec;
+mod cranelift;
 mod disasm;
 mod docs;
 mod jit;
@@ -36,6 +37,7 @@ pub fn all(isa: &Isa) -> Result<Vec<GenFile>, GenError> {
         };
         files.push(rust(name, jit::emit(isa, target))?);
     }
+    files.push(rust("jit_cranelift.rs", cranelift::emit(isa))?);
     files.push(GenFile {
         name: "isa.md",
         text: docs::emit(isa),

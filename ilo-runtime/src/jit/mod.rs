@@ -7,6 +7,7 @@
 //! instruction becomes the few machine instructions of its table template.
 //! A function the JIT cannot take runs on the register VM instead.
 
+pub mod cranelift;
 pub mod disasm;
 pub mod emulate;
 pub mod native;

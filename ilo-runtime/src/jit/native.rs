@@ -2,7 +2,7 @@
 //! while it is writable, then the mapping is made executable (never both at
 //! once), and called through a C function pointer of the right arity.
 
-use dynasmrt::mmap::{ExecutableBuffer, MutableBuffer};
+use dynasmrt::mmap::MutableBuffer;
 
 use super::{compile_code, Target, Unsupported};
 use crate::reg::RegFunc;
@@ -86,8 +86,10 @@ impl EntryRef<'_> {
 
 /// A compiled function, callable from Rust. The entry point borrows the
 /// buffer: it is valid only while the `JitFunc` lives, which `entry` ties to `&self`.
+/// It owns its code (a dynasm buffer or a Cranelift module), so the entry
+/// point lives exactly as long as it.
 pub struct JitFunc {
-    _buf: ExecutableBuffer,
+    _code: Box<dyn std::any::Any>,
     entry: Entry,
     len: usize,
 }
@@ -121,11 +123,28 @@ impl JitFunc {
         // machine from a numeric function of `f.nparams` parameters: it takes
         // exactly that many doubles in the C calling convention, returns a
         // double, touches no memory and keeps every callee-saved register.
-        // The buffer is executable (never writable again) and is owned by
-        // the `JitFunc` that holds the entry point.
+        // The buffer is executable (never writable again) and moves into the
+        // `JitFunc` with the entry point.
+        unsafe { JitFunc::from_raw(p, f.nparams, code.len(), Box::new(buf)) }
+    }
+
+    /// Wraps native code at `p` owned by `owner`.
+    ///
+    /// # Safety
+    /// `p` must be a function `extern "C" fn(f64 × nparams) -> f64` that stays
+    /// valid while `owner` lives and has no other effect than computing its
+    /// result.
+    pub(crate) unsafe fn from_raw(
+        p: *const u8,
+        nparams: usize,
+        len: usize,
+        owner: Box<dyn std::any::Any>,
+    ) -> Result<JitFunc, Unsupported> {
+        // SAFETY: the caller guarantees the signature; each arm gives the
+        // pointer exactly that many f64 parameters.
         let entry = unsafe {
             use std::mem::transmute as t;
-            match f.nparams {
+            match nparams {
                 0 => Entry::A0(t::<*const u8, _>(p)),
                 1 => Entry::A1(t::<*const u8, _>(p)),
                 2 => Entry::A2(t::<*const u8, _>(p)),
@@ -139,9 +158,9 @@ impl JitFunc {
             }
         };
         Ok(JitFunc {
-            _buf: buf,
+            _code: owner,
             entry,
-            len: code.len(),
+            len,
         })
     }
 
