@@ -199,7 +199,185 @@ static CODES: &[CodeInfo] = &[
         "f xs:L n>n;length xs   -- accepted\nf xs:L n>n;len xs      -- canonical",
     ),
     // ===================== ILO-T: verifier (front/verify.rs) =====================
-    // (entries added by the verifier)
+    info(
+        "ILO-T001",
+        "undefined name",
+        "A name is read that is not a parameter, not bound by `x=e` earlier in the function, not a \
+         loop variable or match binding in scope, and not a function or builtin. The suggestion is \
+         the nearest defined name. Loop variables (`@x xs`) and match bindings (`~v:`) exist only \
+         inside their loop or arm.",
+        "f a:n>n;+a b     -- wrong: `b` is not defined\nf a:n b:n>n;+a b -- right",
+    ),
+    info(
+        "ILO-T002",
+        "unknown function",
+        "A call names no function of this file, no builtin and no variable. The suggestion is the \
+         nearest function or builtin name. Functions of another file must be imported with `use`.",
+        "f x:n>n;dbl x    -- wrong: no `dbl`\nf x:n>n;*x 2     -- right",
+    ),
+    info(
+        "ILO-T003",
+        "wrong number of arguments",
+        "A function or builtin is called with more or fewer arguments than it takes. The suggestion \
+         shows its signature. A nested call needs parentheses: `f (g x) y`, otherwise `g`'s \
+         arguments count as `f`'s.",
+        "add a:n b:n>n;+a b\nf>n;add 1      -- wrong\nf>n;add 1 2    -- right",
+    ),
+    info(
+        "ILO-T004",
+        "type mismatch",
+        "A value of one type is used where another is required: an argument of a function or \
+         builtin, a record field, a list element, a range bound. `_` and type variables accept \
+         anything. Text and numbers do not convert by themselves: `str x` makes text of a number, \
+         `num s` parses text (`R n t`).",
+        "f x:n>t;cat [x] 1      -- wrong: the separator is text\nf x:n>t;cat [x] \",\"    -- right",
+    ),
+    info(
+        "ILO-T005",
+        "operator on the wrong types",
+        "`+` adds two numbers, joins two texts or two lists; `- * /` and negation take numbers; \
+         `< > <= >=` compare two numbers or two texts; `+=xs v` appends an element to a list. \
+         Mixing text and numbers needs a conversion: `+\"n=\" (str n)`.",
+        "f n:n>t;+\"n=\" n        -- wrong\nf n:n>t;+\"n=\" (str n)  -- right",
+    ),
+    info(
+        "ILO-T006",
+        "`!` on a function that does not return a result",
+        "`f! args` unwraps the `R` that `f` returns: `~v` gives `v`, `^e` returns `^e` from the \
+         enclosing function. A function that does not return `R` has nothing to unwrap; call it \
+         without `!`.",
+        "dbl x:n>n;*x 2\nf x:n>R n t;y=dbl! x;~y   -- wrong\nf x:n>R n t;y=dbl x;~y    -- right",
+    ),
+    info(
+        "ILO-T007",
+        "`!` inside a function that does not return a result",
+        "`f! args` returns `^e` from the enclosing function when `f` fails, so the enclosing \
+         function must return `R`. Declare it `>R T E`, or handle both cases with a match \
+         `?(f args){~v:…;^e:…}`.",
+        "f s:t>n;x=num! s;*x 2                  -- wrong\nf s:t>R n t;x=num! s;~*x 2             -- right\nf s:t>n;?(num s){~v:*v 2;^e:0}         -- right",
+    ),
+    info(
+        "ILO-T008",
+        "missing match arm",
+        "The match cannot match every value the verifier can see: a result without a `~v:` or \
+         `^e:` arm, a bool without `true:` or `false:`. Without a matching arm the match is nil. \
+         Add the missing arm (suggested) or a `_:` arm.",
+        "f s:t>n;?(num s){~v:v}        -- wrong: no `^e` arm\nf s:t>n;?(num s){~v:v;^e:0}   -- right",
+    ),
+    info(
+        "ILO-T009",
+        "`brk` or `cnt` outside a loop",
+        "`brk` leaves and `cnt` continues the innermost loop (`@x xs{…}`, `@i a..b{…}`, \
+         `wh c{…}`). Outside a loop there is none; to leave a function early use `ret e` or a \
+         guard.",
+        "f x:n>n;>x 9{brk};x    -- wrong\nf x:n>n;>x 9{ret 9};x  -- right",
+    ),
+    info(
+        "ILO-T010",
+        "duplicate function",
+        "Two functions of one file have the same name. Calls could not tell them apart; rename one.",
+        "f>n;1\nf>n;2    -- wrong\ng>n;2    -- right",
+    ),
+    info(
+        "ILO-T011",
+        "duplicate type",
+        "Two record types of one file have the same name; rename one.",
+        "type pt{x:n}\ntype pt{y:n}    -- wrong\ntype pt2{y:n}   -- right",
+    ),
+    info(
+        "ILO-T012",
+        "duplicate parameter",
+        "Two parameters of one function have the same name; the second would hide the first.",
+        "f x:n x:n>n;x    -- wrong\nf x:n y:n>n;x    -- right",
+    ),
+    info(
+        "ILO-T013",
+        "duplicate field",
+        "A record type declares a field twice, or a construction or `with` gives a field twice.",
+        "type pt{x:n;x:n}    -- wrong\ntype pt{x:n;y:n}    -- right",
+    ),
+    info(
+        "ILO-T014",
+        "unknown field",
+        "The record type has no field of that name (in a construction, `x.f`, `with` or \
+         `{a;b}=rec`). The suggestion is the nearest field; the note lists them all.",
+        "type pt{x:n;y:n}\nf p:pt>n;p.z    -- wrong\nf p:pt>n;p.y    -- right",
+    ),
+    info(
+        "ILO-T015",
+        "unknown type",
+        "A type name in a signature or a record construction is not declared with `type` (or \
+         imported with `use`). The built-in types are `n` (number), `t` (text), `b` (bool), `_` \
+         (any), `L T`, `M K V`, `R T E`, `O T`, `F A… R`; single letters other than `n t b` are \
+         type variables.",
+        "f x:int>n;x    -- wrong\nf x:n>n;x      -- right",
+    ),
+    info(
+        "ILO-T016",
+        "return type mismatch",
+        "A value the function returns (its last statement, a guard's value, `ret e`, the error \
+         passed on by `f!`) does not fit the declared return type `>R`. A function declared \
+         `>R T E` returns `~v` or `^e`; a function whose last statement is a loop returns nil.",
+        "f x:n>R n t;x     -- wrong\nf x:n>R n t;~x    -- right",
+    ),
+    info(
+        "ILO-T017",
+        "condition is not a bool",
+        "A guard, `cond{…}`, `wh` or `?c a b` condition is a number, text, list, map, record or \
+         result. Only `false` and `nil` are false, so such a condition is (almost) always true. \
+         Compare instead: `!=x 0`, `>(len xs) 0`, or match a result.",
+        "f xs:L n>n;xs{1}{0}           -- wrong\nf xs:L n>n;>(len xs) 0{1}{0}   -- right",
+    ),
+    info(
+        "ILO-T018",
+        "missing record field",
+        "A record construction must give every field of the type; fields may come in any order.",
+        "type pt{x:n;y:n}\nf>pt;pt x:1        -- wrong\nf>pt;pt x:1 y:0    -- right",
+    ),
+    info(
+        "ILO-T019",
+        "no such field or index on this value",
+        "`x.f`, `with` and `{a;b}=x` need a record (or a map); `x.0` needs a list or a text. \
+         The value here is something else, for example a number. `x.?f` reads a field of a value \
+         that may be nil.",
+        "f x:n>n;x.0            -- wrong\nf xs:L n>n;xs.0        -- right",
+    ),
+    info(
+        "ILO-T020",
+        "call of a value that is not a function",
+        "A variable is called like a function (`x a`), but it holds a number, text or other \
+         non-function value. Only a parameter of type `F …` (or a variable holding a function) \
+         can be called. A bool variable followed by a value at statement start is a guard.",
+        "f x:n>n;x 1     -- wrong\nf g:F n n>n;g 1  -- right",
+    ),
+    info(
+        "ILO-T021",
+        "pattern never matches",
+        "A match arm's pattern has a type the matched value can never have (`\"a\":` on a \
+         number, `~v:` on a text), so the arm never runs.",
+        "f x:n>t;?x{\"1\":\"one\";_:\"other\"}    -- wrong\nf x:n>t;?x{1:\"one\";_:\"other\"}      -- right",
+    ),
+    info(
+        "ILO-T022",
+        "loop over a value that is not a collection",
+        "`@x e{…}` walks a list, the characters of a text, or the keys of a map. To count, use a \
+         range: `@i 0..n{…}`.",
+        "f n:n>n;s=0;@i n{s=+s i};s       -- wrong\nf n:n>n;s=0;@i 0..n{s=+s i};s    -- right",
+    ),
+    // Hints (severity hint, never fatal).
+    info(
+        "ILO-T030",
+        "unreachable match arm",
+        "An arm after a `_:` arm, or one whose pattern an earlier arm already matches, never runs. \
+         The first matching arm wins.",
+        "f x:n>t;?x{_:\"any\";1:\"one\"}    -- hint\nf x:n>t;?x{1:\"one\";_:\"any\"}    -- canonical",
+    ),
+    info(
+        "ILO-T031",
+        "unreachable statement",
+        "A statement right after `ret`, `brk` or `cnt` in the same block never runs.",
+        "f x:n>n;ret x;0    -- hint\nf x:n>n;x          -- canonical",
+    ),
     //
     // ======================== ILO-R: run time (error.rs) ========================
     // (entries added by the runtime)

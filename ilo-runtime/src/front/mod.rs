@@ -1,10 +1,12 @@
 //! Front end: source text to a verified AST.
 
 pub mod ast;
+pub mod builtins;
 pub mod codes;
 pub mod format;
 pub mod lexer;
 pub mod parser;
+pub mod types;
 pub mod verify;
 
 use crate::diag::{Diagnostic, Severity};
