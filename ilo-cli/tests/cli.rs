@@ -199,3 +199,18 @@ fn dense_and_expanded_conflict_with_each_other_and_emit_and_bench() {
         assert_eq!(o.status.code(), Some(2), "{flags:?}");
     }
 }
+
+#[test]
+fn explain_knows_every_kind_of_code() {
+    for code in ["ILO-L001", "ILO-P001", "ILO-T001", "ILO-R002", "ilo-r006"] {
+        let o = ilo(&["--explain", code]);
+        assert_eq!(o.status.code(), Some(0), "{code}: {}", stderr(&o));
+        assert!(
+            stdout(&o).starts_with(&code.to_ascii_uppercase()),
+            "{code}: {}",
+            stdout(&o)
+        );
+    }
+    let o = ilo(&["--explain", "ILO-X999"]);
+    assert_eq!(o.status.code(), Some(1));
+}

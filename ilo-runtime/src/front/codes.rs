@@ -380,7 +380,84 @@ static CODES: &[CodeInfo] = &[
     ),
     //
     // ======================== ILO-R: run time (error.rs) ========================
-    // (entries added by the runtime)
+    info(
+        "ILO-R001",
+        "a value of the wrong type at run time",
+        "An operation met a value it cannot take: adding a number to a text, calling something that is not a function, walking a number with `@`. The verifier rejects these when it can see the types; values typed `_` reach run time unchecked.",
+        "f x:_>n;+x 1\n-- ilo f abc  -> ILO-R001: `+` cannot combine a text and a number",
+    ),
+    info(
+        "ILO-R002",
+        "`mod` by zero",
+        "`mod a 0` has no remainder. Division is IEEE (`/1 0` is `inf`), but the remainder by zero is an error. Guard the divisor.",
+        "r x:n y:n>n;=y 0 0;mod x y",
+    ),
+    info(
+        "ILO-R003",
+        "index out of range",
+        "A literal index `xs.3` or `slc` bound past the end of the list or text. Check `len xs` first, or use `hd`/`tl`.",
+        "f xs:L n>n;>=len xs 4 xs.3;0",
+    ),
+    info(
+        "ILO-R004",
+        "`hd`, `tl`, `min` or `max` of an empty list or text",
+        "There is no first element of an empty list. Guard with `=len xs 0`.",
+        "f xs:L n>n;=len xs 0 0;hd xs",
+    ),
+    info(
+        "ILO-R005",
+        "`avg` of an empty list",
+        "The mean of no numbers is undefined. Guard with `=len xs 0`.",
+        "f xs:L n>n;=len xs 0 0;avg xs",
+    ),
+    info(
+        "ILO-R006",
+        "call depth limit exceeded",
+        "Calls nested deeper than the depth limit (10000 by default): usually recursion without a reachable base case. Every engine stops with this error instead of overflowing its stack.",
+        "fac n:n>n;<=n 1 1;r=fac -n 1;*n r   -- has a base case\nf x:n>n;f +x 1                    -- never stops: ILO-R006",
+    ),
+    info(
+        "ILO-R007",
+        "step limit exceeded",
+        "The run took more steps (function calls and loop iterations) than `--max-steps N` allows. Raise the limit or look for a loop that never ends.",
+        "ilo --max-steps 1000 'f>n;wh true{0};1'",
+    ),
+    info(
+        "ILO-R008",
+        "a builtin argument outside its domain",
+        "A builtin got an argument of the right type but an unusable value: `fmt` with more or fewer values than `{}` placeholders, an invalid regular expression for `rgx`, an empty range for `rnd a b`.",
+        "g>t;fmt \"{} and {}\" 1 2",
+    ),
+    info(
+        "ILO-R009",
+        "no such record field",
+        "A field access, `with` or construction named a field the record does not have, or a construction left a field out.",
+        "type pt{x:n;y:n}\nf>n;p=pt x:1 y:2;p.x",
+    ),
+    info(
+        "ILO-R010",
+        "a name with no value",
+        "A name was used before any statement bound it on the path the run took (for example bound only inside a branch that did not run).",
+        "f b:b>n;x=0;b{x=1};x",
+    ),
+    info(
+        "ILO-R011",
+        "a function value called with the wrong number of arguments",
+        "A function passed as a value (`map f xs`, a parameter of type `F …`) was called with a different number of arguments than it declares.",
+        "dbl x:n>n;*x 2\nf xs:L n>L n;map dbl xs",
+    ),
+    info(
+        "ILO-R012",
+        "a value nested too deeply",
+        "Converting a value (printing, JSON, equality) met nesting deeper than the supported limit.",
+        "-- lists nested thousands deep cannot be printed",
+    ),
+    info(
+        "ILO-R099",
+        "internal engine fault",
+        "An engine met a state that the compiler should have ruled out. This is a bug in ilo, not in the program: please report it with the program.",
+        "-- no example: report it",
+    ),
 ];
 
 #[cfg(test)]
@@ -426,6 +503,13 @@ mod tests {
                 "{}",
                 c.code
             );
+        }
+    }
+
+    #[test]
+    fn every_run_time_code_is_registered() {
+        for (code, _) in crate::error::code::ALL {
+            assert!(lookup(code).is_some(), "{code} is not registered in front::codes");
         }
     }
 
