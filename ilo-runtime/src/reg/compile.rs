@@ -19,7 +19,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::vm::{type_tag_code, TAG_ERR, TAG_OK};
+use super::vm::{type_tag_code, unbound_marker, TAG_ERR, TAG_OK};
 use crate::builtins::Builtin;
 use crate::front::ast::{
     Arm, BinOp, Decl, Expr, ExprKind, FuncDecl, Ident, Lit, Pattern, Program, Span, Stmt, StmtKind, UnOp,
@@ -98,6 +98,9 @@ struct Local {
     name: String,
     reg: u8,
     num: bool,
+    /// The block whose statement first bound it: outside that block the
+    /// binding may not have run.
+    block: usize,
 }
 
 /// Jumps out of the innermost loop, patched when its end is known.
@@ -145,6 +148,12 @@ struct FuncCompiler<'t, 'p> {
     code: Vec<u32>,
     consts: Vec<Value>,
     loops: Vec<LoopJumps>,
+    /// Ids of the blocks being compiled, outermost first (0: the parameters).
+    open_blocks: Vec<usize>,
+    blocks_seen: usize,
+    /// Registers of variables first bound inside a nested block: they start
+    /// as the unbound marker, and reads outside that block check it.
+    late: Vec<u8>,
 }
 
 fn compile_func(table: &FuncTable<'_>, prog: &mut RegProgram, f: &FuncDecl) -> Result<RegFunc, Unsupported> {
@@ -164,8 +173,12 @@ fn compile_func(table: &FuncTable<'_>, prog: &mut RegProgram, f: &FuncDecl) -> R
             code: Vec::new(),
             consts: Vec::new(),
             loops: Vec::new(),
+            open_blocks: vec![0],
+            blocks_seen: 0,
+            late: Vec::new(),
         };
         c.func_body(f)?;
+        c.init_late_locals(f.span)?;
         if c.restart {
             mixed = c.mixed;
             prog.texts.truncate(texts);
@@ -197,6 +210,7 @@ impl FuncCompiler<'_, '_> {
                 name: p.name.name.clone(),
                 reg,
                 num,
+                block: 0,
             });
         }
         if f.body.is_empty() {
@@ -335,6 +349,8 @@ impl FuncCompiler<'_, '_> {
     fn block(&mut self, body: &[Stmt], need: Need, span: Span) -> Result<Operand, Unsupported> {
         let saved_floor = self.floor;
         self.floor = self.next;
+        self.blocks_seen += 1;
+        self.open_blocks.push(self.blocks_seen);
         let mut prev: Option<Operand> = None;
         let mut result = None;
         for (i, s) in body.iter().enumerate() {
@@ -366,6 +382,7 @@ impl FuncCompiler<'_, '_> {
             }
         }
         self.floor = saved_floor;
+        self.open_blocks.pop();
         match result {
             Some(v) => Ok(v),
             None if need == Need::No => Ok(Operand { reg: 0, num: false }),
@@ -456,12 +473,36 @@ impl FuncCompiler<'_, '_> {
             return Ok(l.reg);
         }
         let reg = self.alloc_pinned(span)?;
+        self.push_local(name, reg, num, false);
+        Ok(reg)
+    }
+
+    /// Records a new variable of the innermost open block. A `scoped` one
+    /// (loop variable, pattern name) is set before its scope's code runs.
+    fn push_local(&mut self, name: &str, reg: u8, num: bool, scoped: bool) {
+        let block = self.open_blocks.last().copied().unwrap_or(0);
+        if !scoped && self.open_blocks.len() > 2 {
+            self.late.push(reg);
+        }
         self.locals.push(Local {
             name: name.to_string(),
             reg,
             num,
+            block,
         });
-        Ok(reg)
+    }
+
+    /// Starts every late variable as the unbound marker. The loads go in
+    /// front of the code: jumps are relative, so nothing moves.
+    fn init_late_locals(&mut self, span: Span) -> Result<(), Unsupported> {
+        if self.late.is_empty() {
+            return Ok(());
+        }
+        let k = self.constant(unbound_marker());
+        let bx = u16::try_from(k).map_err(|_| Unsupported::new("more than 65536 constants", span))?;
+        let loads: Vec<u32> = self.late.iter().map(|r| enc::LOADK(*r, bx)).collect();
+        self.code.splice(0..0, loads);
+        Ok(())
     }
 
     /// `x=e`: a new local gets the next register; a rebinding writes the old one.
@@ -483,11 +524,7 @@ impl FuncCompiler<'_, '_> {
         let reg = match fresh {
             Some(reg) => {
                 let num = self.note_binding(name, v.num);
-                self.locals.push(Local {
-                    name: name.to_string(),
-                    reg,
-                    num,
-                });
+                self.push_local(name, reg, num, false);
                 reg
             }
             None => self.local_for(name, v.num, value.span)?,
@@ -657,11 +694,7 @@ impl FuncCompiler<'_, '_> {
     fn scoped_local(&mut self, name: &str, num: bool, span: Span) -> Result<u8, Unsupported> {
         let num = self.note_binding(name, num);
         let reg = self.alloc_pinned(span)?;
-        self.locals.push(Local {
-            name: name.to_string(),
-            reg,
-            num,
-        });
+        self.push_local(name, reg, num, true);
         Ok(reg)
     }
 
@@ -891,6 +924,10 @@ impl FuncCompiler<'_, '_> {
     fn name(&mut self, name: &str, dst: Option<u8>, e: &Expr) -> Result<Operand, Unsupported> {
         if let Some(l) = self.local(name) {
             let src = Operand { reg: l.reg, num: l.num };
+            if !self.open_blocks.contains(&l.block) {
+                let t = self.text8(name, e.span)?;
+                self.code.push(encode_abc(RegOp::CHKBOUND, src.reg, 0, t));
+            }
             return Ok(self.place(src, dst.map_or(Need::Any, Need::Into)));
         }
         if let Some((i, decl)) = self.table.lookup(name) {

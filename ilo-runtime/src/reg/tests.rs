@@ -103,6 +103,12 @@ fn loops_and_scoping() {
     // Rebinding the loop variable does not change the iteration.
     gives("f>n;s=0;@i 0..4{i=10;s=+s 1};s", &[], "4");
     same("f>n;@i \"a\"..3{1};0", &[]).ok();
+    // A variable bound only in a block that did not run has no value.
+    assert_eq!(same("f x:n>_;>x 0{y=1};y", &["-1"]), Err(code::UNBOUND));
+    gives("f x:n>_;>x 0{y=1};y", &["1"], "1");
+    assert_eq!(same("f x:n>_;@i 0..x{y=i};y", &["0"]), Err(code::UNBOUND));
+    gives("f x:n>_;@i 0..x{y=i};y", &["3"], "2");
+    gives("f x:n>_;@i 0..x{y=i;z=y};9", &["3"], "9");
 }
 
 #[test]

@@ -432,3 +432,18 @@ impl CallValue for Reenter<'_, '_> {
         r
     }
 }
+
+/// What a variable's register holds until its first binding runs, when that
+/// binding is inside a block (a branch or loop body that may not run). No
+/// program can make this value: function indices stop far below it.
+pub(crate) fn unbound_marker() -> Value {
+    Value::func(u32::MAX)
+}
+
+/// `CHKBOUND`: reading a variable whose binding did not run is ILO-R010.
+fn check_bound(prog: &RegProgram, v: Value, name: usize) -> Result<(), RtError> {
+    if v.bits() == unbound_marker().bits() {
+        return Err(RtError::unbound(text_at(prog, name)?));
+    }
+    Ok(())
+}
