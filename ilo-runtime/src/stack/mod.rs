@@ -2,7 +2,8 @@
 //! and pop NaN-boxed values; the dispatch loop is generated from isa/stack.toml.
 
 pub mod compile;
+mod support;
 pub mod vm;
 
-pub use compile::{compile, StackFunc, StackProgram};
+pub use compile::{compile, RecordLayout, StackFunc, StackProgram};
 pub use vm::StackVm;

@@ -2,11 +2,14 @@
 //! generated (`cargo run -p ilo-gen -- print stack_vm.rs`).
 
 use super::compile::{StackFunc, StackProgram};
+use crate::builtins::{self, Builtin, CallValue};
 use crate::error::{Limits, RtError};
-use crate::heap::Heap;
+use crate::heap::{Heap, Obj};
 use crate::isa::sop;
 use crate::ops;
 use crate::value::Value;
+
+use super::support::*;
 
 include!(concat!(env!("OUT_DIR"), "/stack_vm.rs"));
 
@@ -36,6 +39,19 @@ pub(crate) struct Frames<'p> {
     saved: Vec<Cursor<'p>>,
     limits: Limits,
     steps: u64,
+    /// `saved.len()` when the innermost `run_loop` started: its RET at this
+    /// height hands the value out instead of resuming a caller.
+    floor: usize,
+    /// `run_loop`s re-entered by higher-order builtins, each running one
+    /// frame that is not in `saved`; they count towards the depth.
+    nested: usize,
+}
+
+impl Frames<'_> {
+    /// Active ilo calls: the saved callers plus one running frame per `run_loop`.
+    fn depth(&self) -> usize {
+        self.saved.len() + self.nested + 1
+    }
 }
 
 /// Reusable state: a stack, a heap and a frame stack sized once.
@@ -71,7 +87,11 @@ impl StackVm {
             saved: Vec::new(),
             limits: self.limits,
             steps: 0,
+            floor: 0,
+            nested: 0,
         };
+        // The outermost call is a step too, as in the tree interpreter.
+        tick(&mut frames)?;
         run_loop(prog, &mut self.stack, &mut self.heap, &mut frames, Cursor::enter(f, 0))
     }
 }
@@ -92,15 +112,10 @@ fn call<'p>(
         .funcs
         .get(func)
         .ok_or_else(|| RtError::internal("call of an unknown function"))?;
-    if frames.saved.len() + 1 >= frames.limits.max_depth {
+    if frames.depth() >= frames.limits.max_depth {
         return Err(RtError::depth(frames.limits.max_depth));
     }
-    frames.steps += 1;
-    if let Some(max) = frames.limits.max_steps {
-        if frames.steps > max {
-            return Err(RtError::steps(max));
-        }
-    }
+    tick(frames)?;
     let bp = stack
         .len()
         .checked_sub(f.nparams)
@@ -115,12 +130,189 @@ fn call<'p>(
 /// when the outermost frame returns.
 fn ret<'p>(stack: &mut Vec<Value>, frames: &mut Frames<'p>, cur: &mut Cursor<'p>, v: Value) -> Option<Value> {
     stack.truncate(cur.bp);
+    if frames.saved.len() <= frames.floor {
+        return Some(v);
+    }
     match frames.saved.pop() {
         None => Some(v),
         Some(caller) => {
             *cur = caller;
             stack.push(v);
             None
+        }
+    }
+}
+
+/// Counts one step (a call or a loop iteration) against `--max-steps`.
+fn tick(frames: &mut Frames<'_>) -> Result<(), RtError> {
+    frames.steps += 1;
+    match frames.limits.max_steps {
+        Some(max) if frames.steps > max => Err(RtError::steps(max)),
+        _ => Ok(()),
+    }
+}
+
+/// `CALLB x`: builtin `x & 255` on the `x >> 8` arguments at the top.
+fn call_builtin<'p>(
+    prog: &'p StackProgram,
+    stack: &mut Vec<Value>,
+    heap: &mut Heap,
+    frames: &mut Frames<'p>,
+    x: usize,
+) -> Result<(), RtError> {
+    let b = Builtin::from_id((x & 0xff) as u8).ok_or_else(|| RtError::internal("unknown builtin id"))?;
+    run_builtin(prog, stack, heap, frames, b, x >> 8)
+}
+
+/// Runs builtin `b` on the `argc` values at the top of the stack and
+/// replaces them with its result.
+fn run_builtin<'p>(
+    prog: &'p StackProgram,
+    stack: &mut Vec<Value>,
+    heap: &mut Heap,
+    frames: &mut Frames<'p>,
+    b: Builtin,
+    argc: usize,
+) -> Result<(), RtError> {
+    let start = args_start(stack, argc)?;
+    let r = if b.is_higher_order() {
+        // The callbacks run on this same stack above the arguments, so
+        // they are copied out first.
+        let args = stack.split_off(start);
+        builtins::call(b, heap, &args, &mut Reenter { prog, stack, frames })?
+    } else {
+        let r = builtins::call(b, heap, &stack[start..], &mut builtins::NoCallback)?;
+        stack.truncate(start);
+        r
+    };
+    stack.push(r);
+    Ok(())
+}
+
+fn args_start(stack: &[Value], argc: usize) -> Result<usize, RtError> {
+    stack
+        .len()
+        .checked_sub(argc)
+        .ok_or_else(|| RtError::internal("missing arguments"))
+}
+
+/// `CALLV argc` / `CALLVF argc`: calls the function value on top of the
+/// stack (under a fallback for `CALLVF`: a local that shadows a function
+/// name is called only when it holds a function, as in the tree interpreter).
+fn call_value<'p>(
+    prog: &'p StackProgram,
+    stack: &mut Vec<Value>,
+    heap: &mut Heap,
+    frames: &mut Frames<'p>,
+    cur: &mut Cursor<'p>,
+    argc: usize,
+    with_fallback: bool,
+) -> Result<(), RtError> {
+    let fallback = if with_fallback { Some(pop(stack)?) } else { None };
+    let mut f = pop(stack)?;
+    if let Some(fb) = fallback {
+        if f.func_index().is_none() {
+            f = fb;
+        }
+    }
+    if let Some(b) = Builtin::from_func_value(f) {
+        return run_builtin(prog, stack, heap, frames, b, argc);
+    }
+    let i = user_func(prog, heap, f, argc)?;
+    call(prog, stack, frames, cur, i)
+}
+
+/// The program function a function value names, checked against `argc`.
+fn user_func(prog: &StackProgram, heap: &Heap, f: Value, argc: usize) -> Result<usize, RtError> {
+    let Some(i) = f.func_index() else {
+        return Err(RtError::type_error(format!(
+            "cannot call {}: it is not a function",
+            crate::print::type_name(heap, f)
+        )));
+    };
+    let func = prog
+        .funcs
+        .get(i as usize)
+        .ok_or_else(|| RtError::internal(format!("no function #{i}")))?;
+    if func.nparams != argc {
+        return Err(RtError::arity(&format!("`{}`", func.name), func.nparams, argc));
+    }
+    Ok(i as usize)
+}
+
+/// Lets a higher-order builtin call back into the VM: a user function runs
+/// in a nested `run_loop` on the same stack and frame stack, so the depth
+/// and step limits keep counting.
+struct Reenter<'a, 'p> {
+    prog: &'p StackProgram,
+    stack: &'a mut Vec<Value>,
+    frames: &'a mut Frames<'p>,
+}
+
+impl CallValue for Reenter<'_, '_> {
+    fn call_value(&mut self, heap: &mut Heap, f: Value, args: &[Value]) -> Result<Value, RtError> {
+        if let Some(b) = Builtin::from_func_value(f) {
+            return builtins::call(b, heap, args, self);
+        }
+        let i = user_func(self.prog, heap, f, args.len())?;
+        run_nested(self.prog, self.stack, heap, self.frames, i, args)
+    }
+}
+
+fn run_nested<'p>(
+    prog: &'p StackProgram,
+    stack: &mut Vec<Value>,
+    heap: &mut Heap,
+    frames: &mut Frames<'p>,
+    func: usize,
+    args: &[Value],
+) -> Result<Value, RtError> {
+    let f = prog
+        .funcs
+        .get(func)
+        .ok_or_else(|| RtError::internal("call of an unknown function"))?;
+    if frames.depth() >= frames.limits.max_depth {
+        return Err(RtError::depth(frames.limits.max_depth));
+    }
+    tick(frames)?;
+    let bp = stack.len();
+    let height = frames.saved.len();
+    stack.extend_from_slice(args);
+    stack.resize(bp + f.nslots, Value::NIL);
+    let floor = std::mem::replace(&mut frames.floor, height);
+    frames.nested += 1;
+    let r = run_loop(prog, stack, heap, frames, Cursor::enter(f, bp));
+    frames.nested -= 1;
+    frames.floor = floor;
+    // After an error the inner frames are abandoned; the caller's are intact below.
+    frames.saved.truncate(height);
+    stack.truncate(bp);
+    r
+}
+
+/// `UNWRAP`: `~v` pushes v; `^e` returns `^e` from the function (handing it
+/// out when that was the outermost frame).
+fn unwrap<'p>(
+    prog: &StackProgram,
+    stack: &mut Vec<Value>,
+    heap: &Heap,
+    frames: &mut Frames<'p>,
+    cur: &mut Cursor<'p>,
+    r: Value,
+    name: usize,
+) -> Result<Option<Value>, RtError> {
+    match heap.get(r) {
+        Some(Obj::Ok(v)) => {
+            stack.push(*v);
+            Ok(None)
+        }
+        Some(Obj::Err(_)) => Ok(ret(stack, frames, cur, r)),
+        _ => {
+            let name = text_at(prog, name)?;
+            Err(RtError::type_error(format!(
+                "`{name}!` unwraps a result, but `{name}` returned {}",
+                crate::print::type_name(heap, r)
+            )))
         }
     }
 }

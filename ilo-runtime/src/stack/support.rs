@@ -1,0 +1,238 @@
+//! The stack VM's data helpers: what the `( ... -- )` ops and the loop and
+//! match ops do, out of the generated dispatch loop. None touches frames.
+//!
+//! `iteration_items`, `is_type` and `lit_eq` mirror private helpers of the
+//! tree interpreter (what `@x xs` walks, the typed-pattern test, literal
+//! patterns); they belong in the shared `vm_support.rs`, which did not exist
+//! when they were written.
+
+use crate::error::{code, RtError};
+use crate::heap::{Heap, Obj};
+use crate::print::type_name;
+use crate::value::Value;
+
+use super::compile::StackProgram;
+
+/// Text table entry `x`: a literal, field name or message.
+pub(super) fn text_at(prog: &StackProgram, x: usize) -> Result<&str, RtError> {
+    prog.texts
+        .get(x)
+        .map(String::as_str)
+        .ok_or_else(|| RtError::internal("no such text"))
+}
+
+/// Removes the top `n` values, bottom first.
+fn take(stack: &mut Vec<Value>, n: usize) -> Result<Vec<Value>, RtError> {
+    let start = stack
+        .len()
+        .checked_sub(n)
+        .ok_or_else(|| RtError::internal("stack underflow"))?;
+    Ok(stack.split_off(start))
+}
+
+/// `LIST n`.
+pub(super) fn make_list(stack: &mut Vec<Value>, heap: &mut Heap, n: usize) -> Result<(), RtError> {
+    let items = take(stack, n)?;
+    stack.push(heap.list(items));
+    Ok(())
+}
+
+/// `RECORD x`: the fields were pushed in the order written; the layout says
+/// where each goes (the compiler checked that every field is given).
+pub(super) fn make_record(
+    prog: &StackProgram,
+    stack: &mut Vec<Value>,
+    heap: &mut Heap,
+    x: usize,
+) -> Result<(), RtError> {
+    let layout = prog
+        .layouts
+        .get(x)
+        .ok_or_else(|| RtError::internal("no such record layout"))?;
+    let written = take(stack, layout.slots.len())?;
+    let mut values = vec![Value::NIL; layout.shape.fields.len()];
+    for (v, &slot) in written.into_iter().zip(&layout.slots) {
+        if let Some(dst) = values.get_mut(slot) {
+            *dst = v;
+        }
+    }
+    stack.push(heap.record(layout.shape.clone(), values));
+    Ok(())
+}
+
+/// `WITH x`: the target, then the new values of the fields `prog.withs[x]`.
+pub(super) fn with_fields(
+    prog: &StackProgram,
+    stack: &mut Vec<Value>,
+    heap: &mut Heap,
+    x: usize,
+) -> Result<(), RtError> {
+    let names = prog
+        .withs
+        .get(x)
+        .ok_or_else(|| RtError::internal("no such field list"))?;
+    let new = take(stack, names.len())?;
+    let t = stack.pop().ok_or_else(|| RtError::internal("stack underflow"))?;
+    let copy = match heap.get(t) {
+        Some(Obj::Record(r)) => {
+            let mut r = r.clone();
+            for (name, v) in names.iter().zip(new) {
+                let i = r.shape.field(name).ok_or_else(|| {
+                    RtError::field(format!(
+                        "record `{}` has no field `{name}` (fields: {})",
+                        r.shape.name,
+                        r.shape.fields.join(" ")
+                    ))
+                })?;
+                if let Some(slot) = r.values.get_mut(i) {
+                    *slot = v;
+                }
+            }
+            Obj::Record(r)
+        }
+        Some(Obj::Map(m)) => {
+            let mut m = m.clone();
+            for (name, v) in names.iter().zip(new) {
+                m.insert(name.clone(), v);
+            }
+            Obj::Map(m)
+        }
+        _ => {
+            return Err(RtError::type_error(format!(
+                "`with` copies a record, not {}",
+                type_name(heap, t)
+            )))
+        }
+    };
+    stack.push(heap.alloc(copy));
+    Ok(())
+}
+
+/// What `@x xs` walks, as one list: a list itself, a text's characters, or
+/// a map's keys in order.
+pub(super) fn iteration_items(heap: &mut Heap, xs: Value) -> Result<Value, RtError> {
+    let items: Vec<String> = match heap.get(xs) {
+        Some(Obj::List(_)) => return Ok(xs),
+        Some(Obj::Text(s)) => s.chars().map(String::from).collect(),
+        Some(Obj::Map(m)) => m.keys().cloned().collect(),
+        _ => {
+            return Err(RtError::type_error(format!(
+                "`@` walks a list, text or map, not {}",
+                type_name(heap, xs)
+            )))
+        }
+    };
+    let vals = items.into_iter().map(|s| heap.text(s)).collect();
+    Ok(heap.list(vals))
+}
+
+fn slot(stack: &[Value], bp: usize, x: usize) -> Result<Value, RtError> {
+    stack
+        .get(bp + x)
+        .copied()
+        .ok_or_else(|| RtError::internal("no such slot"))
+}
+
+fn set_slot(stack: &mut [Value], bp: usize, x: usize, v: Value) -> Result<(), RtError> {
+    let dst = stack.get_mut(bp + x).ok_or_else(|| RtError::internal("no such slot"))?;
+    *dst = v;
+    Ok(())
+}
+
+/// `FORNEXT h`: the list is in slot `h`, the next position in `h + 1`.
+pub(super) fn for_next(stack: &mut Vec<Value>, heap: &Heap, bp: usize, h: usize) -> Result<(), RtError> {
+    let items = slot(stack, bp, h)?;
+    let i = slot(stack, bp, h + 1)?.to_num().unwrap_or(0.0) as usize;
+    let next = heap.as_list(items).and_then(|xs| xs.get(i)).copied();
+    match next {
+        Some(v) => {
+            set_slot(stack, bp, h + 1, Value::num((i + 1) as f64))?;
+            stack.push(v);
+            stack.push(Value::TRUE);
+        }
+        None => stack.push(Value::FALSE),
+    }
+    Ok(())
+}
+
+/// `RANGE h`: `@i a..b` needs numbers; the counter goes in slot `h`, the end
+/// in `h + 1`.
+pub(super) fn range_init(
+    stack: &mut [Value],
+    heap: &Heap,
+    bp: usize,
+    h: usize,
+    a: Value,
+    b: Value,
+) -> Result<(), RtError> {
+    if !(a.is_num() && b.is_num()) {
+        return Err(RtError::type_error(format!(
+            "`@i a..b` needs numbers, not {} and {}",
+            type_name(heap, a),
+            type_name(heap, b)
+        )));
+    }
+    set_slot(stack, bp, h, a)?;
+    set_slot(stack, bp, h + 1, b)
+}
+
+/// `RNEXT h`: the counter while it is below the end (the body cannot change
+/// it: the loop variable is a separate slot).
+pub(super) fn range_next(stack: &mut Vec<Value>, bp: usize, h: usize) -> Result<(), RtError> {
+    let i = slot(stack, bp, h)?.to_num().unwrap_or(f64::NAN);
+    let end = slot(stack, bp, h + 1)?.to_num().unwrap_or(f64::NAN);
+    if i < end {
+        set_slot(stack, bp, h, Value::num(i + 1.0))?;
+        stack.push(Value::num(i));
+        stack.push(Value::TRUE);
+    } else {
+        stack.push(Value::FALSE);
+    }
+    Ok(())
+}
+
+/// A literal pattern (number, bool, nil) against a value: numbers compare
+/// as numbers (`0` matches `-0`), the rest by identity.
+pub(super) fn lit_eq(k: Value, v: Value) -> bool {
+    match k.to_num() {
+        Some(n) => v.to_num() == Some(n),
+        None => k.bits() == v.bits(),
+    }
+}
+
+/// `UNPACK 0|1`: the inner value of `~v` / `^e` and true, or just false.
+pub(super) fn unpack(stack: &mut Vec<Value>, heap: &Heap, v: Value, which: usize) {
+    let inner = match (heap.get(v), which) {
+        (Some(Obj::Ok(x)), 0) | (Some(Obj::Err(x)), 1) => Some(*x),
+        _ => None,
+    };
+    match inner {
+        Some(x) => {
+            stack.push(x);
+            stack.push(Value::TRUE);
+        }
+        None => stack.push(Value::FALSE),
+    }
+}
+
+/// The typed patterns `n v`, `t v`, `b v`, `l v` (tags 0..3).
+pub(super) fn is_type(heap: &Heap, v: Value, tag: usize) -> bool {
+    match tag {
+        0 => v.is_num(),
+        1 => heap.as_text(v).is_some(),
+        2 => v.to_bool().is_some(),
+        _ => heap.as_list(v).is_some(),
+    }
+}
+
+/// `FAIL x`: the text is `ILO-Rnnn message`.
+pub(super) fn fail(prog: &StackProgram, x: usize) -> RtError {
+    let text = text_at(prog, x).unwrap_or("ILO-R099 unknown failure");
+    let (c, message) = text.split_once(' ').unwrap_or((text, ""));
+    let c = code::ALL
+        .iter()
+        .map(|(c, _)| *c)
+        .find(|k| *k == c)
+        .unwrap_or(code::INTERNAL);
+    RtError::new(c, message)
+}
