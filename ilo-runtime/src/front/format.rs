@@ -422,7 +422,7 @@ fn expr(e: &Expr, level: Level, more: bool) -> String {
                 let mut arg = expr(a, Level::Operand, i + 1 < n || more);
                 // `f =a b` at the start of a statement binds `f`.
                 if i == 0 && arg.starts_with('=') {
-                    arg = paren(&expr(a, Level::Expr, false));
+                    arg = paren(&arg);
                 }
                 s.push(' ');
                 s.push_str(&arg);
@@ -457,11 +457,13 @@ fn field_inits(fields: &[(Ident, Expr)], more: bool) -> String {
 
 /// The operand right after the prefix symbol `sym`, which it must not fuse
 /// with: `+` `=a b` would lex as `+=`, `-` `1` as the number `-1`, `-`
-/// `-a` as a comment, `?` `?c a b` as `??`.
+/// `-a` as a comment, `?` `?c a b` as `??`. (The operand is printed once and
+/// wrapped, never printed again: printing twice per level would take time
+/// exponential in the nesting, as in `-(-(-(…)))`.)
 fn glued(sym: &str, operand: &Expr, more: bool) -> String {
     let s = expr(operand, Level::Operand, more);
     if fuses(sym, &s) {
-        paren(&expr(operand, Level::Expr, false))
+        paren(&s)
     } else {
         s
     }
@@ -805,6 +807,21 @@ mod tests {
             "f x:n>n;wh;brk x;(wh x);(ret x);(cnt);ret",
         ] {
             round_trip(src);
+        }
+    }
+
+    #[test]
+    fn deep_nesting_formats_in_linear_time() {
+        // Each unit is up to four levels of the parser's 256.
+        let d = 60;
+        for src in [
+            format!("f x:n>n;{}x{}", "-(".repeat(d), ")".repeat(d)),
+            format!("f x:n>n;{}x{}", "!(=x ".repeat(d), ")".repeat(d)),
+            format!("f x:n>n;{}x{}", "?(".repeat(d), ") 3 4".repeat(d)),
+            format!("f x:n>n;{}x", "g (=x 1) ".repeat(d)),
+            format!("f x:n>n;{}x{}", "+(- 1 ".repeat(d), ") x".repeat(d)),
+        ] {
+            round_trip(&src);
         }
     }
 
