@@ -272,6 +272,15 @@ const VOCAB: &[&str] = &[
     "é",
 ];
 
+/// Cases per property: 8000 (a few seconds in a debug build), or
+/// `ILO_NO_PANIC_CASES` for a longer hunt.
+fn cases() -> u32 {
+    std::env::var("ILO_NO_PANIC_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8000)
+}
+
 /// What goes between two tokens.
 const GAPS: &[&str] = &["", " ", " ", " ", "\n", "\n  ", "\n    ", ";", "  "];
 
@@ -424,7 +433,7 @@ fn mutate(src: &str, edits: &[Edit]) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 8000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
