@@ -91,3 +91,42 @@ pub fn with_fields(heap: &mut Heap, target: Value, new: &[(&str, Value)]) -> Res
         ))),
     }
 }
+
+/// Stack an engine that recurses natively may use on the caller's thread
+/// before it moves the recursion to a fresh segment (test threads have
+/// 2 MiB in all).
+pub const FIRST_SEGMENT_BUDGET: usize = 512 * 1024;
+/// Size of each further stack segment.
+pub const SEGMENT_SIZE: usize = 256 * 1024 * 1024;
+/// What a segment keeps in reserve for the work between two checks.
+pub const SEGMENT_MARGIN: usize = 16 * 1024 * 1024;
+
+/// The address of the stack: how far recursion has gone.
+#[inline(always)]
+fn stack_pos() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
+/// How much native stack recursion has used since a point, against a budget:
+/// when it is spent, the engine continues on a new thread with a
+/// [`SEGMENT_SIZE`] stack, so deep recursion ends at the depth limit, never
+/// in a crashed process.
+#[derive(Clone, Copy, Debug)]
+pub struct StackGuard {
+    base: usize,
+    budget: usize,
+}
+
+impl StackGuard {
+    pub fn here(budget: usize) -> StackGuard {
+        StackGuard {
+            base: stack_pos(),
+            budget,
+        }
+    }
+
+    pub fn exhausted(&self) -> bool {
+        self.base.abs_diff(stack_pos()) > self.budget
+    }
+}

@@ -188,3 +188,14 @@ fn limits_count_the_same() {
         same_with(src, "r", &[n], limit(d, None)).ok();
     }
 }
+
+#[test]
+fn deep_recursion_through_callbacks_ends_at_the_depth_limit() {
+    let src = "r n:n>_;<=n 0 0;map r [-n 1]";
+    let high = Limits {
+        max_depth: 20_000,
+        max_steps: None,
+    };
+    same_with(src, "r", &["9000"], high).ok();
+    assert_eq!(same_with(src, "r", &["30000"], high), Err(code::DEPTH));
+}

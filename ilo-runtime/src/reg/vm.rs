@@ -11,7 +11,7 @@ use crate::isa::rop;
 use crate::ops;
 use crate::print::type_name;
 use crate::value::Value;
-use crate::vm_support;
+use crate::vm_support::{self, StackGuard};
 
 include!(concat!(env!("OUT_DIR"), "/reg_vm.rs"));
 
@@ -47,6 +47,8 @@ pub(crate) struct Frames<'p> {
     floor: usize,
     limits: Limits,
     steps: u64,
+    /// Native stack used by nested `run_loop`s (higher-order builtins).
+    guard: StackGuard,
 }
 
 /// The register file, heap and frame stack. Keeping one `RegVm` across calls
@@ -88,6 +90,7 @@ impl RegVm {
             floor: 0,
             limits: self.limits,
             steps: 0,
+            guard: StackGuard::here(vm_support::FIRST_SEGMENT_BUDGET),
         };
         // The outermost call is a step too, as on the tree interpreter.
         tick(&mut frames)?;
@@ -333,7 +336,15 @@ fn call_builtin<'p>(
         .ok_or_else(|| RtError::internal("no such builtin"))?;
     let at = cur.base + a;
     let v = run_builtin(prog, regs, heap, frames, cur, builtin, at, argc)?;
-    regs[at] = v;
+    store(regs, at, v)
+}
+
+/// Writes a call's result to its window's first register.
+fn store(regs: &mut [Value], at: usize, v: Value) -> Result<(), RtError> {
+    let slot = regs
+        .get_mut(at)
+        .ok_or_else(|| RtError::internal("register window out of range"))?;
+    *slot = v;
     Ok(())
 }
 
@@ -378,8 +389,7 @@ fn call_value<'p>(
         .ok_or_else(|| RtError::internal("register window out of range"))?;
     if let Some(b) = Builtin::from_func_value(f) {
         let v = run_builtin(prog, regs, heap, frames, cur, b, at, argc)?;
-        regs[at] = v;
-        return Ok(());
+        return store(regs, at, v);
     }
     let i = user_func(prog, heap, f, argc)?;
     call(prog, regs, frames, cur, a, i)
@@ -426,7 +436,7 @@ impl CallValue for Reenter<'_, '_> {
         // The caller's frame counts towards the depth while the callee runs.
         self.frames.saved.push(self.caller);
         let floor = std::mem::replace(&mut self.frames.floor, self.frames.saved.len());
-        let r = run_loop(self.prog, self.regs, heap, self.frames, Cursor::enter(func, base));
+        let r = self.nested_run(heap, Cursor::enter(func, base));
         self.frames.saved.truncate(self.frames.floor - 1);
         self.frames.floor = floor;
         r
@@ -446,4 +456,38 @@ fn check_bound(prog: &RegProgram, v: Value, name: usize) -> Result<(), RtError> 
         return Err(RtError::unbound(text_at(prog, name)?));
     }
     Ok(())
+}
+
+impl<'p> Reenter<'_, 'p> {
+    /// Runs a callback's frame to its return. Callbacks nest natively
+    /// (`map` calling a function that calls `map`…); when this thread's
+    /// stack budget is spent, the rest runs on a fresh thread with a large
+    /// stack while this one waits, so only the depth limit stops recursion.
+    fn nested_run(&mut self, heap: &mut Heap, cur: Cursor<'p>) -> Result<Value, RtError> {
+        if !self.frames.guard.exhausted() {
+            return run_loop(self.prog, self.regs, heap, self.frames, cur);
+        }
+        let saved = self.frames.guard;
+        let (prog, regs, frames) = (self.prog, &mut *self.regs, &mut *self.frames);
+        let r = std::thread::scope(|scope| {
+            let spawned = std::thread::Builder::new()
+                .name("ilo-reg".into())
+                .stack_size(vm_support::SEGMENT_SIZE)
+                .spawn_scoped(scope, || {
+                    frames.guard = StackGuard::here(vm_support::SEGMENT_SIZE - vm_support::SEGMENT_MARGIN);
+                    run_loop(prog, regs, heap, frames, cur)
+                });
+            match spawned {
+                Ok(handle) => handle
+                    .join()
+                    .unwrap_or_else(|_| Err(RtError::internal("the register VM's stack segment panicked"))),
+                Err(e) => Err(RtError::new(
+                    crate::error::code::DEPTH,
+                    format!("recursion too deep: cannot grow the stack ({e})"),
+                )),
+            }
+        });
+        self.frames.guard = saved;
+        r
+    }
 }
