@@ -41,7 +41,17 @@ pub fn dense(p: &Program) -> String {
 
 /// The expanded form: indented, one statement a line.
 pub fn expanded(p: &Program) -> String {
-    let parts: Vec<String> = p.decls.iter().map(|d| decl(d, Mode::Expanded)).collect();
+    let parts: Vec<String> = p
+        .decls
+        .iter()
+        .map(|d| {
+            let mut s = decl(d, Mode::Expanded);
+            if !s.ends_with('\n') {
+                s.push('\n');
+            }
+            s
+        })
+        .collect();
     parts.join("\n")
 }
 
@@ -823,6 +833,16 @@ mod tests {
         ] {
             round_trip(&src);
         }
+    }
+
+    #[test]
+    fn expanded_declarations_are_separated_by_a_blank_line() {
+        let src = "use \"a.ilo\"\ntype pt{x:n}\nf>n;1\ng>n;2";
+        assert_eq!(
+            expanded(&ok(src)),
+            "use \"a.ilo\"\n\ntype pt{x:n}\n\nf > n\n  1\n\ng > n\n  2\n"
+        );
+        assert_eq!(dense_of(src), "use \"a.ilo\"\ntype pt{x:n}\nf>n;1\ng>n;2\n");
     }
 
     #[test]
