@@ -69,7 +69,12 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
             }
         };
     }
-    let program = match ilo_runtime::front::check(&src) {
+    let checked = if name == "<inline>" {
+        ilo_runtime::front::check(&src)
+    } else {
+        ilo_runtime::front::check_file(Path::new(&name), &src)
+    };
+    let program = match checked {
         Ok(p) => p,
         Err(diags) => {
             reporter.diagnostics(&diags, &name, &src, err);

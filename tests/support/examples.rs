@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use ilo_runtime::diag::Diagnostic;
 use ilo_runtime::engine::Arg;
 use ilo_runtime::error::Limits;
-use ilo_runtime::front::ast::{Decl, Program};
+use ilo_runtime::front::ast::Program;
 
 /// One `-- run:` line and what it must give.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -246,68 +246,8 @@ fn strip_one_space(s: &str) -> &str {
     s.strip_prefix(' ').unwrap_or(s)
 }
 
-/// Parses `source` (the file at `path`) and verifies it. `use "f.ilo"`
-/// declarations are resolved relative to the importing file and their
-/// declarations (all, or the named ones) merged in, transitively. This is
-/// the tests' own loader, for as long as the front end checks one text
-/// at a time; without `use` it is exactly `front::check`.
+/// Parses `source` (the file at `path`) and verifies it, its `use`
+/// imports resolved relative to it, as the CLI does.
 pub fn load_program(path: &Path, source: &str) -> Result<Program, Vec<Diagnostic>> {
-    let mut program = ilo_runtime::front::parser::parse(source)?;
-    if !program.decls.iter().any(|d| matches!(d, Decl::Use(_))) {
-        return ilo_runtime::front::check(source);
-    }
-    let mut seen = vec![path.to_path_buf()];
-    merge_uses(&mut program, path, &mut seen)?;
-    let errors: Vec<Diagnostic> = ilo_runtime::front::verify::verify(&program)
-        .into_iter()
-        .filter(|d| d.severity == ilo_runtime::diag::Severity::Error)
-        .collect();
-    if errors.is_empty() {
-        Ok(program)
-    } else {
-        Err(errors)
-    }
-}
-
-fn merge_uses(program: &mut Program, path: &Path, seen: &mut Vec<PathBuf>) -> Result<(), Vec<Diagnostic>> {
-    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let uses: Vec<_> = program
-        .decls
-        .iter()
-        .filter_map(|d| match d {
-            Decl::Use(u) => Some(u.clone()),
-            _ => None,
-        })
-        .collect();
-    for u in uses {
-        let file = dir.join(&u.path);
-        if seen.contains(&file) {
-            continue;
-        }
-        seen.push(file.clone());
-        let src = std::fs::read_to_string(&file).map_err(|e| {
-            vec![Diagnostic::error(
-                "ILO-P000",
-                format!("cannot read `{}`: {e}", file.display()),
-                u.span,
-            )]
-        })?;
-        let mut imported = ilo_runtime::front::parser::parse(&src)?;
-        merge_uses(&mut imported, &file, seen)?;
-        let wanted = |name: &str| match &u.names {
-            None => true,
-            Some(ns) => ns.iter().any(|n| n.name == name),
-        };
-        for d in imported.decls {
-            let keep = match &d {
-                Decl::Func(f) => wanted(&f.name.name),
-                Decl::Type(t) => wanted(&t.name.name),
-                Decl::Use(_) => false,
-            };
-            if keep {
-                program.decls.push(d);
-            }
-        }
-    }
-    Ok(())
+    ilo_runtime::front::check_file(path, source)
 }

@@ -198,6 +198,36 @@ static CODES: &[CodeInfo] = &[
          rewritten to the short ones, unless the file declares a function of that name.",
         "f xs:L n>n;length xs   -- accepted\nf xs:L n>n;len xs      -- canonical",
     ),
+    info(
+        "ILO-P030",
+        "import cycle",
+        "A file imports itself, directly or through other files. Imports must form a tree: move what both files need into a third file that both import.",
+        "-- a.ilo\nuse \"b.ilo\"\n-- b.ilo\nuse \"a.ilo\"   -- cycle: a.ilo -> b.ilo -> a.ilo",
+    ),
+    info(
+        "ILO-P031",
+        "imported file cannot be read",
+        "The file named by `use` does not exist or cannot be read. Paths are relative to the importing file.",
+        "use \"lib/geom.ilo\"",
+    ),
+    info(
+        "ILO-P032",
+        "imported file has errors",
+        "The imported file does not parse or verify on its own. Its errors are listed in the notes, with their line and column in that file.",
+        "use \"lib/geom.ilo\"",
+    ),
+    info(
+        "ILO-P033",
+        "imported name not declared",
+        "`use \"f.ilo\" [a b]` names a declaration `f.ilo` does not have. The notes list what it declares.",
+        "use \"lib/geom.ilo\" [rect area]",
+    ),
+    info(
+        "ILO-P034",
+        "imported declaration clashes",
+        "An imported declaration has the name of one declared in the importing file (or imported from another file). Rename one, or import selectively.",
+        "use \"lib/geom.ilo\" [area]",
+    ),
     // ===================== ILO-T: verifier (front/verify.rs) =====================
     info(
         "ILO-T001",
@@ -481,6 +511,7 @@ mod tests {
     fn every_front_end_code_is_registered() {
         let mut seen = codes_in(include_str!("lexer.rs"));
         seen.extend(codes_in(include_str!("parser.rs")));
+        seen.extend(codes_in(include_str!("imports.rs")));
         assert!(seen.len() > 20, "scan found too few codes: {seen:?}");
         for code in seen {
             assert!(

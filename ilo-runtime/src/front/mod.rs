@@ -4,22 +4,25 @@ pub mod ast;
 pub mod builtins;
 pub mod codes;
 pub mod format;
+pub mod imports;
 pub mod lexer;
 pub mod parser;
 pub mod types;
 pub mod verify;
 
-use crate::diag::{Diagnostic, Severity};
+use std::path::Path;
 
-/// Parses and verifies `src`: the program every engine may run, or every
-/// error found (hints for non-canonical forms are not errors).
+use crate::diag::Diagnostic;
+
+/// Parses and verifies `src`, resolving its `use` declarations relative to
+/// the working directory: the program every engine may run, or every error
+/// found (hints for non-canonical forms are not errors).
 pub fn check(src: &str) -> Result<ast::Program, Vec<Diagnostic>> {
-    let program = parser::parse(src)?;
-    let errors: Vec<Diagnostic> =
-        verify::verify(&program).into_iter().filter(|d| d.severity == Severity::Error).collect();
-    if errors.is_empty() {
-        Ok(program)
-    } else {
-        Err(errors)
-    }
+    imports::check(None, src)
+}
+
+/// [`check`] for the text of the file at `path`: its imports are relative
+/// to that file.
+pub fn check_file(path: &Path, src: &str) -> Result<ast::Program, Vec<Diagnostic>> {
+    imports::check(Some(path), src)
 }
