@@ -110,60 +110,147 @@ pub fn verify(program: &Program) -> Vec<Diagnostic> {
 
 // ---------------------------------------------------------------- scopes --
 
-/// Variables of the function being checked: `scopes[0]` holds parameters
-/// and every name bound by `x=e` (function-scoped); inner scopes hold loop
-/// variables and match-arm bindings.
-#[derive(Clone, Default)]
+/// Variables of the function being checked. Parameters and every name
+/// bound by `x=e` are function-level; loop variables and match-arm bindings
+/// live in inner scopes and shadow them.
+///
+/// Branches and loops are merged through a trail of changes rather than
+/// copies of the whole environment, so a function with thousands of
+/// variables and conditionals costs time in proportion to its changes.
+#[derive(Default)]
 struct Env {
-    scopes: Vec<Vec<(String, Ty)>>,
+    /// Every variable slot created so far; `None` when the name is not bound
+    /// on the current path (a binding made in a branch that was undone).
+    slots: Vec<(String, Option<Ty>)>,
+    /// Name to its slots, innermost last.
+    names: HashMap<String, Vec<usize>>,
+    /// The slot of each inner scope (loop variable, arm binding), if any.
+    scopes: Vec<Option<usize>>,
+    /// Previous values of changed slots, while `marks > 0`.
+    trail: Vec<(usize, Option<Ty>)>,
+    marks: u32,
 }
 
+/// The value each slot changed since a mark had at the end of a path.
+type Changes = Vec<(usize, Option<Ty>)>;
+
 impl Env {
+    fn new(params: Vec<(String, Ty)>) -> Env {
+        let mut env = Env::default();
+        for (name, t) in params {
+            env.create(name, Some(t));
+        }
+        env
+    }
+
+    fn create(&mut self, name: String, t: Option<Ty>) -> usize {
+        let i = self.slots.len();
+        self.names.entry(name.clone()).or_default().push(i);
+        self.slots.push((name, t));
+        i
+    }
+
     fn get(&self, name: &str) -> Option<&Ty> {
-        self.scopes
-            .iter()
-            .rev()
-            .find_map(|s| s.iter().rev().find(|(n, _)| n == name).map(|(_, t)| t))
+        let i = *self.names.get(name)?.last()?;
+        self.slots.get(i)?.1.as_ref()
+    }
+
+    /// Sets slot `i`, remembering the old value when a path may be undone.
+    fn set(&mut self, i: usize, t: Option<Ty>) {
+        if let Some(slot) = self.slots.get_mut(i) {
+            let old = std::mem::replace(&mut slot.1, t);
+            if self.marks > 0 {
+                self.trail.push((i, old));
+            }
+        }
     }
 
     /// `x=e`: rebinds the innermost `x`, or binds a new function-level `x`.
     fn bind(&mut self, name: &str, t: Ty) {
-        for scope in self.scopes.iter_mut().rev() {
-            if let Some(slot) = scope.iter_mut().rev().find(|(n, _)| n == name) {
-                slot.1 = t;
-                return;
+        match self.names.get(name).and_then(|s| s.last()).copied() {
+            Some(i) => self.set(i, Some(t)),
+            None => {
+                // Unbound until set, so undoing the path unbinds it again.
+                let i = self.create(name.to_string(), None);
+                self.set(i, Some(t));
             }
-        }
-        if let Some(first) = self.scopes.first_mut() {
-            first.push((name.to_string(), t));
         }
     }
 
+    /// Opens an inner scope, with a loop variable or arm binding.
     fn push(&mut self, binding: Option<(String, Ty)>) {
-        self.scopes.push(binding.into_iter().collect());
+        let slot = binding.map(|(n, t)| self.create(n, Some(t)));
+        self.scopes.push(slot);
     }
 
     fn pop(&mut self) {
-        self.scopes.pop();
-    }
-
-    /// After two paths meet (branches, a loop that may run or not): every
-    /// variable has the join of its types; one bound on a single path only
-    /// stays bound (the run-time reports a read of it if that path did not
-    /// run). Both environments have the same scope structure here.
-    fn merge(&mut self, other: &Env) {
-        for (mine, theirs) in self.scopes.iter_mut().zip(&other.scopes) {
-            for (name, t) in theirs {
-                match mine.iter_mut().find(|(n, _)| n == name) {
-                    Some(slot) => slot.1 = join(&slot.1, t),
-                    None => mine.push((name.clone(), t.clone())),
+        if let Some(Some(i)) = self.scopes.pop() {
+            if let Some(name) = self.slots.get(i).map(|s| s.0.clone()) {
+                if let Some(stack) = self.names.get_mut(&name) {
+                    stack.pop();
                 }
             }
         }
     }
 
+    /// Starts a path that [`Env::undo`] can take back.
+    fn mark(&mut self) -> usize {
+        self.marks += 1;
+        self.trail.len()
+    }
+
+    /// Ends the path started at `mark`: returns the final value of every
+    /// slot it changed and restores the values from before it.
+    fn undo(&mut self, mark: usize) -> Changes {
+        self.marks = self.marks.saturating_sub(1);
+        let mut changed: Vec<usize> = self.trail.get(mark..).unwrap_or(&[]).iter().map(|(i, _)| *i).collect();
+        changed.sort_unstable();
+        changed.dedup();
+        let finals: Changes = changed
+            .iter()
+            .map(|i| (*i, self.slots.get(*i).and_then(|s| s.1.clone())))
+            .collect();
+        while self.trail.len() > mark {
+            let Some((i, old)) = self.trail.pop() else { break };
+            if let Some(slot) = self.slots.get_mut(i) {
+                slot.1 = old;
+            }
+        }
+        finals
+    }
+
+    /// Where paths meet: each changed slot gets the join of its value on
+    /// every path (`paths`), the current value standing for a path that did
+    /// not change it. A name bound on one path only stays bound (the
+    /// run-time reports a read of it if that path did not run).
+    fn meet(&mut self, paths: &[Changes], include_current: bool) {
+        let mut slots: Vec<usize> = paths.iter().flatten().map(|(i, _)| *i).collect();
+        slots.sort_unstable();
+        slots.dedup();
+        for i in slots {
+            let current = self.slots.get(i).and_then(|s| s.1.clone());
+            let mut acc: Option<Ty> = if include_current { current.clone() } else { None };
+            for path in paths {
+                // `undo` returns changes sorted by slot.
+                let v = match path.binary_search_by_key(&i, |(j, _)| *j) {
+                    Ok(k) => path.get(k).and_then(|(_, v)| v.clone()),
+                    Err(_) => current.clone(),
+                };
+                acc = match (acc, v) {
+                    (Some(a), Some(b)) => Some(join(&a, &b)),
+                    (a, b) => a.or(b),
+                };
+            }
+            self.set(i, acc);
+        }
+    }
+
+    /// Names bound on the current path, in the order they were created.
     fn names(&self) -> impl Iterator<Item = &str> {
-        self.scopes.iter().flatten().map(|(n, _)| n.as_str())
+        self.slots.iter().enumerate().filter_map(move |(i, (n, t))| {
+            let visible = self.names.get(n).and_then(|s| s.last()) == Some(&i);
+            (visible && t.is_some()).then_some(n.as_str())
+        })
     }
 }
 
@@ -176,7 +263,7 @@ enum Why<'a> {
     Arg(&'a str, usize),
     /// Field `field` of record `rec` (ILO-T004).
     Field(&'a str, &'a str),
-    /// A position that needs a number (ILO-T004).
+    /// A bound of `@i a..b` (ILO-T004).
     Bound,
 }
 
@@ -400,7 +487,7 @@ impl<'p> Verifier<'p> {
             .iter()
             .map(|p| (p.name.name.clone(), self.body_ty(&p.ty)))
             .collect();
-        self.env = Env { scopes: vec![params] };
+        self.env = Env::new(params);
         self.block(&f.body, true);
     }
 
@@ -564,15 +651,18 @@ impl<'p> Verifier<'p> {
     #[inline(never)]
     fn if_stmt(&mut self, cond: &'p Expr, then: &'p [Stmt], els: Option<&'p [Stmt]>, tail: bool) -> Ty {
         self.cond(cond);
-        let before = self.env.clone();
+        let mark = self.env.mark();
         let then_t = self.block(then, tail);
+        let after_then = self.env.undo(mark);
         let Some(els) = els else {
-            self.env.merge(&before);
+            // The condition may be false: the old values are the other path.
+            self.env.meet(&[after_then], true);
             return Ty::opt(then_t);
         };
-        let after_then = std::mem::replace(&mut self.env, before);
+        let mark = self.env.mark();
         let else_t = self.block(els, tail);
-        self.env.merge(&after_then);
+        let after_else = self.env.undo(mark);
+        self.env.meet(&[after_then, after_else], false);
         join(&then_t, &else_t)
     }
 
@@ -585,17 +675,20 @@ impl<'p> Verifier<'p> {
         self.loops += 1;
         let binding = var.map(|(v, t)| (v.name.clone(), t));
         if !self.prepass {
-            let before = self.env.clone();
+            let mark = self.env.mark();
             self.prepass = true;
             self.quiet += 1;
             self.loop_pass(&binding, cond, body);
             self.quiet -= 1;
             self.prepass = false;
-            self.env.merge(&before);
+            let learned = self.env.undo(mark);
+            self.env.meet(&[learned], true);
         }
-        let before = self.env.clone();
+        // The body may run or not: the values before it are the other path.
+        let mark = self.env.mark();
         self.loop_pass(&binding, cond, body);
-        self.env.merge(&before);
+        let after = self.env.undo(mark);
+        self.env.meet(&[after], true);
         self.loops -= 1;
     }
 
@@ -832,7 +925,7 @@ impl<'p> Verifier<'p> {
             Why::Return => (RETURN_MISMATCH, format!("`{}` returns {tail}", self.fname)),
             Why::Arg(callee, i) => (MISMATCH, format!("argument {} of `{callee}` must be {tail}", i + 1)),
             Why::Field(rec, f) => (MISMATCH, format!("field `{f}` of `{rec}` is {tail}")),
-            Why::Bound => (MISMATCH, format!("expected {tail}")),
+            Why::Bound => (MISMATCH, format!("a range bound must be {tail}")),
         };
         let mut d = Diagnostic::error(code, msg, e.span);
         if let Some(fix) = self.conversion(e, got, want, matches!(why, Why::Return)) {
@@ -1446,6 +1539,9 @@ impl<'p> Verifier<'p> {
                 );
                 if *other == Ty::Nil {
                     d = d.with_suggestion(format!(".?{}", field.name));
+                } else if let (true, Some(x)) = (is_unary_builtin(&field.name), show(target)) {
+                    // `xs.len` for `len xs`.
+                    d = d.with_suggestion(format!("{} {}", field.name, paren(&x)));
                 }
                 self.report(d);
                 Ty::Any
@@ -1795,6 +1891,10 @@ fn takes_list(cands: &[&Sig]) -> String {
 
 // ----------------------------------------------------------------- helpers --
 
+fn is_unary_builtin(name: &str) -> bool {
+    signatures(name).iter().any(|s| s.params.len() == 1)
+}
+
 fn lit_ty(l: &Lit) -> Ty {
     match l {
         Lit::Num(_) => Ty::Num,
@@ -1854,7 +1954,9 @@ pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     };
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        if c == name || c == "_" {
+        // The length difference is a lower bound of the distance: a cheap
+        // filter before the quadratic computation.
+        if c == name || c == "_" || c.chars().count().abs_diff(name.chars().count()) > limit {
             continue;
         }
         let d = distance(name, c);
@@ -2036,6 +2138,76 @@ mod tests {
         assert!(n > 40, "found only {n} examples");
     }
 
+    /// Programs an agent plausibly writes: none may be reported.
+    #[test]
+    fn plausible_programs_verify_clean() {
+        for src in [
+        "wc s:t>n;ws=spl s \" \";len ws",
+        "avg2 xs:L n>n;=(len xs) 0 0;/(sum xs) (len xs)",
+        "rev-words s:t>t;cat (rev (spl s \" \")) \" \"",
+        "mx xs:L n>n;m=hd xs;@x xs{>x m{m=x}};m",
+        "cv s:t>n;c=0;@ch s{has \"aeiou\" ch{c=+c 1}};c",
+        "type user{name:t;age:n}\nolder u:user>user;u with age:+u.age 1\nnames us:L user>L t;r=[];@u us{r=+=r u.name};r",
+        "safe-div a:n b:n>R n t;=b 0 ^\"div by zero\";~/a b\ncalc a:n b:n>R n t;x=safe-div! a b;y=safe-div! x 2;~+x y",
+        "freq xs:L t>M t n;m=mmap;@x xs{m=mset m x +(mget m x??0) 1};m",
+        "top m:M t n>t;best=\"\";bn=-1;@k (mkeys m){v=mget m k;>v bn{best=k;bn=v}};best",
+        "get-name s:t>R t t;d=jpar! s;n=d.name;~n",
+        "clamp x:n lo:n hi:n>n;max lo (min x hi)",
+        "sgn x:n>n;?>x 0 1 ?<x 0 -1 0",
+        "pad s:t n:n>t;wh <(len s) n{s=+s \" \"};s",
+        "fizz n:n>t;=(mod n 15) 0 \"FizzBuzz\";=(mod n 3) 0 \"Fizz\";=(mod n 5) 0 \"Buzz\";str n\nfizzes n:n>L t;r=[];@i 1..+n 1{r=+=r (fizz i)};r",
+        "code s:t>n;?s{\"a\":1;\"b\":2;_:0}",
+        "pos x:n>b;>x 0\ndbl x:n>n;*x 2\nf xs:L n>n;xs>>flt pos>>map dbl>>sum",
+        "greet n:O t>t;+\"hi \" (n??\"you\")",
+        "fst-neg xs:L n>O n;@x xs{<x 0{ret x}};nil",
+        "idx xs:L t x:t>n;i=0;@y xs{=y x{ret i};i=+i 1};-1",
+        "mid s:t>t;n=len s;slc s 1 -n 1",
+        "main>n;prnt \"hello\";0",
+        "home>t;?(env \"HOME\"){~v:v;^e:\"\"}",
+        "nums s:t>R (L n) t;r=[];@m (rgx \"\\\\d+\" s){v=num! m;r=+=r v};~r",
+        "desc x:_>t;?x{n v:\"num\";t v:\"text\";l v:fmt \"list {}\" (len v);_:\"other\"}",
+        "cfg>R t t;env \"CFG\"\nuse-cfg>R n t;c=cfg!();~len c",
+        "tot m:M t n>n;sum (mvals m)",
+        "by-len xs:L t>M t L t;grp len xs",
+        "mul a:n b:n>n;*a b\nprod xs:L n>n;fld mul xs 1",
+        "type user{name:t;age:n}\nby-age us:L user>L user;srt age-of us\nage-of u:user>n;u.age",
+        "ok x:n>b;&>x 0 <x 10",
+        "f xss:L L n>L n;flat xss",
+        "type pt{x:n;y:n}\nf p:pt>t;jdmp p",
+        "save p:t s:t>R t t;wr p s",
+        "lines p:t>R n t;ls=rdl! p;~len ls",
+        "f xs:L n>L n;r=[];@x xs{<x 0{cnt};>x 100{brk};r=+=r x};r",
+        "f x:n>n;>x 0{ret 1};<x 0{ret -1};0",
+        "f s:t>b;=(trm s) \"\"",
+        "f xs:L n>n;?xs{l v:len v;_:0}",
+        "f x:n>t;r=\"\";>x 0{r=\"p\"}{<x 0{r=\"n\"}{r=\"z\"}};r",
+        "f x:n>L _;[x \"a\" nil [x]]",
+        "f>M t _;m=mset mmap \"a\" 1;mset m \"b\" \"two\"",
+        "f>n;xs=[1 2 3];xs.0",
+        "f xs:L n>n;a=xs.0;b=xs.1;+a b",
+        "type t2{a:L n}\nf x:t2>n;sum x.a",
+        "f x:n>R n t;y=?>x 0 ~x ^\"neg\";y",
+        "f>R n t;r=~1;?r{~v:~+v 1;^e:^e}",
+        "ck x:n>R n t;>x 0 ~x;^\"bad\"\nf x:n>t;?(ck x){~v:str v;^e:e}",
+        "f a:n b:n>n;c=+a b;d=-c 1;e=*d 2;f2=/e 3;f2",
+        "f s:t>L t;spl s \"\"",
+        "f s:t>t;cat (srt (spl s \"\")) \"\"",
+        "f xs:L n>b;has xs 3",
+        "f m:M t n>b;mhas m \"a\"",
+        "f m:M t n>M t n;mdel m \"a\"",
+        "f>n;t=now;flr t",
+        "f>n;rnd 1 6",
+        "f s:t>L t;rgx \"a\" s",
+        "f x:n>t;fmt \"{}-{}\" x \"y\"",
+        "f s:t>R t t;jpth s \"a.b\"",
+        "f s:t>n;len (unq (spl s \"\"))",
+        "f xs:L n>n;min xs",
+        "f xs:L n>L n;tl xs",
+        ] {
+            clean(src);
+        }
+    }
+
     #[test]
     fn rebinding_learns_types_across_loop_iterations() {
         // `r` is `[]` before the loop and a list of numbers after one round.
@@ -2178,7 +2350,8 @@ mod tests {
         assert_eq!(suggestion(&d), "str n");
         // Record fields, range bounds, results, maps.
         one("type pt{x:n;y:n}\nf>pt;pt x:1 y:\"2\"", MISMATCH);
-        one("f s:t>n;c=0;@i 0..s{c=+c 1};c", MISMATCH);
+        let d = one("f s:t>n;c=0;@i 0..s{c=+c 1};c", MISMATCH);
+        assert_eq!(d.message, "a range bound must be n, but this is a t");
         one("g r:R n t>n;?r{~v:v;^e:0}\nf>n;g ~\"a\"", MISMATCH);
         one("g m:M t n>n;len m\nf>n;g (mset mmap \"a\" \"b\")", MISMATCH);
         one("g o:O n>n;o??0\nf>n;g \"a\"", MISMATCH);
@@ -2328,6 +2501,8 @@ mod tests {
     #[test]
     fn t019_fields_and_indexes_of_values_without_them() {
         one("f x:n>n;x.foo", NO_FIELDS);
+        let d = one("f xs:L n>n;xs.len", NO_FIELDS);
+        assert_eq!(suggestion(&d), "len xs");
         one("f x:n>n;x.0", NO_FIELDS);
         one("f x:n>n;{a;b}=x;1", NO_FIELDS);
         one("f x:n>n;y=x with a:1;1", NO_FIELDS);
@@ -2446,6 +2621,22 @@ mod tests {
             decls: vec![Decl::Func(f)],
         };
         assert!(verify(&p).is_empty());
+    }
+
+    /// Branch merging costs in proportion to the changes, not to the
+    /// number of variables (3000 conditionals over 3000 variables).
+    #[test]
+    fn many_variables_and_branches_are_fast() {
+        let mut src = String::from("f>n;x0=1");
+        for i in 1..3000 {
+            src.push_str(&format!(";>x{} 0{{x{i}=+x{} 1}}{{x{i}=2}}", i - 1, i - 1));
+        }
+        src.push_str(";x2999");
+        let p = parse(&src).map_err(|e| format!("{e:?}"));
+        let Ok(p) = p else { panic!("{p:?}") };
+        let t = std::time::Instant::now();
+        assert!(verify(&p).is_empty());
+        assert!(t.elapsed().as_secs() < 5, "took {:?}", t.elapsed());
     }
 
     #[test]
