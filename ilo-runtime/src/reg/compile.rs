@@ -19,7 +19,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::vm::{type_tag_code, unbound_marker, TAG_ERR, TAG_OK};
+use super::vm::{type_tag_code, unbound_marker, TAG_ERR, TAG_FUNC, TAG_OK};
 use crate::builtins::Builtin;
 use crate::front::ast::{
     Arm, BinOp, Decl, Expr, ExprKind, FuncDecl, Ident, Lit, Pattern, Program, Span, Stmt, StmtKind, UnOp,
@@ -1029,15 +1029,60 @@ impl FuncCompiler<'_, '_> {
         e: &Expr,
     ) -> Result<Operand, Unsupported> {
         let name = func.name.as_str();
-        let r = if let Some(l) = self.local(name) {
-            let f = l.reg;
-            let (base, n) = self.window(args.iter().map(Some), e.span)?;
-            let slot = self.alloc(e.span)?;
-            self.code.push(enc::MOV(slot, f));
-            self.code.push(encode_abc(RegOp::CALLV, base, 0, n));
-            self.next = base as usize + 1;
-            Operand { reg: base, num: false }
-        } else if let Some((index, decl)) = self.table.lookup(name) {
+        let named = self.table.lookup(name).is_some() || Builtin::from_name(name).is_some();
+        let local = self.local(name).map(|l| (l.reg, self.open_blocks.contains(&l.block)));
+        let r = match local {
+            // As on the tree interpreter: a variable holding a function value
+            // wins; holding anything else (or nothing yet), the function of
+            // that name is called.
+            Some((f, _)) if named => {
+                let is_func = self.alloc(e.span)?;
+                self.code.push(encode_abc(RegOp::TESTTY, is_func, f, TAG_FUNC as u8));
+                let to_named = self.jump_fwd(RegOp::JMPF, is_func);
+                let start = self.next;
+                let a = self.call_local(f, args, e)?;
+                let to_end = self.jump_fwd(RegOp::JMP, 0);
+                self.patch(to_named, e.span)?;
+                self.next = start;
+                let b = self.call_named(name, args, unwrap, e)?;
+                if a.reg != b.reg {
+                    self.code.push(enc::MOV(a.reg, b.reg));
+                }
+                self.patch(to_end, e.span)?;
+                Operand { reg: a.reg, num: false }
+            }
+            Some((f, open)) => {
+                if !open {
+                    let t = self.text8(name, e.span)?;
+                    self.code.push(encode_abc(RegOp::CHKBOUND, f, 0, t));
+                }
+                self.call_local(f, args, e)?
+            }
+            None => self.call_named(name, args, unwrap, e)?,
+        };
+        let r = if unwrap {
+            let t = self.text8(name, e.span)?;
+            self.code.push(encode_abc(RegOp::UNWRAP, r.reg, r.reg, t));
+            r
+        } else {
+            r
+        };
+        Ok(self.place(r, dst.map_or(Need::Any, Need::Into)))
+    }
+
+    /// Calls the function value in register `f`; the result is in the returned register.
+    fn call_local(&mut self, f: u8, args: &[Expr], e: &Expr) -> Result<Operand, Unsupported> {
+        let (base, n) = self.window(args.iter().map(Some), e.span)?;
+        let slot = self.alloc(e.span)?;
+        self.code.push(enc::MOV(slot, f));
+        self.code.push(encode_abc(RegOp::CALLV, base, 0, n));
+        self.next = base as usize + 1;
+        Ok(Operand { reg: base, num: false })
+    }
+
+    /// Calls the program's function `name`, else the builtin.
+    fn call_named(&mut self, name: &str, args: &[Expr], unwrap: bool, e: &Expr) -> Result<Operand, Unsupported> {
+        if let Some((index, decl)) = self.table.lookup(name) {
             if decl.params.len() != args.len() {
                 return unsupported(format!("a call of `{name}` with the wrong arity"), e.span);
             }
@@ -1054,27 +1099,15 @@ impl FuncCompiler<'_, '_> {
             }
             self.code.push(encode_abx(RegOp::CALL, base, func));
             self.next = base as usize + 1;
-            Operand {
+            return Ok(Operand {
                 reg: base,
                 num: is_num(&decl.ret) && !unwrap,
-            }
-        } else if let Some(b) = Builtin::from_name(name) {
-            if unwrap {
-                self.call_builtin(b, args, None, e.span)?
-            } else {
-                return self.call_builtin(b, args, dst, e.span);
-            }
-        } else {
-            return unsupported(format!("a call of the unknown `{name}`"), e.span);
-        };
-        let r = if unwrap {
-            let t = self.text8(name, e.span)?;
-            self.code.push(encode_abc(RegOp::UNWRAP, r.reg, r.reg, t));
-            r
-        } else {
-            r
-        };
-        Ok(self.place(r, dst.map_or(Need::Any, Need::Into)))
+            });
+        }
+        match Builtin::from_name(name) {
+            Some(b) => self.call_builtin(b, args, None, e.span),
+            None => unsupported(format!("a call of the unknown `{name}`"), e.span),
+        }
     }
 
     fn call_builtin(&mut self, b: Builtin, args: &[Expr], dst: Option<u8>, span: Span) -> Result<Operand, Unsupported> {

@@ -155,6 +155,14 @@ fn functions_as_values_and_callbacks() {
     for f in ["f", "g", "h"] {
         same_with(src, f, &[], Limits::default()).ok();
     }
+    // A variable named like a function: called when it holds a function,
+    // else the function of that name is.
+    let src = "dbl x:n>n;*x 2\nf>_;dbl=3;dbl 4\ng>_;len=str;len 42\nh x:n>_;>x 0{len=str};len 42";
+    assert_eq!(same_with(src, "f", &[], Limits::default()), Ok("8".into()));
+    assert_eq!(same_with(src, "g", &[], Limits::default()), Ok("42".into()));
+    for x in ["1", "-1"] {
+        same_with(src, "h", &[x], Limits::default()).ok();
+    }
     // A callback that recurses: map inside map.
     let src = "inc x:n>n;+x 1\nrow x:n>L n;map inc [x x]\ngrid>_;map row [1 2]";
     assert_eq!(

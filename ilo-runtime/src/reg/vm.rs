@@ -234,6 +234,8 @@ fn text_matches(heap: &Heap, prog: &RegProgram, v: Value, t: usize) -> bool {
 /// Pattern tags of `TESTTY`, as the compiler encodes them.
 pub(crate) const TAG_OK: usize = 4;
 pub(crate) const TAG_ERR: usize = 5;
+/// A function value (not the unbound marker).
+pub(crate) const TAG_FUNC: usize = 6;
 
 pub(crate) fn type_tag_code(tag: TypeTag) -> usize {
     match tag {
@@ -253,6 +255,7 @@ fn has_tag(heap: &Heap, v: Value, tag: usize) -> bool {
         3 => typed(TypeTag::List),
         TAG_OK => matches!(heap.get(v), Some(Obj::Ok(_))),
         TAG_ERR => matches!(heap.get(v), Some(Obj::Err(_))),
+        TAG_FUNC => v.func_index().is_some() && v.bits() != unbound_marker().bits(),
         _ => false,
     }
 }
