@@ -1004,7 +1004,9 @@ impl FuncCompiler<'_, '_> {
                     return Ok(Operand { reg, num: arith });
                 }
                 // Not provably numeric: undo and take the general path.
-                (self.code.truncate(mark.0), self.next = mark.1, self.max = mark.2);
+                self.code.truncate(mark.0);
+                self.next = mark.1;
+                self.max = mark.2;
             }
         }
         let a = self.expr(lhs, None)?;
