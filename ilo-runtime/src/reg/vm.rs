@@ -6,7 +6,7 @@ use super::compile::{RegFunc, RegProgram};
 use crate::builtins::{self, Builtin, CallValue};
 use crate::error::{Limits, RtError};
 use crate::front::ast::TypeTag;
-use crate::heap::{Heap, Obj};
+use crate::heap::Heap;
 use crate::isa::rop;
 use crate::ops;
 use crate::print::type_name;
@@ -221,7 +221,7 @@ fn with_fields(
         .map(String::as_str)
         .zip(vals[1..].iter().copied())
         .collect();
-    vm_support::with_fields(heap, vals[0], &new)
+    ops::with_fields(heap, vals[0], &new)
 }
 
 fn text_matches(heap: &Heap, prog: &RegProgram, v: Value, t: usize) -> bool {
@@ -247,24 +247,24 @@ pub(crate) fn type_tag_code(tag: TypeTag) -> usize {
 }
 
 fn has_tag(heap: &Heap, v: Value, tag: usize) -> bool {
-    let typed = |t| vm_support::type_tag_fits(heap, t, v);
+    let kind = |k| ops::is_kind(heap, k, v);
     match tag {
-        0 => typed(TypeTag::Num),
-        1 => typed(TypeTag::Text),
-        2 => typed(TypeTag::Bool),
-        3 => typed(TypeTag::List),
-        TAG_OK => matches!(heap.get(v), Some(Obj::Ok(_))),
-        TAG_ERR => matches!(heap.get(v), Some(Obj::Err(_))),
+        0 => kind(ops::Kind::Num),
+        1 => kind(ops::Kind::Text),
+        2 => kind(ops::Kind::Bool),
+        3 => kind(ops::Kind::List),
+        TAG_OK => ops::result_inner(heap, v, true).is_some(),
+        TAG_ERR => ops::result_inner(heap, v, false).is_some(),
         TAG_FUNC => v.func_index().is_some() && v.bits() != unbound_marker().bits(),
         _ => false,
     }
 }
 
+/// The value inside `~x` or `^e` (nil for anything else: `INNER` runs only after `TESTTY` matched).
 fn inner(heap: &Heap, v: Value) -> Value {
-    match heap.get(v) {
-        Some(Obj::Ok(x) | Obj::Err(x)) => *x,
-        _ => Value::NIL,
-    }
+    ops::result_inner(heap, v, true)
+        .or_else(|| ops::result_inner(heap, v, false))
+        .unwrap_or(Value::NIL)
 }
 
 fn check_range(heap: &Heap, a: Value, b: Value) -> Result<(), RtError> {
@@ -283,7 +283,7 @@ fn iter_list(heap: &mut Heap, xs: Value) -> Result<Value, RtError> {
     if heap.as_list(xs).is_some() {
         return Ok(xs);
     }
-    let items = vm_support::iteration_items(heap, xs)?;
+    let items = ops::iter_items(heap, xs)?;
     Ok(heap.list(items))
 }
 
@@ -307,17 +307,7 @@ fn for_next(heap: &Heap, regs: &mut [Value], at: usize) -> bool {
 
 /// `f!`: the value inside `~x`; `None` for `^e` (the function returns it).
 fn unwrap(heap: &Heap, prog: &RegProgram, r: Value, name: usize) -> Result<Option<Value>, RtError> {
-    match heap.get(r) {
-        Some(Obj::Ok(x)) => Ok(Some(*x)),
-        Some(Obj::Err(_)) => Ok(None),
-        _ => {
-            let f = text_at(prog, name)?;
-            Err(RtError::type_error(format!(
-                "`{f}!` unwraps a result, but `{f}` returned {}",
-                type_name(heap, r)
-            )))
-        }
-    }
+    ops::unwrap(heap, text_at(prog, name)?, r)
 }
 
 /// `CALLB A B C`: builtin B on the C arguments from A; the result goes to A.
