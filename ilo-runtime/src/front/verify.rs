@@ -809,7 +809,10 @@ impl<'p> Verifier<'p> {
                 };
                 let d = Diagnostic::error(
                     MISSING_ARM,
-                    format!("this match on {what} has no arm for {}", arms.join(" or ")),
+                    format!(
+                        "this match on {what} has no {} arm",
+                        backticked(&arms).replace(", ", " or ")
+                    ),
                     subject.map_or(span, |e| e.span),
                 )
                 .with_note("without a matching arm the match is nil; add the arm or a `_:` arm")
