@@ -14,6 +14,7 @@ use crate::value::Value;
 use super::compile::StackProgram;
 
 /// Text table entry `x`: a literal, field name or message.
+#[inline(never)]
 pub(super) fn text_at(prog: &StackProgram, x: usize) -> Result<&str, RtError> {
     prog.texts
         .get(x)
@@ -31,6 +32,7 @@ fn take(stack: &mut Vec<Value>, n: usize) -> Result<Vec<Value>, RtError> {
 }
 
 /// `LIST n`.
+#[inline(never)]
 pub(super) fn make_list(stack: &mut Vec<Value>, heap: &mut Heap, n: usize) -> Result<(), RtError> {
     let items = take(stack, n)?;
     stack.push(heap.list(items));
@@ -39,6 +41,7 @@ pub(super) fn make_list(stack: &mut Vec<Value>, heap: &mut Heap, n: usize) -> Re
 
 /// `RECORD x`: the fields were pushed in the order written; the layout says
 /// where each goes (the compiler checked that every field is given).
+#[inline(never)]
 pub(super) fn make_record(
     prog: &StackProgram,
     stack: &mut Vec<Value>,
@@ -61,6 +64,7 @@ pub(super) fn make_record(
 }
 
 /// `WITH x`: the target, then the new values of the fields `prog.withs[x]`.
+#[inline(never)]
 pub(super) fn with_fields(
     prog: &StackProgram,
     stack: &mut Vec<Value>,
@@ -110,6 +114,7 @@ pub(super) fn with_fields(
 
 /// What `@x xs` walks, as one list: a list itself, a text's characters, or
 /// a map's keys in order.
+#[inline(never)]
 pub(super) fn iteration_items(heap: &mut Heap, xs: Value) -> Result<Value, RtError> {
     let items: Vec<String> = match heap.get(xs) {
         Some(Obj::List(_)) => return Ok(xs),
@@ -140,6 +145,7 @@ fn set_slot(stack: &mut [Value], bp: usize, x: usize, v: Value) -> Result<(), Rt
 }
 
 /// `FORNEXT h`: the list is in slot `h`, the next position in `h + 1`.
+#[inline(never)]
 pub(super) fn for_next(stack: &mut Vec<Value>, heap: &Heap, bp: usize, h: usize) -> Result<(), RtError> {
     let items = slot(stack, bp, h)?;
     let i = slot(stack, bp, h + 1)?.to_num().unwrap_or(0.0) as usize;
@@ -157,6 +163,7 @@ pub(super) fn for_next(stack: &mut Vec<Value>, heap: &Heap, bp: usize, h: usize)
 
 /// `RANGE h`: `@i a..b` needs numbers; the counter goes in slot `h`, the end
 /// in `h + 1`.
+#[inline(never)]
 pub(super) fn range_init(
     stack: &mut [Value],
     heap: &Heap,
@@ -178,6 +185,7 @@ pub(super) fn range_init(
 
 /// `RNEXT h`: the counter while it is below the end (the body cannot change
 /// it: the loop variable is a separate slot).
+#[inline(never)]
 pub(super) fn range_next(stack: &mut Vec<Value>, bp: usize, h: usize) -> Result<(), RtError> {
     let i = slot(stack, bp, h)?.to_num().unwrap_or(f64::NAN);
     let end = slot(stack, bp, h + 1)?.to_num().unwrap_or(f64::NAN);
@@ -201,6 +209,7 @@ pub(super) fn lit_eq(k: Value, v: Value) -> bool {
 }
 
 /// `UNPACK 0|1`: the inner value of `~v` / `^e` and true, or just false.
+#[inline(never)]
 pub(super) fn unpack(stack: &mut Vec<Value>, heap: &Heap, v: Value, which: usize) {
     let inner = match (heap.get(v), which) {
         (Some(Obj::Ok(x)), 0) | (Some(Obj::Err(x)), 1) => Some(*x),
@@ -226,6 +235,7 @@ pub(super) fn is_type(heap: &Heap, v: Value, tag: usize) -> bool {
 }
 
 /// `FAIL x`: the text is `ILO-Rnnn message`.
+#[inline(never)]
 pub(super) fn fail(prog: &StackProgram, x: usize) -> RtError {
     let text = text_at(prog, x).unwrap_or("ILO-R099 unknown failure");
     let (c, message) = text.split_once(' ').unwrap_or((text, ""));

@@ -153,6 +153,7 @@ fn tick(frames: &mut Frames<'_>) -> Result<(), RtError> {
 }
 
 /// `CALLB x`: builtin `x & 255` on the `x >> 8` arguments at the top.
+#[inline(never)]
 fn call_builtin<'p>(
     prog: &'p StackProgram,
     stack: &mut Vec<Value>,
@@ -166,6 +167,7 @@ fn call_builtin<'p>(
 
 /// Runs builtin `b` on the `argc` values at the top of the stack and
 /// replaces them with its result.
+#[inline(never)]
 fn run_builtin<'p>(
     prog: &'p StackProgram,
     stack: &mut Vec<Value>,
@@ -199,6 +201,7 @@ fn args_start(stack: &[Value], argc: usize) -> Result<usize, RtError> {
 /// `CALLV argc` / `CALLVF argc`: calls the function value on top of the
 /// stack (under a fallback for `CALLVF`: a local that shadows a function
 /// name is called only when it holds a function, as in the tree interpreter).
+#[inline(never)]
 fn call_value<'p>(
     prog: &'p StackProgram,
     stack: &mut Vec<Value>,
@@ -223,6 +226,7 @@ fn call_value<'p>(
 }
 
 /// The program function a function value names, checked against `argc`.
+#[inline(never)]
 fn user_func(prog: &StackProgram, heap: &Heap, f: Value, argc: usize) -> Result<usize, RtError> {
     let Some(i) = f.func_index() else {
         return Err(RtError::type_error(format!(
@@ -259,6 +263,7 @@ impl CallValue for Reenter<'_, '_> {
     }
 }
 
+#[inline(never)]
 fn run_nested<'p>(
     prog: &'p StackProgram,
     stack: &mut Vec<Value>,
@@ -292,6 +297,7 @@ fn run_nested<'p>(
 
 /// `UNWRAP`: `~v` pushes v; `^e` returns `^e` from the function (handing it
 /// out when that was the outermost frame).
+#[inline(never)]
 fn unwrap<'p>(
     prog: &StackProgram,
     stack: &mut Vec<Value>,
