@@ -14,11 +14,17 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Span {
-        Span { start: start as u32, end: end as u32 }
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
     }
 
     pub fn to(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     pub fn range(self) -> std::ops::Range<usize> {
@@ -129,23 +135,53 @@ pub struct Stmt {
 #[derive(Clone, Debug, PartialEq)]
 pub enum StmtKind {
     /// `x=e`
-    Bind { name: Ident, value: Expr },
+    Bind {
+        name: Ident,
+        value: Expr,
+    },
     /// `{a;b}=rec`
-    Destructure { names: Vec<Ident>, value: Expr },
+    Destructure {
+        names: Vec<Ident>,
+        value: Expr,
+    },
     /// Braceless guard `cond e` (or `!cond e` with `negated`): return `value`
     /// from the function when the condition holds.
-    Guard { cond: Expr, negated: bool, value: Expr },
+    Guard {
+        cond: Expr,
+        negated: bool,
+        value: Expr,
+    },
     /// `cond{then}` or the ternary `cond{then}{else}`; `negated` for `!cond{…}`.
-    If { cond: Expr, negated: bool, then: Vec<Stmt>, els: Option<Vec<Stmt>> },
+    If {
+        cond: Expr,
+        negated: bool,
+        then: Vec<Stmt>,
+        els: Option<Vec<Stmt>>,
+    },
     /// `?x{arms}`; `subject: None` for `?{arms}`, which matches the previous
     /// statement's value.
-    Match { subject: Option<Expr>, arms: Vec<Arm> },
+    Match {
+        subject: Option<Expr>,
+        arms: Vec<Arm>,
+    },
     /// `@x xs{body}`
-    ForEach { var: Ident, iter: Expr, body: Vec<Stmt> },
+    ForEach {
+        var: Ident,
+        iter: Expr,
+        body: Vec<Stmt>,
+    },
     /// `@i a..b{body}`
-    ForRange { var: Ident, from: Expr, to: Expr, body: Vec<Stmt> },
+    ForRange {
+        var: Ident,
+        from: Expr,
+        to: Expr,
+        body: Vec<Stmt>,
+    },
     /// `wh cond{body}`
-    While { cond: Expr, body: Vec<Stmt> },
+    While {
+        cond: Expr,
+        body: Vec<Stmt>,
+    },
     /// `brk`
     Break,
     /// `cnt`
@@ -205,27 +241,58 @@ pub enum ExprKind {
     List(Vec<Expr>),
     /// A variable, parameter, or (as a higher-order argument) a function name.
     Name(String),
-    Unary { op: UnOp, operand: Box<Expr> },
-    Binary { op: BinOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Unary {
+        op: UnOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     /// `f a b`, or `f! a b` with `unwrap`. Builtins are calls too; the pipe
     /// `x>>f a` is parsed into `f a x`.
-    Call { func: Ident, args: Vec<Expr>, unwrap: bool },
+    Call {
+        func: Ident,
+        args: Vec<Expr>,
+        unwrap: bool,
+    },
     /// `~e`
     Ok(Box<Expr>),
     /// `^e`
     Err(Box<Expr>),
     /// `a??b`
-    Coalesce { lhs: Box<Expr>, rhs: Box<Expr> },
+    Coalesce {
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     /// `x.f`, or `x.?f` with `safe`
-    Field { target: Box<Expr>, field: Ident, safe: bool },
+    Field {
+        target: Box<Expr>,
+        field: Ident,
+        safe: bool,
+    },
     /// `x.0`
-    Index { target: Box<Expr>, index: usize },
+    Index {
+        target: Box<Expr>,
+        index: usize,
+    },
     /// `pt x:1 y:2`
-    Record { ty: Ident, fields: Vec<(Ident, Expr)> },
+    Record {
+        ty: Ident,
+        fields: Vec<(Ident, Expr)>,
+    },
     /// `p with x:5`
-    With { target: Box<Expr>, fields: Vec<(Ident, Expr)> },
+    With {
+        target: Box<Expr>,
+        fields: Vec<(Ident, Expr)>,
+    },
     /// `?c a b`
-    Ternary { cond: Box<Expr>, then: Box<Expr>, els: Box<Expr> },
+    Ternary {
+        cond: Box<Expr>,
+        then: Box<Expr>,
+        els: Box<Expr>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -45,6 +45,24 @@ pub(crate) struct Frames<'p> {
     /// `run_loop`s re-entered by higher-order builtins, each running one
     /// frame that is not in `saved`; they count towards the depth.
     nested: usize,
+    /// Native stack the re-entries may use on this thread: address of the
+    /// segment's base and the budget from there.
+    segment: (usize, usize),
+}
+
+/// Native stack the re-entries may use on the caller's thread before they
+/// move to a fresh segment (test threads have 2 MiB in all).
+const FIRST_SEGMENT_BUDGET: usize = 512 * 1024;
+/// Size of each further native stack segment.
+const SEGMENT_SIZE: usize = 256 * 1024 * 1024;
+/// What a segment keeps in reserve for the builtin frames between checks.
+const SEGMENT_MARGIN: usize = 16 * 1024 * 1024;
+
+/// The address of the native stack, to measure how deep re-entry has gone.
+#[inline(always)]
+fn stack_pos() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
 }
 
 impl Frames<'_> {
@@ -89,6 +107,7 @@ impl StackVm {
             steps: 0,
             floor: 0,
             nested: 0,
+            segment: (stack_pos(), FIRST_SEGMENT_BUDGET),
         };
         // The outermost call is a step too, as in the tree interpreter.
         tick(&mut frames)?;
@@ -286,12 +305,53 @@ fn run_nested<'p>(
     stack.resize(bp + f.nslots, Value::NIL);
     let floor = std::mem::replace(&mut frames.floor, height);
     frames.nested += 1;
-    let r = run_loop(prog, stack, heap, frames, Cursor::enter(f, bp));
+    let (base, budget) = frames.segment;
+    let r = if base.abs_diff(stack_pos()) > budget {
+        run_on_new_segment(prog, stack, heap, frames, Cursor::enter(f, bp))
+    } else {
+        run_loop(prog, stack, heap, frames, Cursor::enter(f, bp))
+    };
     frames.nested -= 1;
     frames.floor = floor;
     // After an error the inner frames are abandoned; the caller's are intact below.
     frames.saved.truncate(height);
     stack.truncate(bp);
+    r
+}
+
+/// Each re-entry recurses natively (builtin -> `run_loop`), so deep
+/// recursion through `map` and friends moves to a fresh thread with a large
+/// stack (the caller waits), as the tree interpreter does: the depth limit
+/// ends it, never a crashed process.
+#[cold]
+#[inline(never)]
+fn run_on_new_segment<'p>(
+    prog: &'p StackProgram,
+    stack: &mut Vec<Value>,
+    heap: &mut Heap,
+    frames: &mut Frames<'p>,
+    cur: Cursor<'p>,
+) -> Result<Value, RtError> {
+    let saved = frames.segment;
+    let r = std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("ilo-stack".into())
+            .stack_size(SEGMENT_SIZE)
+            .spawn_scoped(scope, || {
+                frames.segment = (stack_pos(), SEGMENT_SIZE - SEGMENT_MARGIN);
+                run_loop(prog, stack, heap, frames, cur)
+            });
+        match spawned {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|_| Err(RtError::internal("the stack VM's stack segment panicked"))),
+            Err(e) => Err(RtError::new(
+                crate::error::code::DEPTH,
+                format!("recursion too deep: cannot grow the stack ({e})"),
+            )),
+        }
+    });
+    frames.segment = saved;
     r
 }
 
