@@ -30,15 +30,6 @@ fn arg_for(ty: &Type) -> Arg {
     }
 }
 
-/// Disagreements already reported in `fuzz/FINDINGS.md`, skipped so that
-/// the fuzzer can look for new ones. Remove an entry once its bug is fixed.
-fn known(tree: &Result<Outcome, RtError>, _vm: &Result<Outcome, RtError>) -> bool {
-    // F1: a name bound only on a branch (or loop body) that did not run: the
-    // tree interpreter says ILO-R010, the stack VM yields nil and the
-    // register VM a stale register (`f n:n>n;>n 5{c=1};c`).
-    matches!(tree, Err(e) if e.code == ilo_runtime::error::code::UNBOUND)
-}
-
 /// What a run is compared by: the printed result, or the error code only
 /// (messages may legitimately differ in wording between engines).
 fn key(r: &Result<Outcome, RtError>) -> Result<&str, &'static str> {
@@ -87,7 +78,7 @@ fuzz_target!(|data: &[u8]| {
             Ok(o) => o.engine == Engine::Tree,
             Err(_) => true,
         };
-        if vm_ran && tree_ran && !known(&tree, &vm) {
+        if vm_ran && tree_ran {
             assert_eq!(
                 key(&tree),
                 key(&vm),

@@ -1,9 +1,10 @@
-//! What the bytecode compilers share: the program's function table and the
-//! error for a construct an engine cannot compile yet.
+//! What the bytecode compilers share: the program's function table, the
+//! variables that may be read before they are bound, and the error for a
+//! construct an engine cannot compile yet.
 
 use std::collections::HashMap;
 
-use crate::front::ast::{FuncDecl, Program, Span, Type};
+use crate::front::ast::{FuncDecl, Program, Span, Stmt, StmtKind, Type};
 
 /// A construct this engine does not compile; the run falls back or reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,4 +54,40 @@ impl<'p> FuncTable<'p> {
 /// Whether a declared type is the number type.
 pub fn is_num(ty: &Type) -> bool {
     matches!(ty, Type::Num)
+}
+
+/// The variables of `f` bound inside a branch or loop body (not parameters),
+/// in order of first binding. Variables are function-scoped, so such a name
+/// may be read where its binding did not run (after an untaken branch, or
+/// earlier in a loop body on the first iteration): the compilers give these
+/// a slot from the function's start, holding [`Value::UNBOUND`] until bound,
+/// and check reads that may meet it (ILO-R010, or the function of that name).
+///
+/// [`Value::UNBOUND`]: crate::value::Value::UNBOUND
+pub fn late_names(f: &FuncDecl) -> Vec<&str> {
+    fn walk<'a>(body: &'a [Stmt], nested: bool, out: &mut Vec<&'a str>) {
+        for s in body {
+            match &s.kind {
+                StmtKind::Bind { name, .. } if nested => out.push(&name.name),
+                StmtKind::Destructure { names, .. } if nested => out.extend(names.iter().map(|n| n.name.as_str())),
+                StmtKind::If { then, els, .. } => {
+                    walk(then, true, out);
+                    walk(els.as_deref().unwrap_or_default(), true, out);
+                }
+                StmtKind::ForEach { body, .. } | StmtKind::ForRange { body, .. } | StmtKind::While { body, .. } => {
+                    walk(body, true, out)
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&f.body, false, &mut out);
+    let mut seen: Vec<&str> = f.params.iter().map(|p| p.name.name.as_str()).collect();
+    out.retain(|n| {
+        let new = !seen.contains(n);
+        seen.push(n);
+        new
+    });
+    out
 }

@@ -40,16 +40,7 @@ use crate::heap::{Heap, RecordShape};
 use crate::ops;
 use crate::print::type_name;
 use crate::value::Value;
-
-/// Stack the interpreter may use on the caller's thread before it moves the
-/// recursion to a fresh segment (test threads have 2 MiB in all).
-const FIRST_SEGMENT_BUDGET: usize = 512 * 1024;
-/// Size of each further stack segment.
-const SEGMENT_SIZE: usize = 256 * 1024 * 1024;
-/// What a segment keeps in reserve for the work between two checks: the
-/// frames of one call's expressions and blocks (nesting bounded by the
-/// parser) and the builtins.
-const SEGMENT_MARGIN: usize = 16 * 1024 * 1024;
+use crate::vm_support::{self, StackGuard, FIRST_SEGMENT_BUDGET};
 
 /// Non-local control flow inside a function body, carried on the error path.
 enum Ctl {
@@ -82,33 +73,6 @@ struct Target {
     /// holding a function value may shadow `callee`.
     local: bool,
     callee: Callee,
-}
-
-/// The address of the stack: how far recursion has gone, measured from a
-/// segment's base.
-#[inline(always)]
-fn stack_pos() -> usize {
-    let marker = 0u8;
-    std::hint::black_box(&marker) as *const u8 as usize
-}
-
-#[derive(Clone, Copy)]
-struct StackGuard {
-    base: usize,
-    budget: usize,
-}
-
-impl StackGuard {
-    fn here(budget: usize) -> StackGuard {
-        StackGuard {
-            base: stack_pos(),
-            budget,
-        }
-    }
-
-    fn exhausted(&self) -> bool {
-        self.base.abs_diff(stack_pos()) > self.budget
-    }
 }
 
 /// The interpreter's state: the program, its heap and the limits.
@@ -285,23 +249,9 @@ impl<'p> TreeInterp<'p> {
     fn call_on_new_segment(&mut self, f: &'p FuncDecl, args: &[Value]) -> Result<Value, RtError> {
         let saved = self.guard;
         self.depth += 1;
-        let result = std::thread::scope(|scope| {
-            let spawned = std::thread::Builder::new()
-                .name("ilo-tree".into())
-                .stack_size(SEGMENT_SIZE)
-                .spawn_scoped(scope, || {
-                    self.guard = StackGuard::here(SEGMENT_SIZE - SEGMENT_MARGIN);
-                    self.run_decl(f, args)
-                });
-            match spawned {
-                Ok(handle) => handle
-                    .join()
-                    .unwrap_or_else(|_| Err(RtError::internal("the interpreter's stack segment panicked"))),
-                Err(e) => Err(RtError::new(
-                    crate::error::code::DEPTH,
-                    format!("recursion too deep: cannot grow the stack ({e})"),
-                )),
-            }
+        let result = vm_support::on_new_segment("ilo-tree", |guard| {
+            self.guard = guard;
+            self.run_decl(f, args)
         });
         self.depth -= 1;
         self.guard = saved;

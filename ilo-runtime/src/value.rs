@@ -30,6 +30,9 @@ impl Value {
     pub const NIL: Value = Value((TAG_SPECIAL << TAG_SHIFT) | 0);
     pub const FALSE: Value = Value((TAG_SPECIAL << TAG_SHIFT) | 1);
     pub const TRUE: Value = Value((TAG_SPECIAL << TAG_SHIFT) | 2);
+    /// What a VM slot holds for a variable whose binding has not run yet. No
+    /// program can make or see it: a read that may meet it is checked.
+    pub const UNBOUND: Value = Value((TAG_SPECIAL << TAG_SHIFT) | 3);
 
     #[inline(always)]
     pub fn num(n: f64) -> Value {
@@ -121,6 +124,8 @@ impl fmt::Debug for Value {
             write!(f, "{b}")
         } else if self.is_nil() {
             write!(f, "nil")
+        } else if *self == Value::UNBOUND {
+            write!(f, "unbound")
         } else if let Some(i) = self.heap_index() {
             write!(f, "<obj {i}>")
         } else if let Some(i) = self.func_index() {

@@ -1,6 +1,7 @@
 //! Run-time pieces the bytecode VMs share that are not value operations
 //! (those live in `ops`, shared with the tree interpreter): literal-pattern
-//! tests on constants, and the native-stack guard for engines that recurse.
+//! tests on constants, the unbound-variable check, and the native-stack
+//! guard for engines that recurse.
 
 use crate::value::Value;
 
@@ -11,6 +12,15 @@ pub fn const_pattern_matches(k: Value, v: Value) -> bool {
         Some(n) => v.to_num() == Some(n),
         None => k == v,
     }
+}
+
+/// Reading a variable that still holds [`Value::UNBOUND`] is ILO-R010, as
+/// on the tree interpreter.
+pub fn check_bound(v: Value, name: &str) -> Result<(), crate::error::RtError> {
+    if v == Value::UNBOUND {
+        return Err(crate::error::RtError::unbound(name));
+    }
+    Ok(())
 }
 
 /// Stack an engine that recurses natively may use on the caller's thread
@@ -50,4 +60,31 @@ impl StackGuard {
     pub fn exhausted(&self) -> bool {
         self.base.abs_diff(stack_pos()) > self.budget
     }
+}
+
+/// Runs `run` on a fresh thread with a [`SEGMENT_SIZE`] stack while this one
+/// waits, handing it the guard for the new segment. The caller keeps its own
+/// guard and restores it afterwards.
+#[cold]
+#[inline(never)]
+pub fn on_new_segment<T: Send>(
+    thread_name: &str,
+    run: impl FnOnce(StackGuard) -> Result<T, crate::error::RtError> + Send,
+) -> Result<T, crate::error::RtError> {
+    use crate::error::{code, RtError};
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name(thread_name.into())
+            .stack_size(SEGMENT_SIZE)
+            .spawn_scoped(scope, || run(StackGuard::here(SEGMENT_SIZE - SEGMENT_MARGIN)));
+        match spawned {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|_| Err(RtError::internal(format!("the {thread_name} stack segment panicked")))),
+            Err(e) => Err(RtError::new(
+                code::DEPTH,
+                format!("recursion too deep: cannot grow the stack ({e})"),
+            )),
+        }
+    })
 }

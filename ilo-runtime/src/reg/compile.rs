@@ -19,7 +19,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::vm::{type_tag_code, unbound_marker, TAG_ERR, TAG_FUNC, TAG_OK};
+use super::vm::{type_tag_code, TAG_ERR, TAG_FUNC, TAG_OK};
 use crate::builtins::Builtin;
 use crate::front::ast::{
     Arm, BinOp, Decl, Expr, ExprKind, FuncDecl, Ident, Lit, Pattern, Program, Span, Stmt, StmtKind, UnOp,
@@ -27,7 +27,7 @@ use crate::front::ast::{
 use crate::heap::RecordShape;
 use crate::isa::codec::{encode_abc, encode_abx, encode_asbx};
 use crate::isa::{reg_enc as enc, reg_superinstruction, RegOp};
-use crate::lower::{is_num, FuncTable, Unsupported};
+use crate::lower::{is_num, late_names, FuncTable, Unsupported};
 use crate::value::Value;
 
 #[derive(Clone, Debug)]
@@ -99,9 +99,13 @@ struct Local {
     reg: u8,
     num: bool,
     /// The block whose statement first bound it: outside that block the
-    /// binding may not have run.
+    /// binding may not have run. [`NOT_YET`] until a binding is compiled.
     block: usize,
 }
+
+/// The block of a late variable (see [`late_names`]) whose binding has not
+/// been compiled yet: never open, so every read is checked.
+const NOT_YET: usize = usize::MAX;
 
 /// Jumps out of the innermost loop, patched when its end is known.
 #[derive(Default)]
@@ -151,8 +155,8 @@ struct FuncCompiler<'t, 'p> {
     /// Ids of the blocks being compiled, outermost first (0: the parameters).
     open_blocks: Vec<usize>,
     blocks_seen: usize,
-    /// Registers of variables first bound inside a nested block: they start
-    /// as the unbound marker, and reads outside that block check it.
+    /// Registers of the late variables ([`late_names`]): they start as
+    /// [`Value::UNBOUND`], and reads outside the binding's block check it.
     late: Vec<u8>,
 }
 
@@ -211,6 +215,18 @@ impl FuncCompiler<'_, '_> {
                 reg,
                 num,
                 block: 0,
+            });
+        }
+        // Registers for the variables bound in nested blocks are reserved
+        // before any temporary, so nothing else writes them before binding.
+        for name in late_names(f) {
+            let reg = self.alloc_pinned(f.span)?;
+            self.late.push(reg);
+            self.locals.push(Local {
+                name: name.to_string(),
+                reg,
+                num: !self.mixed.contains(name),
+                block: NOT_YET,
             });
         }
         if f.body.is_empty() {
@@ -468,22 +484,24 @@ impl FuncCompiler<'_, '_> {
     /// The register of local `name`, binding it (scoped to the function) if new.
     fn local_for(&mut self, name: &str, num: bool, span: Span) -> Result<u8, Unsupported> {
         let num = self.note_binding(name, num);
+        let block = self.open_blocks.last().copied().unwrap_or(0);
         if let Some(l) = self.locals.iter_mut().rev().find(|l| l.name == name) {
             l.num = num;
+            if l.block == NOT_YET {
+                l.block = block;
+            }
             return Ok(l.reg);
         }
         let reg = self.alloc_pinned(span)?;
-        self.push_local(name, reg, num, false);
+        self.push_local(name, reg, num);
         Ok(reg)
     }
 
-    /// Records a new variable of the innermost open block. A `scoped` one
-    /// (loop variable, pattern name) is set before its scope's code runs.
-    fn push_local(&mut self, name: &str, reg: u8, num: bool, scoped: bool) {
+    /// Records a new variable of the innermost open block: one bound at the
+    /// function's top level, or a loop variable or pattern name (set before
+    /// its scope's code runs). Late variables are declared up front instead.
+    fn push_local(&mut self, name: &str, reg: u8, num: bool) {
         let block = self.open_blocks.last().copied().unwrap_or(0);
-        if !scoped && self.open_blocks.len() > 2 {
-            self.late.push(reg);
-        }
         self.locals.push(Local {
             name: name.to_string(),
             reg,
@@ -492,13 +510,13 @@ impl FuncCompiler<'_, '_> {
         });
     }
 
-    /// Starts every late variable as the unbound marker. The loads go in
+    /// Starts every late variable as [`Value::UNBOUND`]. The loads go in
     /// front of the code: jumps are relative, so nothing moves.
     fn init_late_locals(&mut self, span: Span) -> Result<(), Unsupported> {
         if self.late.is_empty() {
             return Ok(());
         }
-        let k = self.constant(unbound_marker());
+        let k = self.constant(Value::UNBOUND);
         let bx = u16::try_from(k).map_err(|_| Unsupported::new("more than 65536 constants", span))?;
         let loads: Vec<u32> = self.late.iter().map(|r| enc::LOADK(*r, bx)).collect();
         self.code.splice(0..0, loads);
@@ -524,7 +542,7 @@ impl FuncCompiler<'_, '_> {
         let reg = match fresh {
             Some(reg) => {
                 let num = self.note_binding(name, v.num);
-                self.push_local(name, reg, num, false);
+                self.push_local(name, reg, num);
                 reg
             }
             None => self.local_for(name, v.num, value.span)?,
@@ -694,7 +712,7 @@ impl FuncCompiler<'_, '_> {
     fn scoped_local(&mut self, name: &str, num: bool, span: Span) -> Result<u8, Unsupported> {
         let num = self.note_binding(name, num);
         let reg = self.alloc_pinned(span)?;
-        self.push_local(name, reg, num, true);
+        self.push_local(name, reg, num);
         Ok(reg)
     }
 
@@ -922,14 +940,44 @@ impl FuncCompiler<'_, '_> {
     /// A name's value: a local, else a zero-parameter function's or builtin's
     /// result, else the function as a value.
     fn name(&mut self, name: &str, dst: Option<u8>, e: &Expr) -> Result<Operand, Unsupported> {
-        if let Some(l) = self.local(name) {
-            let src = Operand { reg: l.reg, num: l.num };
-            if !self.open_blocks.contains(&l.block) {
-                let t = self.text8(name, e.span)?;
-                self.code.push(encode_abc(RegOp::CHKBOUND, src.reg, 0, t));
-            }
+        let Some(l) = self.local(name) else {
+            return self.named_value(name, dst, e);
+        };
+        let src = Operand { reg: l.reg, num: l.num };
+        if self.open_blocks.contains(&l.block) {
             return Ok(self.place(src, dst.map_or(Need::Any, Need::Into)));
         }
+        if !self.is_named(name) {
+            let t = self.text8(name, e.span)?;
+            self.code.push(encode_abc(RegOp::CHKBOUND, src.reg, 0, t));
+            return Ok(self.place(src, dst.map_or(Need::Any, Need::Into)));
+        }
+        // Unbound here, the name means the function (as on the tree interpreter).
+        let reg = self.target(dst, e.span)?;
+        let start = self.next;
+        let unbound = self.alloc(e.span)?;
+        let k = self.constant(Value::UNBOUND);
+        let k = u8::try_from(k).map_err(|_| Unsupported::new("more than 256 constants", e.span))?;
+        self.code.push(encode_abc(RegOp::TESTK, unbound, src.reg, k));
+        let to_named = self.jump_fwd(RegOp::JMPT, unbound);
+        self.next = start;
+        self.place(src, Need::Into(reg));
+        let to_end = self.jump_fwd(RegOp::JMP, 0);
+        self.patch(to_named, e.span)?;
+        let v = self.named_value(name, Some(reg), e)?;
+        self.place(v, Need::Into(reg));
+        self.patch(to_end, e.span)?;
+        Ok(Operand { reg, num: false })
+    }
+
+    /// Whether `name` names a function or builtin.
+    fn is_named(&self, name: &str) -> bool {
+        self.table.lookup(name).is_some() || Builtin::from_name(name).is_some()
+    }
+
+    /// What `name` means as a function: a zero-parameter function's or
+    /// builtin's result, else the function as a value.
+    fn named_value(&mut self, name: &str, dst: Option<u8>, e: &Expr) -> Result<Operand, Unsupported> {
         if let Some((i, decl)) = self.table.lookup(name) {
             if decl.params.is_empty() {
                 let func = Ident {
@@ -1031,7 +1079,7 @@ impl FuncCompiler<'_, '_> {
         e: &Expr,
     ) -> Result<Operand, Unsupported> {
         let name = func.name.as_str();
-        let named = self.table.lookup(name).is_some() || Builtin::from_name(name).is_some();
+        let named = self.is_named(name);
         let local = self.local(name).map(|l| (l.reg, self.open_blocks.contains(&l.block)));
         let r = match local {
             // As on the tree interpreter: a variable holding a function value

@@ -109,6 +109,12 @@ fn loops_and_scoping() {
     assert_eq!(same("f x:n>_;@i 0..x{y=i};y", &["0"]), Err(code::UNBOUND));
     gives("f x:n>_;@i 0..x{y=i};y", &["3"], "2");
     gives("f x:n>_;@i 0..x{y=i;z=y};9", &["3"], "9");
+    // The late variable's register is not a temporary before its binding
+    // (it held the `1` of `>n 1`: fuzz finding F1).
+    assert_eq!(same("f n:n>n;wh >n 1{c=7};c", &["0"]), Err(code::UNBOUND));
+    // Read before its binding in a loop body: the value of the previous
+    // iteration, on the first the function of that name.
+    gives("f n:n>n;s=0;@i 0..3{s=+s y;y=i};s\ny>n;9", &["0"], "10");
 }
 
 #[test]

@@ -255,7 +255,7 @@ fn has_tag(heap: &Heap, v: Value, tag: usize) -> bool {
         3 => kind(ops::Kind::List),
         TAG_OK => ops::result_inner(heap, v, true).is_some(),
         TAG_ERR => ops::result_inner(heap, v, false).is_some(),
-        TAG_FUNC => v.func_index().is_some() && v.bits() != unbound_marker().bits(),
+        TAG_FUNC => v.func_index().is_some(),
         _ => false,
     }
 }
@@ -436,19 +436,9 @@ impl CallValue for Reenter<'_, '_> {
     }
 }
 
-/// What a variable's register holds until its first binding runs, when that
-/// binding is inside a block (a branch or loop body that may not run). No
-/// program can make this value: function indices stop far below it.
-pub(crate) fn unbound_marker() -> Value {
-    Value::func(u32::MAX)
-}
-
 /// `CHKBOUND`: reading a variable whose binding did not run is ILO-R010.
 fn check_bound(prog: &RegProgram, v: Value, name: usize) -> Result<(), RtError> {
-    if v.bits() == unbound_marker().bits() {
-        return Err(RtError::unbound(text_at(prog, name)?));
-    }
-    Ok(())
+    vm_support::check_bound(v, text_at(prog, name)?)
 }
 
 impl<'p> Reenter<'_, 'p> {
@@ -462,23 +452,9 @@ impl<'p> Reenter<'_, 'p> {
         }
         let saved = self.frames.guard;
         let (prog, regs, frames) = (self.prog, &mut *self.regs, &mut *self.frames);
-        let r = std::thread::scope(|scope| {
-            let spawned = std::thread::Builder::new()
-                .name("ilo-reg".into())
-                .stack_size(vm_support::SEGMENT_SIZE)
-                .spawn_scoped(scope, || {
-                    frames.guard = StackGuard::here(vm_support::SEGMENT_SIZE - vm_support::SEGMENT_MARGIN);
-                    run_loop(prog, regs, heap, frames, cur)
-                });
-            match spawned {
-                Ok(handle) => handle
-                    .join()
-                    .unwrap_or_else(|_| Err(RtError::internal("the register VM's stack segment panicked"))),
-                Err(e) => Err(RtError::new(
-                    crate::error::code::DEPTH,
-                    format!("recursion too deep: cannot grow the stack ({e})"),
-                )),
-            }
+        let r = vm_support::on_new_segment("ilo-reg", |guard| {
+            frames.guard = guard;
+            run_loop(prog, regs, heap, frames, cur)
         });
         self.frames.guard = saved;
         r

@@ -12,7 +12,9 @@
 //! slot for the rest of the function; a loop variable or a pattern binding
 //! gets a fresh slot for its loop or arm, and the name then means what it
 //! meant before. Loop bookkeeping (the list walked, the range counter) lives
-//! in hidden slots.
+//! in hidden slots. A variable bound inside a branch or loop body (see
+//! [`late_names`]) gets its slot at the function's start, holding
+//! [`Value::UNBOUND`] until bound; a read that may meet it is checked.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,7 +27,7 @@ use crate::front::ast::{
 use crate::heap::RecordShape;
 use crate::isa::codec::{decode_stack, encode_stack, STACK_X_MAX};
 use crate::isa::StackOp;
-use crate::lower::{FuncTable, Unsupported};
+use crate::lower::{late_names, FuncTable, Unsupported};
 use crate::value::Value;
 
 #[derive(Clone, Debug)]
@@ -131,7 +133,17 @@ struct FuncCompiler<'t, 'p, 's> {
     loops: Vec<LoopCtx>,
     /// An operand did not fit in 24 bits.
     overflow: bool,
+    /// Late variables: their slot, and the block whose statement first
+    /// bound them ([`NOT_YET`] until a binding is compiled).
+    late: HashMap<String, (u32, usize)>,
+    /// Ids of the bodies being compiled, outermost first.
+    open_blocks: Vec<usize>,
+    blocks_seen: usize,
 }
+
+/// The block of a late variable whose binding has not been compiled yet:
+/// never open, so every read is checked.
+const NOT_YET: usize = usize::MAX;
 
 type Res = Result<(), Unsupported>;
 
@@ -145,9 +157,18 @@ fn compile_func(table: &FuncTable<'_>, shared: &mut Shared, f: &FuncDecl) -> Res
         consts: Vec::new(),
         loops: Vec::new(),
         overflow: false,
+        late: HashMap::new(),
+        open_blocks: Vec::new(),
+        blocks_seen: 0,
     };
     for p in &f.params {
         c.slot_for(&p.name.name);
+    }
+    for name in late_names(f) {
+        let slot = c.slot_for(name);
+        c.late.insert(name.to_string(), (slot, NOT_YET));
+        c.push_const(Value::UNBOUND);
+        c.emit(StackOp::STORE, slot as usize);
     }
     c.body(&f.body, true)?;
     c.emit(StackOp::RET, 0);
@@ -220,6 +241,21 @@ impl FuncCompiler<'_, '_, '_> {
         s
     }
 
+    /// Notes that a binding of `name` has been compiled in the current block.
+    fn bound(&mut self, name: &str) {
+        let block = self.open_blocks.last().copied().unwrap_or(0);
+        if let Some((_, b @ NOT_YET)) = self.late.get_mut(name) {
+            *b = block;
+        }
+    }
+
+    /// Whether reading `name` from `slot` here may meet [`Value::UNBOUND`]:
+    /// it is a late variable (not shadowed) whose binding is not in an
+    /// enclosing block.
+    fn maybe_unbound(&self, name: &str, slot: u32) -> bool {
+        matches!(self.late.get(name), Some(&(s, b)) if s == slot && !self.open_blocks.contains(&b))
+    }
+
     /// `n` consecutive slots no name refers to.
     fn fresh(&mut self, n: u32) -> u32 {
         let s = self.nslots;
@@ -245,6 +281,14 @@ impl FuncCompiler<'_, '_, '_> {
 
     /// Compiles a body; with `keep` its value (nil if empty) is pushed.
     fn body(&mut self, body: &[Stmt], keep: bool) -> Res {
+        self.blocks_seen += 1;
+        self.open_blocks.push(self.blocks_seen);
+        let r = self.stmts(body, keep);
+        self.open_blocks.pop();
+        r
+    }
+
+    fn stmts(&mut self, body: &[Stmt], keep: bool) -> Res {
         if body.is_empty() && keep {
             self.push_const(Value::NIL);
         }
@@ -267,6 +311,7 @@ impl FuncCompiler<'_, '_, '_> {
             StmtKind::Bind { name, value } => {
                 self.expr(value)?;
                 let slot = self.slot_for(&name.name) as usize;
+                self.bound(&name.name);
                 self.emit(StackOp::STORE, slot);
                 if keep {
                     self.emit(StackOp::LOAD, slot);
@@ -313,6 +358,7 @@ impl FuncCompiler<'_, '_, '_> {
                     let t = self.shared.text(&n.name);
                     self.emit(StackOp::FIELD, t);
                     let slot = self.slot_for(&n.name) as usize;
+                    self.bound(&n.name);
                     self.emit(StackOp::STORE, slot);
                 }
                 if keep {
@@ -676,10 +722,33 @@ impl FuncCompiler<'_, '_, '_> {
     /// A name's value: a variable, else a function as a value, else (for a
     /// function that takes no arguments) its result.
     fn name(&mut self, name: &str) {
-        if let Some(&slot) = self.scope.get(name) {
+        let Some(&slot) = self.scope.get(name) else {
+            return self.named_value(name);
+        };
+        if !self.maybe_unbound(name, slot) {
             self.emit(StackOp::LOAD, slot as usize);
             return;
         }
+        if let Callee::Nothing = self.callee(name) {
+            self.emit(StackOp::LOAD, slot as usize);
+            let t = self.shared.text(name);
+            self.emit(StackOp::CHKBOUND, t);
+            return;
+        }
+        // Unbound here, the name means the function (as on the tree interpreter).
+        self.emit(StackOp::LOAD, slot as usize);
+        self.emit(StackOp::ISUNBOUND, 0);
+        let to_bound = self.emit(StackOp::JMPF, 0);
+        self.named_value(name);
+        let to_end = self.emit(StackOp::JMP, 0);
+        self.patch(to_bound);
+        self.emit(StackOp::LOAD, slot as usize);
+        self.patch(to_end);
+    }
+
+    /// What `name` means as a function: a function value, or (for one that
+    /// takes no arguments) its result.
+    fn named_value(&mut self, name: &str) {
         match self.callee(name) {
             Callee::User(i, 0) => {
                 self.emit(StackOp::CALL, i as usize);
@@ -704,6 +773,10 @@ impl FuncCompiler<'_, '_, '_> {
         match (local, self.callee(&func.name)) {
             (Some(slot), Callee::Nothing) => {
                 self.emit(StackOp::LOAD, slot as usize);
+                if self.maybe_unbound(&func.name, slot) {
+                    let t = self.shared.text(&func.name);
+                    self.emit(StackOp::CHKBOUND, t);
+                }
                 self.emit(StackOp::CALLV, argc);
             }
             (Some(slot), callee) => {

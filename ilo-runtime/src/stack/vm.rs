@@ -8,6 +8,7 @@ use crate::heap::{Heap, Obj};
 use crate::isa::sop;
 use crate::ops;
 use crate::value::Value;
+use crate::vm_support::{self, StackGuard};
 
 use super::support::*;
 
@@ -45,24 +46,8 @@ pub(crate) struct Frames<'p> {
     /// `run_loop`s re-entered by higher-order builtins, each running one
     /// frame that is not in `saved`; they count towards the depth.
     nested: usize,
-    /// Native stack the re-entries may use on this thread: address of the
-    /// segment's base and the budget from there.
-    segment: (usize, usize),
-}
-
-/// Native stack the re-entries may use on the caller's thread before they
-/// move to a fresh segment (test threads have 2 MiB in all).
-const FIRST_SEGMENT_BUDGET: usize = 512 * 1024;
-/// Size of each further native stack segment.
-const SEGMENT_SIZE: usize = 256 * 1024 * 1024;
-/// What a segment keeps in reserve for the builtin frames between checks.
-const SEGMENT_MARGIN: usize = 16 * 1024 * 1024;
-
-/// The address of the native stack, to measure how deep re-entry has gone.
-#[inline(always)]
-fn stack_pos() -> usize {
-    let marker = 0u8;
-    std::hint::black_box(&marker) as *const u8 as usize
+    /// Native stack the re-entries may use on this thread.
+    guard: StackGuard,
 }
 
 impl Frames<'_> {
@@ -107,7 +92,7 @@ impl StackVm {
             steps: 0,
             floor: 0,
             nested: 0,
-            segment: (stack_pos(), FIRST_SEGMENT_BUDGET),
+            guard: StackGuard::here(vm_support::FIRST_SEGMENT_BUDGET),
         };
         // The outermost call is a step too, as in the tree interpreter.
         tick(&mut frames)?;
@@ -305,8 +290,7 @@ fn run_nested<'p>(
     stack.resize(bp + f.nslots, Value::NIL);
     let floor = std::mem::replace(&mut frames.floor, height);
     frames.nested += 1;
-    let (base, budget) = frames.segment;
-    let r = if base.abs_diff(stack_pos()) > budget {
+    let r = if frames.guard.exhausted() {
         run_on_new_segment(prog, stack, heap, frames, Cursor::enter(f, bp))
     } else {
         run_loop(prog, stack, heap, frames, Cursor::enter(f, bp))
@@ -332,26 +316,12 @@ fn run_on_new_segment<'p>(
     frames: &mut Frames<'p>,
     cur: Cursor<'p>,
 ) -> Result<Value, RtError> {
-    let saved = frames.segment;
-    let r = std::thread::scope(|scope| {
-        let spawned = std::thread::Builder::new()
-            .name("ilo-stack".into())
-            .stack_size(SEGMENT_SIZE)
-            .spawn_scoped(scope, || {
-                frames.segment = (stack_pos(), SEGMENT_SIZE - SEGMENT_MARGIN);
-                run_loop(prog, stack, heap, frames, cur)
-            });
-        match spawned {
-            Ok(handle) => handle
-                .join()
-                .unwrap_or_else(|_| Err(RtError::internal("the stack VM's stack segment panicked"))),
-            Err(e) => Err(RtError::new(
-                crate::error::code::DEPTH,
-                format!("recursion too deep: cannot grow the stack ({e})"),
-            )),
-        }
+    let saved = frames.guard;
+    let r = vm_support::on_new_segment("ilo-stack", |guard| {
+        frames.guard = guard;
+        run_loop(prog, stack, heap, frames, cur)
     });
-    frames.segment = saved;
+    frames.guard = saved;
     r
 }
 
