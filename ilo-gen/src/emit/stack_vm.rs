@@ -25,8 +25,13 @@ pub fn emit(isa: &Isa) -> String {
 
 fn arm(op: &StackOp) -> String {
     let mut s = format!("sop::{} => {{\n", op.name);
+    // A unit `sem` (`POP`) only drops its inputs.
+    let unit = op.sem.trim() == "()";
     for name in op.inputs.iter().flatten().rev() {
-        s += &format!("let {name}: Value = pop(stack)?;\n");
+        s += &match unit {
+            true => "pop(stack)?;\n".to_string(),
+            false => format!("let {name}: Value = pop(stack)?;\n"),
+        };
     }
     match op.operand {
         Some(Kind::Const) => s.push_str("let x: Value = cur.consts[x];\n"),
@@ -36,6 +41,7 @@ fn arm(op: &StackOp) -> String {
     match (op.operand, op.outputs.first()) {
         (Some(Kind::SlotOut), _) => s += &format!("stack[cur.bp + x] = {{ {} }};\n", op.sem),
         (_, Some(out)) => s += &format!("let {out}: Value = {{ {} }};\nstack.push({out});\n", op.sem),
+        (_, None) if unit => {}
         (_, None) => s += &format!("{{ {} }};\n", op.sem),
     }
     s.push_str("}\n");

@@ -16,12 +16,18 @@ use crate::isa::{decode_reg, RegOp};
 use crate::reg::RegFunc;
 use crate::value::Value;
 
+// dynasm's expansion converts register numbers to their own type and
+// evaluates operands for effect; clippy flags that in the generated code.
+#[allow(clippy::useless_conversion, clippy::unnecessary_operation, clippy::no_effect)]
 mod x86_64 {
     use super::{LowerCx, Unsupported};
     use crate::isa::{rop, RegOp};
     include!(concat!(env!("OUT_DIR"), "/jit_x86_64.rs"));
 }
 
+// dynasm's expansion converts register numbers to their own type and
+// evaluates operands for effect; clippy flags that in the generated code.
+#[allow(clippy::useless_conversion, clippy::unnecessary_operation, clippy::no_effect)]
 mod aarch64 {
     use super::{LowerCx, Unsupported};
     use crate::isa::{rop, RegOp};
