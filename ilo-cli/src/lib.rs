@@ -69,18 +69,21 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
             }
         };
     }
-    let checked = if name == "<inline>" {
-        ilo_runtime::front::check(&src)
-    } else {
-        ilo_runtime::front::check_file(Path::new(&name), &src)
-    };
+    let path = (name != "<inline>").then(|| Path::new(&name));
+    let (checked, hints) = ilo_runtime::front::check_with_hints(path, &src);
     let program = match checked {
         Ok(p) => p,
-        Err(diags) => {
+        Err(mut diags) => {
+            diags.extend(hints);
+            diags.sort_by_key(|d| d.span.start);
             reporter.diagnostics(&diags, &name, &src, err);
             return EXIT_FAIL;
         }
     };
+    // Hints do not stop the run; they go to stderr first.
+    if !hints.is_empty() {
+        reporter.diagnostics(&hints, &name, &src, err);
+    }
     let target = match cli.target {
         Some(TargetArg::X86_64) => Some(Target::X86_64),
         Some(TargetArg::Aarch64) => Some(Target::Aarch64),

@@ -122,6 +122,41 @@ fn bad_source_is_an_error_with_a_code_and_exit_1() {
 }
 
 #[test]
+fn non_canonical_forms_run_with_hints_on_stderr() {
+    let o = ilo(&["--json", "f a:t b:n>b;== (length a) b", "abc", "3"]);
+    assert_eq!(stdout(&o), "true\n");
+    assert_eq!(o.status.code(), Some(0));
+    let hints: Vec<serde_json::Value> = stderr(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let got: Vec<(&str, &str, &str)> = hints
+        .iter()
+        .map(|h| {
+            let field = |k: &str| h[k].as_str().unwrap_or_default();
+            (field("severity"), field("code"), field("suggestion"))
+        })
+        .collect();
+    assert_eq!(got, [("hint", "ILO-P020", "="), ("hint", "ILO-P021", "len")]);
+}
+
+#[test]
+fn every_error_in_a_program_is_reported() {
+    let o = ilo(&["--json", "f a:n>n;x=+a \"t\";y=+a q;*x y", "1"]);
+    assert_eq!(o.status.code(), Some(1));
+    let codes: Vec<String> = stderr(&o)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .map(|d| d["code"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(codes.len() >= 2, "{codes:?}");
+    assert!(
+        codes.contains(&"ILO-T005".to_string()) && codes.contains(&"ILO-T001".to_string()),
+        "{codes:?}"
+    );
+}
+
+#[test]
 fn bad_arguments_are_a_usage_error() {
     let o = ilo(&[TOT, "10", "20"]);
     assert_eq!(o.status.code(), Some(2));

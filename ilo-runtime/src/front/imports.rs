@@ -32,21 +32,35 @@ pub const CLASH: &str = "ILO-P034";
 /// `None`: imports are then relative to the working directory), resolves its
 /// imports and verifies the whole.
 pub fn check(path: Option<&Path>, src: &str) -> Result<Program, Vec<Diagnostic>> {
-    let mut program = parser::parse(src)?;
+    check_with_hints(path, src).0
+}
+
+/// Like [`check`], and also returns the hints and warnings about `src` (not
+/// errors: the program still runs): non-canonical forms such as `==` for `=`
+/// or `length` for `len`, and the verifier's advice.
+pub fn check_with_hints(path: Option<&Path>, src: &str) -> (Result<Program, Vec<Diagnostic>>, Vec<Diagnostic>) {
+    let (parsed, mut hints) = parser::parse_with_hints(src);
+    let mut program = match parsed {
+        Ok(p) => p,
+        Err(errors) => return (Err(errors), hints),
+    };
     let mut loader = Loader::default();
     if let Some(p) = path.and_then(|p| p.canonicalize().ok()) {
         loader.stack.push(p);
     }
     let dir = path.and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
-    loader.resolve(&mut program, &dir)?;
-    let errors: Vec<Diagnostic> = verify::verify(&program)
+    if let Err(errors) = loader.resolve(&mut program, &dir) {
+        return (Err(errors), hints);
+    }
+    let (errors, advice): (Vec<Diagnostic>, Vec<Diagnostic>) = verify::verify(&program)
         .into_iter()
-        .filter(|d| d.severity == Severity::Error)
-        .collect();
+        .partition(|d| d.severity == Severity::Error);
+    hints.extend(advice);
+    hints.sort_by_key(|d| d.span.start);
     if errors.is_empty() {
-        Ok(program)
+        (Ok(program), hints)
     } else {
-        Err(errors)
+        (Err(errors), hints)
     }
 }
 

@@ -26,3 +26,10 @@ pub fn check(src: &str) -> Result<ast::Program, Vec<Diagnostic>> {
 pub fn check_file(path: &Path, src: &str) -> Result<ast::Program, Vec<Diagnostic>> {
     imports::check(Some(path), src)
 }
+
+/// [`check`] (or [`check_file`] with a `path`), also returning the hints and
+/// warnings, which do not stop the program: non-canonical forms (`==` for
+/// `=`, `length` for `len`) and the verifier's advice.
+pub fn check_with_hints(path: Option<&Path>, src: &str) -> (Result<ast::Program, Vec<Diagnostic>>, Vec<Diagnostic>) {
+    imports::check_with_hints(path, src)
+}

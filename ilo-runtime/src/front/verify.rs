@@ -744,7 +744,7 @@ impl<'p> Verifier<'p> {
         if matches!(t, Ty::Bool | Ty::Opt(_) | Ty::Nil) || t.is_unknown() {
             return;
         }
-        let mut d = Diagnostic::error(NOT_BOOL, format!("this condition is a {t}, not a bool"), e.span)
+        let mut d = Diagnostic::error(NOT_BOOL, format!("this condition is {}, not a bool", a_ty(&t)), e.span)
             .with_note("a condition is a comparison, `&`, `|`, `!`, or a bool; any other value is always true");
         let shown = show(e);
         let fix = match (&t, &shown) {
@@ -858,7 +858,7 @@ impl<'p> Verifier<'p> {
         if !fits_subject {
             let d = Diagnostic::error(
                 PATTERN_NEVER_MATCHES,
-                format!("this pattern can never match: the value matched is a {st}"),
+                format!("this pattern can never match: the value matched is {}", a_ty(&st)),
                 span,
             )
             .with_note(pattern_note(base));
@@ -921,8 +921,8 @@ impl<'p> Verifier<'p> {
         let got_text = a_ty(got);
         // "must be L n, so this must be n, but it is a t" for a part.
         let tail = match outer {
-            Some(o) => format!("{o}, so this must be {want}, but it is {got_text}"),
-            None => format!("{want}, but this is {got_text}"),
+            Some(o) => format!("`{o}`, so this must be `{want}`, but it is {got_text}"),
+            None => format!("`{want}`, but this is {got_text}"),
         };
         let (code, msg) = match why {
             Why::Return => (RETURN_MISMATCH, format!("`{}` returns {tail}", self.fname)),
@@ -1195,7 +1195,7 @@ impl<'p> Verifier<'p> {
             Ty::List(e) => {
                 let d = Diagnostic::error(
                     OPERAND,
-                    format!("`+=` appends to a list of {e}, but this is {}", a_ty(b)),
+                    format!("`+=` appends to a list of `{e}`, but this is {}", a_ty(b)),
                     rhs.span,
                 )
                 .with_label(lhs.span, format!("this is {a}"));
@@ -1443,7 +1443,11 @@ impl<'p> Verifier<'p> {
                 let want = if want.is_unknown() { p.clone() } else { want };
                 let mut d = Diagnostic::error(
                     MISMATCH,
-                    format!("argument {} of `{name}` must be {want}, but this is {}", i + 1, a_ty(t)),
+                    format!(
+                        "argument {} of `{name}` must be `{want}`, but this is {}",
+                        i + 1,
+                        a_ty(t)
+                    ),
                     a.span,
                 )
                 .with_note(format!("`{}`: {}", sig.builtin.shape(), sig.builtin.doc));
@@ -1908,11 +1912,23 @@ fn lit_ty(l: &Lit) -> Ty {
 }
 
 /// "a n", "a L n", "nil": a type in running text.
+/// A type in a message: in words, with the ilo spelling (`n` alone reads
+/// badly in a sentence).
 fn a_ty(t: &Ty) -> String {
-    match t {
-        Ty::Nil => "nil".to_string(),
-        t => format!("a {t}"),
-    }
+    let kind = match t {
+        Ty::Nil => return "nil".to_string(),
+        Ty::Record(name) => return format!("a `{name}` record"),
+        Ty::Any | Ty::Never | Ty::Var(_) | Ty::Join(..) => return format!("a value of type `{t}`"),
+        Ty::Num => "a number",
+        Ty::Text => "a text",
+        Ty::Bool => "a bool",
+        Ty::List(_) => "a list",
+        Ty::Opt(_) => "an option",
+        Ty::Map(..) => "a map",
+        Ty::Result(..) => "a result",
+        Ty::Func(..) => "a function",
+    };
+    format!("{kind} (`{t}`)")
 }
 
 fn count(n: usize) -> String {
@@ -2337,16 +2353,16 @@ mod tests {
         let src = "dbl x:n>n;*x 2\nf s:t>n;dbl s";
         let d = one(src, MISMATCH);
         assert_eq!(at(src, &d), "s");
-        assert_eq!(d.message, "argument 1 of `dbl` must be n, but this is a t");
+        assert_eq!(d.message, "argument 1 of `dbl` must be `n`, but this is a text (`t`)");
         assert_eq!(suggestion(&d), "?(num s){~v:v;^e:0}");
         // Inside a list: the element is pointed at.
         let src = "sm xs:L n>n;sum xs\nf>n;sm [1 \"2\" 3]";
         let d = one(src, MISMATCH);
         assert_eq!((at(src, &d), suggestion(&d)), ("\"2\"", "2"));
-        assert!(d.message.contains("L n, so this must be n"), "{}", d.message);
+        assert!(d.message.contains("`L n`, so this must be `n`"), "{}", d.message);
         // Builtins: the most likely signature is named.
         let d = one("f xs:L n>b;has xs \"a\"", MISMATCH);
-        assert_eq!(d.message, "argument 2 of `has` must be n, but this is a t");
+        assert_eq!(d.message, "argument 2 of `has` must be `n`, but this is a text (`t`)");
         let d = one("f>n;len 5", MISMATCH);
         assert!(d.message.starts_with("`len` does not take (n)"), "{}", d.message);
         let d = one("f n:n>t;cat [1] n", MISMATCH);
@@ -2354,7 +2370,7 @@ mod tests {
         // Record fields, range bounds, results, maps.
         one("type pt{x:n;y:n}\nf>pt;pt x:1 y:\"2\"", MISMATCH);
         let d = one("f s:t>n;c=0;@i 0..s{c=+c 1};c", MISMATCH);
-        assert_eq!(d.message, "a range bound must be n, but this is a t");
+        assert_eq!(d.message, "a range bound must be `n`, but this is a text (`t`)");
         one("g r:R n t>n;?r{~v:v;^e:0}\nf>n;g ~\"a\"", MISMATCH);
         one("g m:M t n>n;len m\nf>n;g (mset mmap \"a\" \"b\")", MISMATCH);
         one("g o:O n>n;o??0\nf>n;g \"a\"", MISMATCH);
@@ -2462,14 +2478,14 @@ mod tests {
     fn t016_return_type_mismatch() {
         let src = "f x:n>t;x";
         let d = one(src, RETURN_MISMATCH);
-        assert_eq!(d.message, "`f` returns t, but this is a n");
+        assert_eq!(d.message, "`f` returns `t`, but this is a number (`n`)");
         assert_eq!(suggestion(&d), "str x");
         let d = one("f x:n>R n t;x", RETURN_MISMATCH);
         assert_eq!(suggestion(&d), "~x");
         let d = one("f s:t>n;num s", RETURN_MISMATCH);
         assert_eq!(suggestion(&d), "?(num s){~v:v;^e:…}");
         let d = one("f>R n t;^1", RETURN_MISMATCH);
-        assert!(d.message.contains("R n t, so this must be t"), "{}", d.message);
+        assert!(d.message.contains("`R n t`, so this must be `t`"), "{}", d.message);
         // Guards, `ret`, both branches of a conditional, every match arm.
         one("f x:n>n;>x 0 \"pos\";1", RETURN_MISMATCH);
         one("f x:n>n;@i 0..x{>i 2{ret \"a\"}};1", RETURN_MISMATCH);
