@@ -34,7 +34,7 @@ fn layers(c: &mut Criterion) {
     let mut vm = RegVm::new(Limits::default());
     group.bench_function("register_vm_reused", |b| b.iter(|| vm.call(reg, 0, black_box(&args))));
 
-    match JitFunc::compile(&reg.funcs[0]) {
+    match JitFunc::compile(&reg.funcs, 0) {
         Ok(jit) => {
             let nums = [10.0, 20.0, 30.0];
             group.bench_function("jit", |b| b.iter(|| jit.call(black_box(&nums))));

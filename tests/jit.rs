@@ -23,8 +23,8 @@ fn native_jit_matches_the_register_vm() {
     for (func, src, arg_sets) in NUMERIC_PROGRAMS {
         let loaded = load(src);
         let prog = loaded.reg().expect("compiles");
-        let f = &prog.funcs[prog.func_index(func).expect("exists") as usize];
-        let jit = JitFunc::compile(f).unwrap_or_else(|e| panic!("{func} not compiled: {e}"));
+        let root = prog.func_index(func).expect("exists") as usize;
+        let jit = JitFunc::compile(&prog.funcs, root).unwrap_or_else(|e| panic!("{func} not compiled: {e}"));
         for args in *arg_sets {
             let want = vm_result(src, func, args);
             let got = jit.call(args).expect("arity");
@@ -38,8 +38,9 @@ fn cranelift_jit_matches_the_register_vm() {
     for (func, src, arg_sets) in NUMERIC_PROGRAMS {
         let loaded = load(src);
         let prog = loaded.reg().expect("compiles");
-        let f = &prog.funcs[prog.func_index(func).expect("exists") as usize];
-        let jit = jit::cranelift::compile(f).unwrap_or_else(|e| panic!("{func} not compiled by Cranelift: {e}"));
+        let root = prog.func_index(func).expect("exists") as usize;
+        let jit = jit::cranelift::compile(&prog.funcs, root)
+            .unwrap_or_else(|e| panic!("{func} not compiled by Cranelift: {e}"));
         for args in *arg_sets {
             let want = vm_result(src, func, args);
             let got = jit.call(args).expect("arity");
@@ -61,8 +62,8 @@ fn aarch64_jit_matches_the_register_vm_under_emulation() {
     for (func, src, arg_sets) in NUMERIC_PROGRAMS {
         let loaded = load(src);
         let prog = loaded.reg().expect("compiles");
-        let f = &prog.funcs[prog.func_index(func).expect("exists") as usize];
-        let code = jit::compile_code(f, Target::Aarch64).unwrap_or_else(|e| panic!("{func}: {e}"));
+        let root = prog.func_index(func).expect("exists") as usize;
+        let code = jit::compile_code(&prog.funcs, root, Target::Aarch64).unwrap_or_else(|e| panic!("{func}: {e}"));
         for args in *arg_sets {
             let want = vm_result(src, func, args);
             let got = jit::emulate::run_aarch64(&code, args).unwrap_or_else(|e| panic!("{func}{args:?}: {e}"));
@@ -75,25 +76,51 @@ fn aarch64_jit_matches_the_register_vm_under_emulation() {
 
 #[test]
 fn a_function_the_jit_cannot_take_falls_back_to_the_register_vm() {
-    // `sq` calls another function: CALL has no lowering, so the register VM runs it.
+    // `show` calls a builtin (CALLB has no lowering), so neither it nor its
+    // caller is compiled and the register VM runs them.
+    let loaded = load("show x:n>n;str x;x\nsq2 x:n>n;a=show x;*a a");
+    for engine in [Engine::Jit, Engine::Cranelift] {
+        let out = loaded
+            .run("sq2", &[Arg::Num(3.0)], engine, Limits::default())
+            .expect("runs");
+        assert_eq!((out.printed.as_str(), out.engine), ("9", Engine::Reg));
+        assert!(
+            out.fallbacks
+                .iter()
+                .any(|f| f.contains("calls `show`") && f.contains("CALLB")),
+            "{:?}",
+            out.fallbacks
+        );
+    }
+    // ...while a function of numeric calls is compiled.
     let loaded = load("sq x:n>n;*x x\nsq2 x:n>n;a=sq x;sq a");
-    let out = loaded
-        .run("sq2", &[Arg::Num(3.0)], Engine::Jit, Limits::default())
-        .expect("runs");
-    assert_eq!(out.printed, "81");
-    assert_eq!(out.engine, Engine::Reg);
-    assert!(out.fallbacks.iter().any(|f| f.contains("CALL")), "{:?}", out.fallbacks);
-    // ...while a leaf function is compiled.
-    let out = loaded
-        .run("sq", &[Arg::Num(3.0)], Engine::Jit, Limits::default())
-        .expect("runs");
-    assert_eq!((out.printed.as_str(), out.engine), ("9", Engine::Jit));
+    for engine in [Engine::Jit, Engine::Cranelift] {
+        let out = loaded
+            .run("sq2", &[Arg::Num(3.0)], engine, Limits::default())
+            .expect("runs");
+        assert_eq!((out.printed.as_str(), out.engine), ("81", engine));
+    }
+}
+
+#[test]
+fn recursion_stays_on_the_register_vm_and_its_depth_limit() {
+    // The JIT has no depth limit: a call cycle is not compiled.
+    let loaded = load("f x:n>n;g x\ng x:n>n;f x");
+    for engine in [Engine::Jit, Engine::Cranelift] {
+        let err = loaded
+            .run("f", &[Arg::Num(1.0)], engine, Limits::default())
+            .expect_err("runs away");
+        assert_eq!(err.code, ilo_runtime::error::code::DEPTH);
+    }
+    let prog = loaded.reg().expect("compiles");
+    let err = jit::compile_code(&prog.funcs, 0, Target::X86_64).expect_err("recursive");
+    assert_eq!(err, jit::Unsupported::Recursive("f".into()));
 }
 
 #[test]
 fn non_numeric_functions_are_not_compiled() {
     let loaded = load("id x:t>t;x");
     let prog = loaded.reg().expect("compiles");
-    let err = jit::compile_code(&prog.funcs[0], Target::X86_64).expect_err("text is not numeric");
+    let err = jit::compile_code(&prog.funcs, 0, Target::X86_64).expect_err("text is not numeric");
     assert_eq!(err, jit::Unsupported::NotNumeric);
 }

@@ -61,8 +61,8 @@ fn machine_code() {
         let prog = loaded.reg().expect("compiles");
         for target in [Target::X86_64, Target::Aarch64] {
             let mut text = format!("{src}\n\n");
-            for f in &prog.funcs {
-                match jit::compile_code(f, target) {
+            for (i, f) in prog.funcs.iter().enumerate() {
+                match jit::compile_code(&prog.funcs, i, target) {
                     Ok(code) => text += &format!("{}:\n{}", f.name, disassemble(&code, target)),
                     Err(why) => text += &format!("{}: not compiled: {why}\n", f.name),
                 }

@@ -45,8 +45,8 @@ fn asm_listing(loaded: &Loaded, target: Target) -> Result<String, String> {
         .reg()
         .map_err(|u| format!("the register VM cannot compile {u}"))?;
     let mut out = String::new();
-    for f in &prog.funcs {
-        match jit::compile_code(f, target) {
+    for (i, f) in prog.funcs.iter().enumerate() {
+        match jit::compile_code(&prog.funcs, i, target) {
             Ok(code) => {
                 out += &format!("{}: {} bytes, {}\n", f.name, code.len(), target.name());
                 out += &jit::disasm::disassemble(&code, target);
@@ -72,7 +72,7 @@ pub fn run_emulated(
             .reg()
             .map_err(|u| format!("the register VM cannot compile {u}"))?;
         let index = prog.func_index(func).ok_or("no such function")?;
-        let code = jit::compile_code(&prog.funcs[index as usize], Target::Aarch64)
+        let code = jit::compile_code(&prog.funcs, index as usize, Target::Aarch64)
             .map_err(|why| format!("`{func}` not compiled for aarch64: {why}"))?;
         let nums: Vec<f64> = args
             .iter()

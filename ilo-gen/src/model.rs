@@ -548,7 +548,8 @@ fn reg_op(file: &str, raw: RawRegOp, code: u8, targets: &[Target]) -> Result<Reg
         Some(tpl) => {
             let operand_names: Vec<&str> = operands.iter().map(|o| o.slot.name()).collect();
             let expanded = template::expand(&tpl, &BTreeMap::new(), &operand_names).map_err(|m| err("cranelift", m))?;
-            let probe = template::substitute(&expanded, |n| format!("o_{n}"));
+            // `@helper(…)` is a call of the lowering context's method.
+            let probe = template::substitute(expanded.trim_start_matches('@'), |n| format!("o_{n}"));
             syn::parse_str::<syn::Expr>(&probe).map_err(|e| err("cranelift", format!("not a Rust expression: {e}")))?;
             Some(expanded)
         }

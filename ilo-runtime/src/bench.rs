@@ -150,15 +150,15 @@ pub fn bench(loaded: &Loaded, func: &str, args: &[Arg], budget: Duration) -> Vec
                 });
                 rows.push(row("Register VM (reused)", m, fmt_value(&vm.heap, last)));
 
-                let f = &prog.funcs[index as usize];
+                let root = index as usize;
                 let layer = match crate::jit::Target::host() {
                     Some(t) => format!("JIT ({})", t.name()),
                     None => "JIT".to_string(),
                 };
-                rows.push(bench_jit(&layer, JitFunc::compile(f), args, budget));
+                rows.push(bench_jit(&layer, JitFunc::compile(&prog.funcs, root), args, budget));
                 rows.push(bench_jit(
                     "Cranelift JIT",
-                    crate::jit::cranelift::compile(f),
+                    crate::jit::cranelift::compile(&prog.funcs, root),
                     args,
                     budget,
                 ));

@@ -205,13 +205,10 @@ impl Loaded {
     /// natively, or says why it cannot.
     fn run_jit(&self, func: &str, args: &[Arg], engine: Engine) -> Result<String, String> {
         let prog = self.reg().map_err(|u| u.to_string())?;
-        let f = prog
-            .func_index(func)
-            .and_then(|i| prog.funcs.get(i as usize))
-            .ok_or("no such function")?;
+        let root = prog.func_index(func).ok_or("no such function")? as usize;
         let jit = match engine {
-            Engine::Cranelift => crate::jit::cranelift::compile(f),
-            _ => JitFunc::compile(f),
+            Engine::Cranelift => crate::jit::cranelift::compile(&prog.funcs, root),
+            _ => JitFunc::compile(&prog.funcs, root),
         }
         .map_err(|u| u.to_string())?;
         let nums: Vec<f64> = args

@@ -86,20 +86,34 @@ mod every_opcode {
     }
 
     /// Every lowering of every target assembles, for a one-instruction
-    /// function followed by RET.
+    /// function followed by RET (a `Bx` operand is 1: the second constant,
+    /// or a callee).
     #[test]
     fn every_lowering_assembles_on_both_targets() {
+        let callee = RegFunc {
+            name: "callee".into(),
+            nparams: 1,
+            nregs: 1,
+            code: vec![reg_enc::RET(0)],
+            consts: vec![],
+            numeric: true,
+        };
         for target in [Target::X86_64, Target::Aarch64] {
             for &op in lowered_ops(target) {
-                let f = RegFunc {
+                let word = match reg_form(op) {
+                    RegForm::Abc => sample(op),
+                    RegForm::ABx | RegForm::AsBx => encode_abx(op, 2, 1),
+                };
+                let probe = RegFunc {
                     name: "probe".into(),
                     nparams: 2,
                     nregs: 3,
-                    code: vec![sample(op), reg_enc::RET(2)],
-                    consts: vec![Value::num(1.5)],
+                    code: vec![word, reg_enc::RET(2)],
+                    consts: vec![Value::num(1.5), Value::num(2.5)],
                     numeric: true,
                 };
-                let code = compile_code(&f, target).unwrap_or_else(|e| panic!("{} on {target:?}: {e}", op.name()));
+                let code = compile_code(&[probe, callee.clone()], 0, target)
+                    .unwrap_or_else(|e| panic!("{} on {target:?}: {e}", op.name()));
                 assert!(!code.is_empty());
             }
         }

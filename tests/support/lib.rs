@@ -19,6 +19,24 @@ pub fn same_number(a: f64, b: f64) -> bool {
 /// Numeric functions the JITs take, each with argument sets that probe
 /// signs, zeros, infinities and NaN. Shared by the JIT tests and snapshots.
 pub const NUMERIC_PROGRAMS: &[(&str, &str, &[&[f64]])] = &[
+    // Calls: compiled into one unit with their callees (declared before or
+    // after), the caller's registers kept across each call.
+    (
+        "sq2",
+        "sq2 x:n>n;a=sq x;sq a\nsq x:n>n;*x x",
+        &[&[3.0], &[-1.5], &[f64::NAN]],
+    ),
+    (
+        "hyp",
+        "sq x:n>n;*x x\nhyp a:n b:n>n;c=*a 2;d=sq a;e=sq b;f=+d e;+f c",
+        &[&[3.0, 4.0], &[-1.0, 0.5], &[0.0, -0.0]],
+    ),
+    (
+        "chain",
+        "chain a:n b:n c:n>n;x=m2 a b;y=m2 x c;z=tot a b c;+y z\nm2 p:n q:n>n;*p q\ntot p:n q:n r:n>n;s=*p q;t=*s r;+s t",
+        &[&[10.0, 20.0, 30.0], &[1.5, -2.0, 0.25]],
+    ),
+    ("tau", "tau x:n>n;+x *2 pi2\npi2>n;3.14159", &[&[1.0], &[-3.0]]),
     (
         "tot",
         "tot p:n q:n r:n>n;s=*p q;t=*s r;+s t",

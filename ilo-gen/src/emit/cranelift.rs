@@ -2,7 +2,7 @@
 //! `cranelift` entry in the table. VM registers are Cranelift variables, so
 //! the lowering reads and writes them and the frontend builds the SSA form.
 
-use crate::emit::decode_expr;
+use crate::emit::{decode_expr, raw_index};
 use crate::model::{Isa, Kind, RegOp};
 use crate::template;
 
@@ -42,6 +42,13 @@ fn arm(op: &RegOp) -> String {
         };
     }
     let template = op.cranelift.as_deref().unwrap_or("");
+    // `@helper(x, …)`: a method of the lowering context, given the operands'
+    // raw indices (a call builds its argument list from the callee).
+    if let Some(call) = template.strip_prefix('@') {
+        let call = template::substitute(call, |name| raw_index(op, name));
+        s += &format!("cx.{call}?;\nOk(())\n}}\n");
+        return s;
+    }
     let expr = template::substitute(template, |name| format!("o_{name}"));
     // A bare operand is a value already; anything else is an instruction.
     let value = if template.starts_with('{') {

@@ -2,7 +2,7 @@
 //! template for the target. An opcode without one makes its function
 //! ineligible for that JIT, and the runtime falls back to the register VM.
 
-use crate::emit::decode_expr;
+use crate::emit::{decode_expr, raw_index};
 use crate::model::{Isa, Kind, RegOp, Target};
 use crate::template;
 
@@ -51,18 +51,45 @@ fn arm(op: &RegOp, target: &Target) -> String {
             k if k.is_register() || k == Kind::Base => format!("let {name}: u8 = cx.float_reg({idx})?;\n"),
             Kind::Const | Kind::ConstN => format!("let {name}: i64 = cx.const_bits({idx})?;\n"),
             Kind::Jump => format!("let {name} = cx.label((pc as isize + 1 + {idx}) as usize)?;\n"),
+            Kind::Func => format!("let {name} = cx.func_label({idx} as usize)?;\n"),
             _ => format!("let {name} = {idx} as i64;\n"),
         };
     }
     let template = op.jit.get(&target.name).map(String::as_str).unwrap_or("");
-    let code = template::substitute(template, |name| {
-        let kind = op.operands.iter().find(|o| o.slot.name() == name).map(|o| o.kind);
-        match kind {
-            Some(k) if k.is_register() || k == Kind::Base => format!("{}(o_{name})", target.float_reg),
-            Some(Kind::Jump) => format!("=>o_{name}"),
-            _ => format!("o_{name}"),
+    // Instructions go to dynasm in runs; an `@helper(x, …)` item between them
+    // is a call into the target's `abi` module (code whose length depends on
+    // the function, such as saving its live registers around a call), given
+    // the operands' raw indices.
+    let mut run: Vec<String> = Vec::new();
+    for item in template.split(';').map(str::trim).filter(|i| !i.is_empty()) {
+        if let Some(call) = item.strip_prefix('@') {
+            s += &flush(&mut run, target);
+            let (name, args) = call.split_once('(').unwrap_or((call, ")"));
+            let args = template::substitute(args.trim_end_matches(')'), |name| raw_index(op, name));
+            let sep = if args.trim().is_empty() { "" } else { ", " };
+            s += &format!("abi::{name}(ops, cx{sep}{args})?;\n");
+        } else {
+            run.push(template::substitute(item, |name| {
+                let kind = op.operands.iter().find(|o| o.slot.name() == name).map(|o| o.kind);
+                match kind {
+                    Some(k) if k.is_register() || k == Kind::Base => format!("{}(o_{name})", target.float_reg),
+                    Some(Kind::Jump | Kind::Func) => format!("=>o_{name}"),
+                    _ => format!("o_{name}"),
+                }
+            }));
         }
-    });
-    s += &format!("dynasm!(ops ; .arch {} ; {code});\nOk(())\n}}\n", target.arch);
+    }
+    s += &flush(&mut run, target);
+    s += "Ok(())\n}\n";
     s
+}
+
+/// One `dynasm!` invocation for the instructions collected so far.
+fn flush(run: &mut Vec<String>, target: &Target) -> String {
+    if run.is_empty() {
+        return String::new();
+    }
+    let code = run.join(" ; ");
+    run.clear();
+    format!("dynasm!(ops ; .arch {} ; {code});\n", target.arch)
 }

@@ -93,6 +93,15 @@ pub fn decode_expr(slot: crate::model::Slot) -> String {
     }
 }
 
+/// The decoded field of `op`'s operand `name` (a register, constant or
+/// function number), for lowering helpers that take raw indices.
+pub fn raw_index(op: &crate::model::RegOp, name: &str) -> String {
+    op.operands
+        .iter()
+        .find(|o| o.slot.name() == name)
+        .map_or_else(|| name.to_string(), |o| decode_expr(o.slot))
+}
+
 /// A Rust string literal.
 pub fn lit(s: &str) -> String {
     format!("{s:?}")

@@ -3,14 +3,14 @@
 //! Each VM register is a Cranelift variable; the lowering of each opcode is
 //! generated from the `cranelift` entries of isa/register.toml.
 
-use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Value as ClValue};
+use cranelift_codegen::ir::{types, AbiParam, FuncRef, InstBuilder, Signature, Value as ClValue};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::{JITBuilder, JITModule};
-use cranelift_module::{Linkage, Module};
+use cranelift_module::{FuncId, Linkage, Module};
 
 use super::native::JitFunc;
-use super::{Unsupported, MAX_PARAMS};
+use super::{blame, call_unit, Unsupported, MAX_PARAMS};
 use crate::isa::{rop, RegOp};
 use crate::reg::RegFunc;
 use crate::value::Value;
@@ -28,11 +28,14 @@ pub fn lowered_ops() -> &'static [RegOp] {
 }
 
 /// What a generated lowering works with: the function being built, one
-/// variable per VM register, and the function's constants.
+/// variable per VM register, the function's constants, and the functions
+/// of the unit it may call.
 pub(crate) struct ClCx<'a, 'b> {
     pub b: &'a mut FunctionBuilder<'b>,
     vars: Vec<Variable>,
     consts: &'a [Value],
+    funcs: &'a [RegFunc],
+    refs: Vec<Option<FuncRef>>,
 }
 
 impl ClCx<'_, '_> {
@@ -45,6 +48,23 @@ impl ClCx<'_, '_> {
         if let Some(var) = self.vars.get(r) {
             self.b.def_var(*var, v);
         }
+    }
+
+    /// `CALL`: function `func` on VM registers `a`…, its result into `a`.
+    pub(crate) fn call(&mut self, a: usize, func: usize) -> Result<(), Unsupported> {
+        let callee = self.refs.get(func).copied().flatten();
+        let (Some(callee), Some(f)) = (callee, self.funcs.get(func)) else {
+            return Err(Unsupported::Opcode(rop::CALL));
+        };
+        let args = (a..a + f.nparams).map(|r| self.reg(r)).collect::<Result<Vec<_>, _>>()?;
+        let inst = self.b.ins().call(callee, &args);
+        let v = *self
+            .b
+            .inst_results(inst)
+            .first()
+            .ok_or(Unsupported::Opcode(rop::CALL))?;
+        self.set(a, v);
+        Ok(())
     }
 
     pub(crate) fn konst(&mut self, k: usize) -> Result<ClValue, Unsupported> {
@@ -73,13 +93,29 @@ fn codegen_err(e: impl std::fmt::Display) -> Unsupported {
     Unsupported::Assembler(e.to_string())
 }
 
-/// Compiles `f` with Cranelift for this machine.
-pub fn compile(f: &RegFunc) -> Result<JitFunc, Unsupported> {
+fn eligible(f: &RegFunc) -> Result<(), Unsupported> {
     if !f.numeric {
         return Err(Unsupported::NotNumeric);
     }
     if f.nparams > MAX_PARAMS {
         return Err(Unsupported::TooManyParams(f.nparams));
+    }
+    Ok(())
+}
+
+fn signature(module: &JITModule, f: &RegFunc) -> Signature {
+    let mut sig = module.make_signature();
+    sig.params.extend((0..f.nparams).map(|_| AbiParam::new(types::F64)));
+    sig.returns.push(AbiParam::new(types::F64));
+    sig
+}
+
+/// Compiles `funcs[root]`, and every function it calls, with Cranelift for
+/// this machine.
+pub fn compile(funcs: &[RegFunc], root: usize) -> Result<JitFunc, Unsupported> {
+    let unit = call_unit(funcs, root)?;
+    for &i in &unit {
+        eligible(&funcs[i]).map_err(|why| blame(funcs, root, i, why))?;
     }
     let mut flags = settings::builder();
     for (k, v) in [
@@ -94,13 +130,51 @@ pub fn compile(f: &RegFunc) -> Result<JitFunc, Unsupported> {
         .finish(settings::Flags::new(flags))
         .map_err(codegen_err)?;
     let mut module = JITModule::new(JITBuilder::with_isa(isa, cranelift_module::default_libcall_names()));
-    let mut ctx = module.make_context();
-    for _ in 0..f.nparams {
-        ctx.func.signature.params.push(AbiParam::new(types::F64));
+    let mut ids: Vec<Option<FuncId>> = vec![None; funcs.len()];
+    for &i in &unit {
+        let sig = signature(&module, &funcs[i]);
+        let id = module
+            .declare_function(&format!("ilo_fn{i}"), Linkage::Local, &sig)
+            .map_err(codegen_err)?;
+        ids[i] = Some(id);
     }
-    ctx.func.signature.returns.push(AbiParam::new(types::F64));
+    let mut ctx = module.make_context();
     let mut fctx = FunctionBuilderContext::new();
-    let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+    let mut len = 0;
+    for &i in &unit {
+        let (f, Some(id)) = (&funcs[i], ids[i]) else { continue };
+        ctx.func.signature = signature(&module, f);
+        let refs = ids
+            .iter()
+            .map(|id| id.map(|id| module.declare_func_in_func(id, &mut ctx.func)))
+            .collect();
+        build(&mut ctx.func, &mut fctx, funcs, f, refs, module.target_config())
+            .map_err(|why| blame(funcs, root, i, why))?;
+        module.define_function(id, &mut ctx).map_err(codegen_err)?;
+        len += ctx.compiled_code().map_or(0, |c| c.code_buffer().len());
+        module.clear_context(&mut ctx);
+    }
+    module.finalize_definitions().map_err(codegen_err)?;
+    let root_id = ids[root].ok_or(Unsupported::Opcode(rop::CALL))?;
+    let p = module.get_finalized_function(root_id);
+    // SAFETY: `p` is the function just defined with the signature
+    // `fn(f64 × nparams) -> f64`, built only from the table's pure float
+    // instructions and calls of functions so built; cranelift-jit made its
+    // memory executable and read-only, and the module that owns it moves
+    // into the `JitFunc`.
+    unsafe { JitFunc::from_raw(p, funcs[root].nparams, len, Box::new(Owned(Some(module)))) }
+}
+
+/// The body of `f` into `func`, whose signature is set.
+fn build(
+    func: &mut cranelift_codegen::ir::Function,
+    fctx: &mut FunctionBuilderContext,
+    funcs: &[RegFunc],
+    f: &RegFunc,
+    refs: Vec<Option<FuncRef>>,
+    config: cranelift_codegen::isa::TargetFrontendConfig,
+) -> Result<(), Unsupported> {
+    let mut b = FunctionBuilder::new(func, fctx);
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
@@ -120,6 +194,8 @@ pub fn compile(f: &RegFunc) -> Result<JitFunc, Unsupported> {
         b: &mut b,
         vars,
         consts: &f.consts,
+        funcs,
+        refs,
     };
     for (pc, ins) in f.code.iter().enumerate() {
         generated::lower(&mut cx, pc, *ins)?;
@@ -128,20 +204,8 @@ pub fn compile(f: &RegFunc) -> Result<JitFunc, Unsupported> {
             break;
         }
     }
-    b.finalize(module.target_config());
-    let id = module
-        .declare_function("ilo_fn", Linkage::Local, &ctx.func.signature)
-        .map_err(codegen_err)?;
-    module.define_function(id, &mut ctx).map_err(codegen_err)?;
-    let len = ctx.compiled_code().map_or(0, |c| c.code_buffer().len());
-    module.clear_context(&mut ctx);
-    module.finalize_definitions().map_err(codegen_err)?;
-    let p = module.get_finalized_function(id);
-    // SAFETY: `p` is the function just defined with the signature
-    // `fn(f64 × nparams) -> f64`, built only from the table's pure float
-    // instructions; cranelift-jit made its memory executable and read-only,
-    // and the module that owns it moves into the `JitFunc`.
-    unsafe { JitFunc::from_raw(p, f.nparams, len, Box::new(Owned(Some(module)))) }
+    b.finalize(config);
+    Ok(())
 }
 
 /// The first opcode of `f` Cranelift has no lowering for.

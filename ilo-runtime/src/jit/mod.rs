@@ -7,12 +7,16 @@
 //! instruction becomes the few machine instructions of its table template.
 //! A function the JIT cannot take runs on the register VM instead.
 
+mod abi;
 pub mod cranelift;
 pub mod disasm;
 pub mod emulate;
 pub mod native;
 
-use crate::isa::{decode_reg, RegOp};
+use dynasmrt::relocations::Relocation;
+use dynasmrt::{DynamicLabel, DynasmLabelApi, VecAssembler};
+
+use crate::isa::{decode_reg, rop, RegOp};
 use crate::reg::RegFunc;
 use crate::value::Value;
 
@@ -20,6 +24,7 @@ use crate::value::Value;
 // evaluates operands for effect; clippy flags that in the generated code.
 #[allow(clippy::useless_conversion, clippy::unnecessary_operation, clippy::no_effect)]
 mod x86_64 {
+    use super::abi::x86_64 as abi;
     use super::{LowerCx, Unsupported};
     use crate::isa::{rop, RegOp};
     include!(concat!(env!("OUT_DIR"), "/jit_x86_64.rs"));
@@ -29,6 +34,7 @@ mod x86_64 {
 // evaluates operands for effect; clippy flags that in the generated code.
 #[allow(clippy::useless_conversion, clippy::unnecessary_operation, clippy::no_effect)]
 mod aarch64 {
+    use super::abi::aarch64 as abi;
     use super::{LowerCx, Unsupported};
     use crate::isa::{rop, RegOp};
     include!(concat!(env!("OUT_DIR"), "/jit_aarch64.rs"));
@@ -101,6 +107,11 @@ pub enum Unsupported {
     MissingCpuFeature(&'static str),
     /// dynasm could not finish the code.
     Assembler(String),
+    /// It calls itself, directly or not: the JIT has no depth limit, so the
+    /// register VM (which has) runs it.
+    Recursive(String),
+    /// It calls a function that the JIT cannot take (named, and why).
+    Callee(String, Box<Unsupported>),
 }
 
 impl std::fmt::Display for Unsupported {
@@ -116,6 +127,8 @@ impl std::fmt::Display for Unsupported {
             Unsupported::NonNumberConstant => write!(f, "it uses a constant that is not a number"),
             Unsupported::MissingCpuFeature(feat) => write!(f, "this CPU lacks {feat}"),
             Unsupported::Assembler(e) => write!(f, "the assembler failed: {e}"),
+            Unsupported::Recursive(name) => write!(f, "it reaches a recursive call of `{name}`"),
+            Unsupported::Callee(name, why) => write!(f, "it calls `{name}`, which the JIT cannot take: {why}"),
         }
     }
 }
@@ -124,9 +137,30 @@ impl std::fmt::Display for Unsupported {
 pub(crate) struct LowerCx<'f> {
     target: Target,
     consts: &'f [Value],
+    /// VM registers of the function: what a call saves.
+    nregs: usize,
+    /// The program's functions, and the entry label of each one in the unit.
+    funcs: &'f [RegFunc],
+    labels: &'f [Option<DynamicLabel>],
 }
 
 impl LowerCx<'_> {
+    pub(crate) fn func_label(&self, i: usize) -> Result<DynamicLabel, Unsupported> {
+        self.labels
+            .get(i)
+            .copied()
+            .flatten()
+            .ok_or(Unsupported::Opcode(rop::CALL))
+    }
+
+    /// How many arguments function `i` takes.
+    pub(crate) fn nparams(&self, i: usize) -> Result<usize, Unsupported> {
+        self.funcs
+            .get(i)
+            .map(|f| f.nparams)
+            .ok_or(Unsupported::Opcode(rop::CALL))
+    }
+
     pub(crate) fn float_reg(&self, r: usize) -> Result<u8, Unsupported> {
         self.target.float_reg(r).ok_or(Unsupported::TooManyRegisters(r + 1))
     }
@@ -155,31 +189,84 @@ fn check_eligible(f: &RegFunc, target: Target) -> Result<(), Unsupported> {
     Ok(())
 }
 
-/// Machine code for `f` on `target`: a function `double f(double…)` in the
-/// target's C calling convention.
-pub fn compile_code(f: &RegFunc, target: Target) -> Result<Vec<u8>, Unsupported> {
-    check_eligible(f, target)?;
-    let cx = LowerCx {
-        target,
-        consts: &f.consts,
-    };
-    let code = match target {
-        Target::X86_64 => {
-            let mut ops = x86_64::Asm::new(0);
-            for (pc, ins) in f.code.iter().enumerate() {
-                x86_64::lower(&mut ops, pc, *ins, &cx)?;
-            }
-            ops.finalize()
+/// Machine code for `funcs[root]` on `target`, with every function it calls
+/// after it: at offset 0 a function `double f(double…)` in the target's C
+/// calling convention.
+pub fn compile_code(funcs: &[RegFunc], root: usize, target: Target) -> Result<Vec<u8>, Unsupported> {
+    let unit = call_unit(funcs, root)?;
+    for &i in &unit {
+        check_eligible(&funcs[i], target).map_err(|why| blame(funcs, root, i, why))?;
+    }
+    match target {
+        Target::X86_64 => assemble(funcs, &unit, target, x86_64::lower),
+        Target::Aarch64 => assemble(funcs, &unit, target, aarch64::lower),
+    }
+}
+
+type Lower<R> = fn(&mut VecAssembler<R>, usize, u32, &LowerCx<'_>) -> Result<(), Unsupported>;
+
+/// The unit's functions one after the other, each at its label.
+fn assemble<R: Relocation>(
+    funcs: &[RegFunc],
+    unit: &[usize],
+    target: Target,
+    lower: Lower<R>,
+) -> Result<Vec<u8>, Unsupported> {
+    let mut ops = VecAssembler::<R>::new(0);
+    let mut labels = vec![None; funcs.len()];
+    for &i in unit {
+        labels[i] = Some(ops.new_dynamic_label());
+    }
+    for &i in unit {
+        let f = &funcs[i];
+        if let Some(l) = labels[i] {
+            ops.dynamic_label(l);
         }
-        Target::Aarch64 => {
-            let mut ops = aarch64::Asm::new(0);
-            for (pc, ins) in f.code.iter().enumerate() {
-                aarch64::lower(&mut ops, pc, *ins, &cx)?;
-            }
-            ops.finalize()
+        let cx = LowerCx {
+            target,
+            consts: &f.consts,
+            nregs: f.nregs,
+            funcs,
+            labels: &labels,
+        };
+        for (pc, ins) in f.code.iter().enumerate() {
+            lower(&mut ops, pc, *ins, &cx).map_err(|why| blame(funcs, unit[0], i, why))?;
         }
-    };
-    code.map_err(|e| Unsupported::Assembler(format!("{e:?}")))
+    }
+    ops.finalize().map_err(|e| Unsupported::Assembler(format!("{e:?}")))
+}
+
+/// Why `funcs[i]` of the unit of `root` stops the unit: a callee is named.
+pub(crate) fn blame(funcs: &[RegFunc], root: usize, i: usize, why: Unsupported) -> Unsupported {
+    match (i == root, funcs.get(i)) {
+        (false, Some(f)) => Unsupported::Callee(f.name.clone(), Box::new(why)),
+        _ => why,
+    }
+}
+
+/// `root` and the functions it calls, directly or not, root first.
+pub(crate) fn call_unit(funcs: &[RegFunc], root: usize) -> Result<Vec<usize>, Unsupported> {
+    fn visit(funcs: &[RegFunc], i: usize, path: &mut Vec<usize>, out: &mut Vec<usize>) -> Result<(), Unsupported> {
+        let f = funcs.get(i).ok_or(Unsupported::Opcode(rop::CALL))?;
+        if path.contains(&i) {
+            return Err(Unsupported::Recursive(f.name.clone()));
+        }
+        if out.contains(&i) {
+            return Ok(());
+        }
+        out.push(i);
+        path.push(i);
+        for ins in f.code.iter().filter_map(|w| decode_reg(*w)) {
+            if ins.op == RegOp::CALL {
+                visit(funcs, ins.bx as usize, path, out)?;
+            }
+        }
+        path.pop();
+        Ok(())
+    }
+    let mut out = Vec::new();
+    visit(funcs, root, &mut Vec::new(), &mut out)?;
+    Ok(out)
 }
 
 /// The opcodes `target` lowers, from the table.

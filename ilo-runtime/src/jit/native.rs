@@ -111,9 +111,10 @@ pub fn host_target() -> Result<Target, Unsupported> {
 }
 
 impl JitFunc {
-    /// Compiles `f` for this machine.
-    pub fn compile(f: &RegFunc) -> Result<JitFunc, Unsupported> {
-        let code = compile_code(f, host_target()?)?;
+    /// Compiles `funcs[root]`, and every function it calls, for this machine.
+    pub fn compile(funcs: &[RegFunc], root: usize) -> Result<JitFunc, Unsupported> {
+        let f = funcs.get(root).ok_or(Unsupported::Opcode(crate::isa::rop::CALL))?;
+        let code = compile_code(funcs, root, host_target()?)?;
         let mut buf = MutableBuffer::new(code.len().max(1)).map_err(|e| Unsupported::Assembler(e.to_string()))?;
         buf.set_len(code.len());
         buf[..code.len()].copy_from_slice(&code);
