@@ -56,7 +56,7 @@ fn arm(op: &RegOp) -> String {
                 d.slot.name()
             )
         }
-        None => s += &format!("{{ {} }};\n", op.sem),
+        None => s += &format!("{{ {}; }}\n", op.sem),
     }
     s.push_str("}\n");
     s

@@ -42,7 +42,7 @@ fn arm(op: &StackOp) -> String {
         (Some(Kind::SlotOut), _) => s += &format!("stack[cur.bp + x] = {{ {} }};\n", op.sem),
         (_, Some(out)) => s += &format!("let {out}: Value = {{ {} }};\nstack.push({out});\n", op.sem),
         (_, None) if unit => {}
-        (_, None) => s += &format!("{{ {} }};\n", op.sem),
+        (_, None) => s += &format!("{{ {}; }}\n", op.sem),
     }
     s.push_str("}\n");
     s

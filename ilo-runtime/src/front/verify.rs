@@ -858,7 +858,7 @@ impl<'p> Verifier<'p> {
         if !fits_subject {
             let d = Diagnostic::error(
                 PATTERN_NEVER_MATCHES,
-                format!("this pattern can never match: the value matched is {}", a_ty(&st)),
+                format!("this pattern can never match: the value matched is {}", a_ty(st)),
                 span,
             )
             .with_note(pattern_note(base));

@@ -10,6 +10,8 @@ fn save_area(nregs: usize, extra: usize) -> usize {
     (8 * nregs + extra).div_ceil(16) * 16
 }
 
+// dynasm's expansion converts register numbers to their own type.
+#[allow(clippy::useless_conversion, clippy::unnecessary_operation, clippy::no_effect)]
 pub(crate) mod x86_64 {
     use dynasmrt::{dynasm, DynasmApi};
 
@@ -50,6 +52,7 @@ pub(crate) mod x86_64 {
     }
 }
 
+#[allow(clippy::useless_conversion, clippy::unnecessary_operation, clippy::no_effect)]
 pub(crate) mod aarch64 {
     use dynasmrt::{dynasm, DynasmApi};
 
