@@ -112,14 +112,7 @@ fn call<'p>(
     cur: &mut Cursor<'p>,
     func: usize,
 ) -> Result<(), RtError> {
-    let f = prog
-        .funcs
-        .get(func)
-        .ok_or_else(|| RtError::internal("call of an unknown function"))?;
-    if frames.depth() >= frames.limits.max_depth {
-        return Err(RtError::depth(frames.limits.max_depth));
-    }
-    tick(frames)?;
+    let f = enter(prog, frames, func)?;
     let bp = stack
         .len()
         .checked_sub(f.nparams)
@@ -128,6 +121,21 @@ fn call<'p>(
     frames.saved.push(*cur);
     *cur = Cursor::enter(f, bp);
     Ok(())
+}
+
+/// The function a call enters, once the depth limit and the step count
+/// allow one more frame.
+#[inline(always)]
+fn enter<'p>(prog: &'p StackProgram, frames: &mut Frames<'p>, func: usize) -> Result<&'p StackFunc, RtError> {
+    let f = prog
+        .funcs
+        .get(func)
+        .ok_or_else(|| RtError::internal("call of an unknown function"))?;
+    if frames.depth() >= frames.limits.max_depth {
+        return Err(RtError::depth(frames.limits.max_depth));
+    }
+    tick(frames)?;
+    Ok(f)
 }
 
 /// `RET`: drops the frame and pushes `v` for the caller, or hands it out
@@ -276,14 +284,7 @@ fn run_nested<'p>(
     func: usize,
     args: &[Value],
 ) -> Result<Value, RtError> {
-    let f = prog
-        .funcs
-        .get(func)
-        .ok_or_else(|| RtError::internal("call of an unknown function"))?;
-    if frames.depth() >= frames.limits.max_depth {
-        return Err(RtError::depth(frames.limits.max_depth));
-    }
-    tick(frames)?;
+    let f = enter(prog, frames, func)?;
     let bp = stack.len();
     let height = frames.saved.len();
     stack.extend_from_slice(args);
