@@ -65,6 +65,11 @@ pub struct Cli {
     /// Stop a run after this many steps (calls), with error ILO-R007.
     #[arg(long, value_name = "N")]
     pub max_steps: Option<u64>,
+    /// Stop a run whose values hold more than this many bytes, with error
+    /// ILO-R013: a number with an optional K, M, G or T suffix (powers of
+    /// 1024), e.g. 512M. Default: a quarter of the machine's memory, at most 4G.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<usize>,
     /// Print the long explanation of an error code, e.g. ILO-T004.
     #[arg(long, value_name = "CODE")]
     pub explain: Option<String>,
@@ -88,4 +93,46 @@ pub enum TargetArg {
     X86_64,
     #[value(name = "aarch64", alias = "arm64")]
     Aarch64,
+}
+
+/// `512M`, `4G`, `1.5g`, `65536`, `64KiB`: bytes, with binary suffixes.
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let lower = t.to_ascii_lowercase();
+    let stem = lower
+        .strip_suffix("ib")
+        .or_else(|| lower.strip_suffix('b'))
+        .unwrap_or(&lower);
+    let (digits, shift) = match stem.chars().last() {
+        Some('k') => (&stem[..stem.len() - 1], 10),
+        Some('m') => (&stem[..stem.len() - 1], 20),
+        Some('g') => (&stem[..stem.len() - 1], 30),
+        Some('t') => (&stem[..stem.len() - 1], 40),
+        _ => (stem, 0),
+    };
+    let bad = || format!("`{t}` is not a size: write a number of bytes with an optional K, M, G or T, e.g. 512M");
+    let n: f64 = digits.trim().parse().map_err(|_| bad())?;
+    let bytes = n * (1u64 << shift) as f64;
+    if !bytes.is_finite() || bytes < 1.0 || bytes >= usize::MAX as f64 {
+        return Err(bad());
+    }
+    Ok(bytes as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_take_binary_suffixes() {
+        assert_eq!(parse_size("512M"), Ok(512 << 20));
+        assert_eq!(parse_size("4g"), Ok(4 << 30));
+        assert_eq!(parse_size("64KiB"), Ok(64 << 10));
+        assert_eq!(parse_size("1.5G"), Ok(3 << 29));
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert_eq!(parse_size("2MB"), Ok(2 << 20));
+        for bad in ["", "M", "-1G", "0", "lots", "1X", "nanG"] {
+            assert!(parse_size(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use ilo_runtime::engine::{Arg, Engine, Loaded};
-use ilo_runtime::error::Limits;
+use ilo_runtime::error::{fmt_bytes, Limits};
 use ilo_runtime::front::ast::{FuncDecl, Program};
 use ilo_runtime::jit::Target;
 
@@ -128,10 +128,13 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
         // --run-jit, and the default: the fastest engine that takes the function.
         Engine::Jit
     };
-    let limits = Limits {
+    let mut limits = Limits {
         max_steps: cli.max_steps,
         ..Limits::default()
     };
+    if let Some(bytes) = cli.max_memory {
+        limits.max_memory = bytes;
+    }
     match loaded.run(&fname, &args, engine, limits) {
         Ok(outcome) => {
             if cli.verbose {
@@ -139,6 +142,14 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
                     let _ = writeln!(err, "ilo: {f}");
                 }
                 let _ = writeln!(err, "ilo: ran `{fname}` on the {}", outcome.engine.name());
+                let h = outcome.heap;
+                let _ = writeln!(
+                    err,
+                    "ilo: heap: peak {}, {} collections freed {} objects",
+                    fmt_bytes(h.peak_bytes),
+                    h.collections,
+                    h.freed
+                );
             }
             let _ = writeln!(out, "{}", outcome.printed);
             EXIT_OK

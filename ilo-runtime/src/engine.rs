@@ -7,7 +7,7 @@ use std::cell::OnceCell;
 
 use crate::error::{Limits, RtError};
 use crate::front::ast::{Program, Type};
-use crate::heap::{Heap, Obj};
+use crate::heap::{Heap, HeapStats};
 use crate::jit::native::JitFunc;
 use crate::lower::Unsupported;
 use crate::print::fmt_value;
@@ -87,7 +87,7 @@ impl Arg {
             Arg::Text(t) => heap.text(t.clone()),
             Arg::List(items) => {
                 let vals = items.iter().map(|a| a.to_value(heap)).collect();
-                heap.alloc(Obj::List(vals))
+                heap.list(vals)
             }
         }
     }
@@ -120,6 +120,18 @@ pub struct Outcome {
     pub engine: Engine,
     /// Why a faster engine was not used, for `--verbose`.
     pub fallbacks: Vec<String>,
+    /// The heap once the result was printed and every value released: a
+    /// run that accounts for its memory correctly ends with nothing live
+    /// and no bytes held (`peak_bytes` is the run's high-water mark).
+    pub heap: HeapStats,
+}
+
+/// Prints `v`, then releases everything and reports what the heap holds.
+fn finish(heap: &mut Heap, v: Value) -> (String, HeapStats) {
+    let printed = fmt_value(heap, v);
+    heap.temps.clear();
+    heap.collect(std::iter::empty());
+    (printed, heap.stats())
 }
 
 /// A parsed program with its bytecode compiled on first use.
@@ -156,6 +168,7 @@ impl Loaded {
                         printed,
                         engine,
                         fallbacks,
+                        heap: HeapStats::default(),
                     })
                 }
                 Err(why) => fallbacks.push(format!(
@@ -165,11 +178,12 @@ impl Loaded {
             },
             Engine::Stack => match self.stack() {
                 Ok(prog) => {
-                    let printed = run_stack(prog, func, args, limits)?;
+                    let (printed, heap) = run_stack(prog, func, args, limits)?;
                     return Ok(Outcome {
                         printed,
                         engine: Engine::Stack,
                         fallbacks,
+                        heap,
                     });
                 }
                 Err(u) => fallbacks.push(format!("stack VM: cannot compile {u}; running on the tree interpreter")),
@@ -179,11 +193,12 @@ impl Loaded {
         if matches!(engine, Engine::Reg | Engine::Jit | Engine::Cranelift) {
             match self.reg() {
                 Ok(prog) => {
-                    let printed = run_reg(prog, func, args, limits)?;
+                    let (printed, heap) = run_reg(prog, func, args, limits)?;
                     return Ok(Outcome {
                         printed,
                         engine: Engine::Reg,
                         fallbacks,
+                        heap,
                     });
                 }
                 Err(u) => fallbacks.push(format!(
@@ -194,10 +209,12 @@ impl Loaded {
         let mut interp = TreeInterp::new(&self.program, limits);
         let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut interp.heap)).collect();
         let v = interp.call(func, &vals)?;
+        let (printed, heap) = finish(&mut interp.heap, v);
         Ok(Outcome {
-            printed: fmt_value(&interp.heap, v),
+            printed,
             engine: Engine::Tree,
             fallbacks,
+            heap,
         })
     }
 
@@ -221,22 +238,22 @@ impl Loaded {
     }
 }
 
-fn run_stack(prog: &StackProgram, func: &str, args: &[Arg], limits: Limits) -> Result<String, RtError> {
+fn run_stack(prog: &StackProgram, func: &str, args: &[Arg], limits: Limits) -> Result<(String, HeapStats), RtError> {
     let index = prog
         .func_index(func)
         .ok_or_else(|| RtError::internal(format!("no function `{func}`")))?;
     let mut vm = StackVm::new(limits);
     let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut vm.heap)).collect();
     let v = vm.call(prog, index, &vals)?;
-    Ok(fmt_value(&vm.heap, v))
+    Ok(finish(&mut vm.heap, v))
 }
 
-fn run_reg(prog: &RegProgram, func: &str, args: &[Arg], limits: Limits) -> Result<String, RtError> {
+fn run_reg(prog: &RegProgram, func: &str, args: &[Arg], limits: Limits) -> Result<(String, HeapStats), RtError> {
     let index = prog
         .func_index(func)
         .ok_or_else(|| RtError::internal(format!("no function `{func}`")))?;
     let mut vm = RegVm::new(limits);
     let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut vm.heap)).collect();
     let v = vm.call(prog, index, &vals)?;
-    Ok(fmt_value(&vm.heap, v))
+    Ok(finish(&mut vm.heap, v))
 }

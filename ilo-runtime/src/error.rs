@@ -34,6 +34,8 @@ pub mod code {
     pub const ARITY: &str = "ILO-R011";
     /// A value nested too deeply for `jdmp`.
     pub const NESTING: &str = "ILO-R012";
+    /// The run's objects need more memory than `--max-memory` allows.
+    pub const MEMORY: &str = "ILO-R013";
     /// A fault inside an engine: a bug in ilo, never in the program.
     pub const INTERNAL: &str = "ILO-R099";
 
@@ -51,6 +53,7 @@ pub mod code {
         (UNBOUND, "a name with no value at run time"),
         (ARITY, "a function value called with the wrong number of arguments"),
         (NESTING, "a value nested too deeply to convert"),
+        (MEMORY, "the run needs more memory than `--max-memory` allows"),
         (INTERNAL, "an internal engine fault (a bug in ilo)"),
     ];
 }
@@ -132,8 +135,30 @@ impl RtError {
         )
     }
 
+    pub fn memory(limit: usize) -> RtError {
+        RtError::new(
+            code::MEMORY,
+            format!(
+                "out of memory: the values this run keeps alive need more than the limit of {} (--max-memory)",
+                fmt_bytes(limit)
+            ),
+        )
+    }
+
     pub fn nesting(limit: usize) -> RtError {
         RtError::new(code::NESTING, format!("value nested deeper than {limit} levels"))
+    }
+}
+
+/// `4 GiB`, `1.5 MiB`, `300 KiB`, `12 bytes`.
+pub fn fmt_bytes(n: usize) -> String {
+    const UNITS: [(&str, usize); 3] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+    match UNITS.iter().find(|(_, size)| n >= *size) {
+        Some((unit, size)) => {
+            let x = format!("{:.1}", n as f64 / *size as f64);
+            format!("{} {unit}", x.trim_end_matches(".0"))
+        }
+        None => format!("{n} bytes"),
     }
 }
 
@@ -155,6 +180,8 @@ pub struct Limits {
     /// iteration of a loop (`@`, `wh`); builtins count as part of the step
     /// that called them, but each call they make back into ilo is a step.
     pub max_steps: Option<u64>,
+    /// Bytes the heap may hold at once (`--max-memory`).
+    pub max_memory: usize,
 }
 
 impl Default for Limits {
@@ -162,6 +189,7 @@ impl Default for Limits {
         Limits {
             max_depth: DEFAULT_MAX_DEPTH,
             max_steps: None,
+            max_memory: crate::heap::default_limit(),
         }
     }
 }

@@ -32,15 +32,11 @@ pub fn add(heap: &mut Heap, a: Value, b: Value) -> Result<Value, RtError> {
         return Ok(Value::num(x + y));
     }
     match (heap.get(a), heap.get(b)) {
-        (Some(Obj::Text(x)), Some(Obj::Text(y))) => {
-            let mut joined = String::with_capacity(x.len() + y.len());
-            joined.push_str(x);
-            joined.push_str(y);
-            Ok(heap.text(joined))
-        }
-        (Some(Obj::List(x)), Some(Obj::List(y))) => {
-            let joined: Vec<Value> = x.iter().chain(y.iter()).copied().collect();
-            Ok(heap.alloc(Obj::List(joined)))
+        // Both grow `a` in place when it ends where its storage ends (see `heap`).
+        (Some(Obj::Text(_)), Some(Obj::Text(_))) => heap.concat_text(a, b),
+        (Some(Obj::List(_)), Some(Obj::List(y))) => {
+            let y = y.to_vec();
+            heap.extend_list(a, &y)
         }
         _ => Err(mismatch(heap, "+", a, b)),
     }
@@ -86,15 +82,14 @@ pub fn modulo(heap: &mut Heap, a: Value, b: Value) -> Result<Value, RtError> {
     Ok(Value::num(x % y))
 }
 
-/// `+=xs v`: a new list with `v` appended.
+/// `+=xs v`: `xs` with `v` appended; `xs` itself never changes, but its
+/// storage grows in place when it can (see `heap`).
 pub fn append(heap: &mut Heap, xs: Value, v: Value) -> Result<Value, RtError> {
+    if let Some(r) = heap.push_within(xs, &[v]) {
+        return Ok(r);
+    }
     match heap.get(xs) {
-        Some(Obj::List(items)) => {
-            let mut out = Vec::with_capacity(items.len() + 1);
-            out.extend_from_slice(items);
-            out.push(v);
-            Ok(heap.list(out))
-        }
+        Some(Obj::List(_)) => heap.extend_list(xs, &[v]),
         _ => Err(RtError::type_error(format!(
             "`+=` appends to a list, not to {}",
             type_name(heap, xs)
@@ -140,7 +135,7 @@ pub fn equal(heap: &Heap, a: Value, b: Value) -> bool {
                 }
             }
             (Some(Obj::Ok(x)), Some(Obj::Ok(y))) | (Some(Obj::Err(x)), Some(Obj::Err(y))) => {
-                todo.push((*x, *y));
+                todo.push((x, y));
                 true
             }
             _ => false,
@@ -244,7 +239,7 @@ pub fn field(heap: &mut Heap, target: Value, name: &str) -> Result<Value, RtErro
 /// keys in order.
 pub fn iter_items(heap: &mut Heap, v: Value) -> Result<Vec<Value>, RtError> {
     match heap.get(v) {
-        Some(Obj::List(items)) => Ok(items.clone()),
+        Some(Obj::List(items)) => Ok(items.to_vec()),
         Some(Obj::Text(s)) => {
             let chars: Vec<String> = s.chars().map(String::from).collect();
             Ok(chars.into_iter().map(|c| heap.text(c)).collect())
@@ -265,7 +260,7 @@ pub fn iter_items(heap: &mut Heap, v: Value) -> Result<Vec<Value>, RtError> {
 /// ILO-R001 for anything else.
 pub fn unwrap(heap: &Heap, func: &str, r: Value) -> Result<Option<Value>, RtError> {
     match heap.get(r) {
-        Some(Obj::Ok(x)) => Ok(Some(*x)),
+        Some(Obj::Ok(x)) => Ok(Some(x)),
         Some(Obj::Err(_)) => Ok(None),
         _ => Err(RtError::type_error(format!(
             "`{func}!` unwraps a result, but `{func}` returned {}",
@@ -297,7 +292,7 @@ pub fn is_kind(heap: &Heap, k: Kind, v: Value) -> bool {
 /// match patterns `~v:` and `^e:`; `None` when `v` is not that result.
 pub fn result_inner(heap: &Heap, v: Value, ok: bool) -> Option<Value> {
     match (heap.get(v)?, ok) {
-        (Obj::Ok(x), true) | (Obj::Err(x), false) => Some(*x),
+        (Obj::Ok(x), true) | (Obj::Err(x), false) => Some(x),
         _ => None,
     }
 }
@@ -345,7 +340,7 @@ pub fn with_fields(heap: &mut Heap, target: Value, given: &[(&str, Value)]) -> R
                     None => return Err(no_field(&r.shape, name)),
                 }
             }
-            Ok(heap.alloc(Obj::Record(r)))
+            Ok(heap.record(r.shape, r.values))
         }
         Some(Obj::Map(m)) => {
             let mut m = m.clone();

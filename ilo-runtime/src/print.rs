@@ -198,11 +198,11 @@ pub fn write_value(heap: &Heap, v: Value, out: &mut String) {
                 todo.push(Piece::Str(&r.shape.name));
             }
             Some(Obj::Ok(x)) => {
-                todo.push(Piece::Val(*x));
+                todo.push(Piece::Val(x));
                 todo.push(Piece::Lit("~"));
             }
             Some(Obj::Err(x)) => {
-                todo.push(Piece::Val(*x));
+                todo.push(Piece::Val(x));
                 todo.push(Piece::Lit("^"));
             }
             None => out.push_str(&format!("{v:?}")),

@@ -85,47 +85,19 @@ pub struct TreeInterp<'p> {
     /// so addresses are stable for the interpreter's life).
     targets: HashMap<usize, Target>,
     pub heap: Heap,
+    /// Every active call's variables (see [`Env`]): a collection's roots,
+    /// with the values expressions hold in `heap.temps`.
+    vars: Vec<(&'p str, Value)>,
     limits: Limits,
     depth: usize,
     steps: u64,
     guard: StackGuard,
 }
 
-/// Variables of one call, innermost binding last.
-struct Env<'p> {
-    vars: Vec<(&'p str, Value)>,
-}
-
-impl<'p> Env<'p> {
-    fn get(&self, name: &str) -> Option<Value> {
-        self.vars.iter().rev().find(|(n, _)| *n == name).map(|(_, v)| *v)
-    }
-
-    fn set(&mut self, name: &'p str, v: Value) {
-        match self.vars.iter_mut().rev().find(|(n, _)| *n == name) {
-            Some(slot) => slot.1 = v,
-            None => self.vars.push((name, v)),
-        }
-    }
-
-    /// Binds `name` for a loop or an arm; returns what to hand to `unscope`.
-    fn scope(&mut self, name: &'p str, v: Value) -> Option<Value> {
-        let prev = self.get(name);
-        self.set(name, v);
-        prev
-    }
-
-    /// Gives `name` back the value it had before `scope`, or unbinds it.
-    fn unscope(&mut self, name: &'p str, prev: Option<Value>) {
-        match prev {
-            Some(v) => self.set(name, v),
-            None => {
-                if let Some(i) = self.vars.iter().rposition(|(n, _)| *n == name) {
-                    self.vars.remove(i);
-                }
-            }
-        }
-    }
+/// One call's variables: `vars[base..]` of the interpreter, innermost
+/// binding last. They live on one stack so a collection can see them all.
+struct Env {
+    base: usize,
 }
 
 impl<'p> TreeInterp<'p> {
@@ -151,6 +123,7 @@ impl<'p> TreeInterp<'p> {
             shapes,
             targets: HashMap::new(),
             heap: Heap::default(),
+            vars: Vec::new(),
             limits,
             depth: 0,
             steps: 0,
@@ -165,11 +138,51 @@ impl<'p> TreeInterp<'p> {
         self.depth = 0;
         self.steps = 0;
         self.guard = StackGuard::here(FIRST_SEGMENT_BUDGET);
+        self.vars.clear();
+        self.heap.temps.clear();
+        self.heap.set_limit(self.limits.max_memory);
+        self.heap.root_all(args);
         let i = *self
             .by_name
             .get(name)
             .ok_or_else(|| RtError::internal(format!("no function `{name}`")))?;
         self.call_index(i, args)
+    }
+
+    // ---- variables ----
+
+    fn get_var(&self, env: &Env, name: &str) -> Option<Value> {
+        self.vars[env.base..]
+            .iter()
+            .rev()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
+    }
+
+    fn set_var(&mut self, env: &Env, name: &'p str, v: Value) {
+        match self.vars[env.base..].iter_mut().rev().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = v,
+            None => self.vars.push((name, v)),
+        }
+    }
+
+    /// Binds `name` for a loop or an arm; returns what to hand to `unscope`.
+    fn scope(&mut self, env: &Env, name: &'p str, v: Value) -> Option<Value> {
+        let prev = self.get_var(env, name);
+        self.set_var(env, name, v);
+        prev
+    }
+
+    /// Gives `name` back the value it had before `scope`, or unbinds it.
+    fn unscope(&mut self, env: &Env, name: &'p str, prev: Option<Value>) {
+        match prev {
+            Some(v) => self.set_var(env, name, v),
+            None => {
+                if let Some(i) = self.vars[env.base..].iter().rposition(|(n, _)| *n == name) {
+                    self.vars.remove(env.base + i);
+                }
+            }
+        }
     }
 
     // ---- resolution of call sites ----
@@ -207,13 +220,17 @@ impl<'p> TreeInterp<'p> {
 
     // ---- calls ----
 
-    /// Counts one step against `--max-steps`.
+    /// A safe point: counts one step against `--max-steps`, then lets the
+    /// heap collect with every call's variables as roots.
     fn tick(&mut self) -> Result<(), RtError> {
         self.steps += 1;
-        match self.limits.max_steps {
-            Some(max) if self.steps > max => Err(RtError::steps(max)),
-            _ => Ok(()),
+        if let Some(max) = self.limits.max_steps {
+            if self.steps > max {
+                return Err(RtError::steps(max));
+            }
         }
+        let vars = &self.vars;
+        self.heap.safepoint(|| vars.iter().map(|(_, v)| *v))
     }
 
     fn call_index(&mut self, i: u32, args: &[Value]) -> Result<Value, RtError> {
@@ -259,13 +276,16 @@ impl<'p> TreeInterp<'p> {
     }
 
     fn run_decl(&mut self, f: &'p FuncDecl, args: &[Value]) -> Result<Value, RtError> {
-        let mut env = Env {
-            vars: Vec::with_capacity(f.params.len() + 4),
-        };
+        let mut env = Env { base: self.vars.len() };
+        let temps = self.heap.temps.len();
         for (p, v) in f.params.iter().zip(args) {
-            env.vars.push((p.name.name.as_str(), *v));
+            self.vars.push((p.name.name.as_str(), *v));
         }
-        match self.body(&f.body, &mut env) {
+        let r = self.body(&f.body, &mut env);
+        // Also on an early return or error, which skip the truncations in between.
+        self.vars.truncate(env.base);
+        self.heap.temps.truncate(temps);
+        match r {
             Ok(v) | Err(Ctl::Ret(v)) => Ok(v),
             Err(Ctl::Err(e)) => Err(e),
             Err(Ctl::Brk) => Err(RtError::internal("`brk` outside a loop")),
@@ -301,7 +321,7 @@ impl<'p> TreeInterp<'p> {
 
     // ---- statements ----
 
-    fn body(&mut self, body: &'p [Stmt], env: &mut Env<'p>) -> Flow<Value> {
+    fn body(&mut self, body: &'p [Stmt], env: &mut Env) -> Flow<Value> {
         let mut last = Value::NIL;
         for s in body {
             last = self.stmt(s, env, last)?;
@@ -309,11 +329,11 @@ impl<'p> TreeInterp<'p> {
         Ok(last)
     }
 
-    fn cond(&mut self, cond: &'p Expr, negated: bool, env: &mut Env<'p>) -> Flow<bool> {
+    fn cond(&mut self, cond: &'p Expr, negated: bool, env: &mut Env) -> Flow<bool> {
         Ok(self.expr(cond, env)?.truthy() != negated)
     }
 
-    fn stmt(&mut self, s: &'p Stmt, env: &mut Env<'p>, prev: Value) -> Flow<Value> {
+    fn stmt(&mut self, s: &'p Stmt, env: &mut Env, prev: Value) -> Flow<Value> {
         match &s.kind {
             StmtKind::Expr(e) => {
                 if matches!(&e.kind, ExprKind::Call { args, unwrap: false, .. } if args.len() == 1) {
@@ -325,7 +345,7 @@ impl<'p> TreeInterp<'p> {
             }
             StmtKind::Bind { name, value } => {
                 let v = self.expr(value, env)?;
-                env.set(&name.name, v);
+                self.set_var(env, &name.name, v);
                 Ok(v)
             }
             StmtKind::Guard { cond, negated, value } => {
@@ -374,19 +394,22 @@ impl<'p> TreeInterp<'p> {
     // `stmt` -> `expr`) stay small in debug builds.
 
     #[inline(never)]
-    fn destructure(&mut self, names: &'p [Ident], value: &'p Expr, env: &mut Env<'p>) -> Flow<Value> {
+    fn destructure(&mut self, names: &'p [Ident], value: &'p Expr, env: &mut Env) -> Flow<Value> {
         let v = self.expr(value, env)?;
         for n in names {
             let x = ops::field(&mut self.heap, v, &n.name)?;
-            env.set(&n.name, x);
+            self.set_var(env, &n.name, x);
         }
         Ok(v)
     }
 
     /// Runs a loop body once: `Ok(true)` to go on, `Ok(false)` after `brk`.
-    fn iteration(&mut self, body: &'p [Stmt], env: &mut Env<'p>) -> Flow<bool> {
+    fn iteration(&mut self, body: &'p [Stmt], env: &mut Env) -> Flow<bool> {
         self.tick()?;
-        match self.body(body, env) {
+        let temps = self.heap.temps.len();
+        let r = self.body(body, env);
+        self.heap.temps.truncate(temps);
+        match r {
             Ok(_) | Err(Ctl::Cnt) => Ok(true),
             Err(Ctl::Brk) => Ok(false),
             Err(other) => Err(other),
@@ -394,17 +417,25 @@ impl<'p> TreeInterp<'p> {
     }
 
     #[inline(never)]
-    fn for_each(&mut self, var: &'p Ident, iter: &'p Expr, body: &'p [Stmt], env: &mut Env<'p>) -> Flow<Value> {
+    fn for_each(&mut self, var: &'p Ident, iter: &'p Expr, body: &'p [Stmt], env: &mut Env) -> Flow<Value> {
         let xs = self.expr(iter, env)?;
         let items = ops::iter_items(&mut self.heap, xs)?;
-        let prev = env.scope(&var.name, Value::NIL);
+        // The items stay alive while the loop walks them: a list's through
+        // the list, a text's characters or a map's keys by themselves.
+        let temps = self.heap.temps.len();
+        self.heap.root(xs);
+        if self.heap.as_list(xs).is_none() {
+            self.heap.root_all(&items);
+        }
+        let prev = self.scope(env, &var.name, Value::NIL);
         for x in items {
-            env.set(&var.name, x);
+            self.set_var(env, &var.name, x);
             if !self.iteration(body, env)? {
                 break;
             }
         }
-        env.unscope(&var.name, prev);
+        self.unscope(env, &var.name, prev);
+        self.heap.temps.truncate(temps);
         Ok(Value::NIL)
     }
 
@@ -415,23 +446,23 @@ impl<'p> TreeInterp<'p> {
         from: &'p Expr,
         to: &'p Expr,
         body: &'p [Stmt],
-        env: &mut Env<'p>,
+        env: &mut Env,
     ) -> Flow<Value> {
         let a = self.expr(from, env)?;
         let b = self.expr(to, env)?;
         let (Some(a), Some(b)) = (a.to_num(), b.to_num()) else {
             return Err(self.range_error(var, a, b).into());
         };
-        let prev = env.scope(&var.name, Value::NIL);
+        let prev = self.scope(env, &var.name, Value::NIL);
         let mut i = a;
         while i < b {
-            env.set(&var.name, Value::num(i));
+            self.set_var(env, &var.name, Value::num(i));
             if !self.iteration(body, env)? {
                 break;
             }
             i += 1.0;
         }
-        env.unscope(&var.name, prev);
+        self.unscope(env, &var.name, prev);
         Ok(Value::NIL)
     }
 
@@ -447,7 +478,7 @@ impl<'p> TreeInterp<'p> {
     }
 
     #[inline(never)]
-    fn while_loop(&mut self, cond: &'p Expr, body: &'p [Stmt], env: &mut Env<'p>) -> Flow<Value> {
+    fn while_loop(&mut self, cond: &'p Expr, body: &'p [Stmt], env: &mut Env) -> Flow<Value> {
         while self.cond(cond, false, env)? {
             if !self.iteration(body, env)? {
                 break;
@@ -460,7 +491,7 @@ impl<'p> TreeInterp<'p> {
     /// position it is the braceless guard the spec describes ("a bool-typed
     /// name" as the condition): return `v` when `ok` is true.
     #[inline(never)]
-    fn bool_name_guard(&mut self, e: &'p Expr, env: &mut Env<'p>) -> Option<Flow<Value>> {
+    fn bool_name_guard(&mut self, e: &'p Expr, env: &mut Env) -> Option<Flow<Value>> {
         let ExprKind::Call {
             func,
             args,
@@ -470,7 +501,7 @@ impl<'p> TreeInterp<'p> {
             return None;
         };
         let [value] = args.as_slice() else { return None };
-        let cond = env.get(&func.name)?.to_bool()?;
+        let cond = self.get_var(env, &func.name)?.to_bool()?;
         if !cond {
             return Some(Ok(Value::NIL));
         }
@@ -481,7 +512,7 @@ impl<'p> TreeInterp<'p> {
     }
 
     #[inline(never)]
-    fn match_arms(&mut self, v: Value, arms: &'p [Arm], env: &mut Env<'p>) -> Flow<Value> {
+    fn match_arms(&mut self, v: Value, arms: &'p [Arm], env: &mut Env) -> Flow<Value> {
         for arm in arms {
             let binding: Option<(&'p Ident, Value)> = match &arm.pat {
                 Pattern::Wild => None,
@@ -514,9 +545,9 @@ impl<'p> TreeInterp<'p> {
             };
             return match binding {
                 Some((name, x)) if name.name != "_" => {
-                    let prev = env.scope(&name.name, x);
+                    let prev = self.scope(env, &name.name, x);
                     let r = self.expr(&arm.body, env);
-                    env.unscope(&name.name, prev);
+                    self.unscope(env, &name.name, prev);
                     r
                 }
                 _ => self.expr(&arm.body, env),
@@ -536,7 +567,7 @@ impl<'p> TreeInterp<'p> {
 
     // ---- expressions ----
 
-    fn expr(&mut self, e: &'p Expr, env: &mut Env<'p>) -> Flow<Value> {
+    fn expr(&mut self, e: &'p Expr, env: &mut Env) -> Flow<Value> {
         match &e.kind {
             ExprKind::Lit(Lit::Num(n)) => Ok(Value::num(*n)),
             ExprKind::Name(name) => self.name(name, env),
@@ -576,7 +607,7 @@ impl<'p> TreeInterp<'p> {
     }
 
     #[inline(never)]
-    fn binary(&mut self, op: BinOp, lhs: &'p Expr, rhs: &'p Expr, env: &mut Env<'p>) -> Flow<Value> {
+    fn binary(&mut self, op: BinOp, lhs: &'p Expr, rhs: &'p Expr, env: &mut Env) -> Flow<Value> {
         let a = self.expr(lhs, env)?;
         // `&` and `|` short-circuit and give a bool.
         match op {
@@ -584,7 +615,11 @@ impl<'p> TreeInterp<'p> {
             BinOp::Or if a.truthy() => return Ok(Value::TRUE),
             _ => {}
         }
+        // `a` must outlive any call in `rhs`.
+        let temps = self.heap.temps.len();
+        self.heap.root(a);
         let b = self.expr(rhs, env)?;
+        self.heap.temps.truncate(temps);
         let h = &mut self.heap;
         Ok(match op {
             BinOp::Add => ops::add(h, a, b)?,
@@ -609,13 +644,17 @@ impl<'p> TreeInterp<'p> {
         func: &'p Ident,
         args: &'p [Expr],
         unwrap: bool,
-        env: &mut Env<'p>,
+        env: &mut Env,
     ) -> Flow<Value> {
+        let temps = self.heap.temps.len();
         let mut vals = Vec::with_capacity(args.len());
         for a in args {
-            vals.push(self.expr(a, env)?);
+            let v = self.expr(a, env)?;
+            self.heap.root(v);
+            vals.push(v);
         }
         let r = self.call_site(e, func, &vals, env)?;
+        self.heap.temps.truncate(temps);
         if !unwrap {
             return Ok(r);
         }
@@ -628,13 +667,17 @@ impl<'p> TreeInterp<'p> {
 
     /// The rarer expression forms, out of line.
     #[inline(never)]
-    fn other_expr(&mut self, e: &'p Expr, env: &mut Env<'p>) -> Flow<Value> {
+    fn other_expr(&mut self, e: &'p Expr, env: &mut Env) -> Flow<Value> {
         match &e.kind {
             ExprKind::List(items) => {
+                let temps = self.heap.temps.len();
                 let mut vals = Vec::with_capacity(items.len());
                 for x in items {
-                    vals.push(self.expr(x, env)?);
+                    let v = self.expr(x, env)?;
+                    self.heap.root(v);
+                    vals.push(v);
                 }
+                self.heap.temps.truncate(temps);
                 Ok(self.heap.list(vals))
             }
             ExprKind::Ok(x) => {
@@ -670,8 +713,8 @@ impl<'p> TreeInterp<'p> {
 
     /// A name's value: a variable, else a function as a value, else (for a
     /// function that takes no arguments: `now`, `mmap`, `mk`) its result.
-    fn name(&mut self, name: &str, env: &Env<'p>) -> Flow<Value> {
-        if let Some(v) = env.get(name) {
+    fn name(&mut self, name: &str, env: &Env) -> Flow<Value> {
+        if let Some(v) = self.get_var(env, name) {
             return Ok(v);
         }
         match self.callee(name) {
@@ -685,7 +728,7 @@ impl<'p> TreeInterp<'p> {
         }
     }
 
-    fn call_site(&mut self, e: &'p Expr, func: &Ident, args: &[Value], env: &Env<'p>) -> Flow<Value> {
+    fn call_site(&mut self, e: &'p Expr, func: &Ident, args: &[Value], env: &Env) -> Flow<Value> {
         let target = match self.targets.get(&(e as *const Expr as usize)) {
             Some(t) => *t,
             None => Target {
@@ -694,7 +737,7 @@ impl<'p> TreeInterp<'p> {
             },
         };
         if target.local {
-            if let Some(v) = env.get(&func.name) {
+            if let Some(v) = self.get_var(env, &func.name) {
                 if v.func_index().is_some() {
                     return Ok(self.call_func_value(v, args)?);
                 }
@@ -733,25 +776,33 @@ impl<'p> TreeInterp<'p> {
     /// `pt x:1 y:2`: fields evaluated in the order written, stored in
     /// declaration order; every field must be given, once.
     #[inline(never)]
-    fn record(&mut self, ty: &'p Ident, fields: &'p [(Ident, Expr)], env: &mut Env<'p>) -> Flow<Value> {
+    fn record(&mut self, ty: &'p Ident, fields: &'p [(Ident, Expr)], env: &mut Env) -> Flow<Value> {
         let shape = self.shape(ty)?;
+        let temps = self.heap.temps.len();
         let given = self.field_values(fields, env)?;
+        self.heap.temps.truncate(temps);
         Ok(ops::make_record(&mut self.heap, &shape, &given)?)
     }
 
     /// `p with x:5`: a copy of record `p` with fields replaced (on a map:
     /// a copy with those keys set).
     #[inline(never)]
-    fn with(&mut self, target: &'p Expr, fields: &'p [(Ident, Expr)], env: &mut Env<'p>) -> Flow<Value> {
+    fn with(&mut self, target: &'p Expr, fields: &'p [(Ident, Expr)], env: &mut Env) -> Flow<Value> {
+        let temps = self.heap.temps.len();
         let t = self.expr(target, env)?;
+        self.heap.root(t);
         let given = self.field_values(fields, env)?;
+        self.heap.temps.truncate(temps);
         Ok(ops::with_fields(&mut self.heap, t, &given)?)
     }
 
-    fn field_values(&mut self, fields: &'p [(Ident, Expr)], env: &mut Env<'p>) -> Flow<Vec<(&'p str, Value)>> {
+    fn field_values(&mut self, fields: &'p [(Ident, Expr)], env: &mut Env) -> Flow<Vec<(&'p str, Value)>> {
         let mut given = Vec::with_capacity(fields.len());
+        // Each value stays rooted until the caller drops its temporaries.
         for (name, x) in fields {
-            given.push((name.name.as_str(), self.expr(x, env)?));
+            let v = self.expr(x, env)?;
+            self.heap.root(v);
+            given.push((name.name.as_str(), v));
         }
         Ok(given)
     }
@@ -1093,6 +1144,7 @@ mod tests {
         let small = Limits {
             max_depth: 50,
             max_steps: None,
+            ..Limits::default()
         };
         assert_eq!(
             run_with(deep, "d", &["100"], small).map_err(|e| e.code),
@@ -1101,6 +1153,7 @@ mod tests {
         let steps = Limits {
             max_depth: 100,
             max_steps: Some(1000),
+            ..Limits::default()
         };
         let spin = "s>n;i=0;wh true{i=+i 1};i";
         assert_eq!(run_with(spin, "s", &[], steps).map_err(|e| e.code), Err(code::STEPS));
@@ -1109,11 +1162,13 @@ mod tests {
         let exact = Limits {
             max_depth: 100,
             max_steps: Some(11),
+            ..Limits::default()
         };
         assert_eq!(run_with(ten, "s", &[], exact), Ok("45".into()));
         let short = Limits {
             max_depth: 100,
             max_steps: Some(10),
+            ..Limits::default()
         };
         assert_eq!(run_with(ten, "s", &[], short).map_err(|e| e.code), Err(code::STEPS));
     }
@@ -1124,6 +1179,7 @@ mod tests {
         let high = Limits {
             max_depth: 200_000,
             max_steps: None,
+            ..Limits::default()
         };
         assert_eq!(run_with(deep, "d", &["100000"], high), Ok("100000".into()));
     }

@@ -115,8 +115,8 @@ pub fn dump(heap: &Heap, v: Value, out: &mut String, depth: usize) -> Result<(),
             out,
             &mut r.shape.fields.iter().map(String::as_str).zip(r.values.iter().copied()),
         )?,
-        Some(Obj::Ok(x)) => fields(out, &mut std::iter::once(("ok", *x)))?,
-        Some(Obj::Err(x)) => fields(out, &mut std::iter::once(("err", *x)))?,
+        Some(Obj::Ok(x)) => fields(out, &mut std::iter::once(("ok", x)))?,
+        Some(Obj::Err(x)) => fields(out, &mut std::iter::once(("err", x)))?,
         None => out.push_str("null"),
     }
     Ok(())

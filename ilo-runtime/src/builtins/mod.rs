@@ -187,6 +187,21 @@ pub fn call(b: Builtin, heap: &mut Heap, args: &[Value], callee: &mut dyn CallVa
         let want = if args.len() < lo { lo } else { hi };
         return Err(RtError::arity(&format!("`{}`", b.name()), want, args.len()));
     }
+    let r = if b.is_higher_order() {
+        // Its callbacks reach safe points while this Rust frame holds the
+        // arguments and everything made so far: keep them alive.
+        let scope = heap.pin_scope(args);
+        let r = dispatch(b, heap, args, callee);
+        heap.unpin_scope(scope);
+        r?
+    } else {
+        dispatch(b, heap, args, callee)?
+    };
+    heap.check_limit()?;
+    Ok(r)
+}
+
+fn dispatch(b: Builtin, heap: &mut Heap, args: &[Value], callee: &mut dyn CallValue) -> Result<Value, RtError> {
     let a = Args { b, heap, args };
     use Builtin::*;
     match b {
@@ -281,7 +296,7 @@ impl Args<'_> {
     fn items(&mut self, i: usize) -> Result<Vec<Value>, RtError> {
         let v = self.arg(i);
         match self.heap.get(v) {
-            Some(Obj::List(items)) => Ok(items.clone()),
+            Some(Obj::List(items)) => Ok(items.to_vec()),
             Some(Obj::Text(s)) => {
                 let chars: Vec<String> = s.chars().map(String::from).collect();
                 Ok(chars.into_iter().map(|c| self.heap.text(c)).collect())
@@ -303,7 +318,7 @@ fn apply(heap: &mut Heap, callee: &mut dyn CallValue, f: Value, args: &[Value]) 
             type_name(heap, f)
         )));
     }
-    callee.call_value(heap, f, args)
+    heap.callback(args, |heap| callee.call_value(heap, f, args))
 }
 
 #[cfg(test)]

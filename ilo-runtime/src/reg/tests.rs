@@ -182,6 +182,7 @@ fn limits_count_the_same() {
     let limit = |d, s| Limits {
         max_depth: d,
         max_steps: s,
+        ..Limits::default()
     };
     assert_eq!(same("f n:n>n;f +n 1", &["0"]), Err(code::DEPTH));
     let deep = "d n:n>n;<=n 0 0;r=d -n 1;+r 1";
@@ -209,6 +210,7 @@ fn deep_recursion_through_callbacks_ends_at_the_depth_limit() {
     let high = Limits {
         max_depth: 20_000,
         max_steps: None,
+        ..Limits::default()
     };
     same_with(src, "r", &["9000"], high).ok();
     assert_eq!(same_with(src, "r", &["30000"], high), Err(code::DEPTH));

@@ -92,8 +92,9 @@ impl RegVm {
             steps: 0,
             guard: StackGuard::here(vm_support::FIRST_SEGMENT_BUDGET),
         };
+        self.heap.set_limit(self.limits.max_memory);
         // The outermost call is a step too, as on the tree interpreter.
-        tick(&mut frames)?;
+        safepoint(&self.regs, &mut self.heap, &mut frames)?;
         run_loop(prog, &mut self.regs, &mut self.heap, &mut frames, Cursor::enter(f, 0))
     }
 }
@@ -108,23 +109,40 @@ fn tick(frames: &mut Frames<'_>) -> Result<(), RtError> {
     }
 }
 
-/// Checks depth and counts the step of a call of `f`; makes room for its registers at `base`.
+/// A safe point (`TICK`, a call's entry): counts a step, then lets the heap
+/// collect. The whole register file is the root set: registers above the
+/// running frames hold values of finished calls, which only keeps their
+/// garbage a little longer.
 #[inline(always)]
-fn enter_call(regs: &mut Vec<Value>, frames: &mut Frames<'_>, f: &RegFunc, base: usize) -> Result<(), RtError> {
+fn safepoint(regs: &[Value], heap: &mut Heap, frames: &mut Frames<'_>) -> Result<(), RtError> {
+    tick(frames)?;
+    heap.safepoint(|| regs.iter().copied())
+}
+
+/// Checks depth and makes room for `f`'s registers at `base`, then a safe
+/// point (the arguments must already be in the window).
+#[inline(always)]
+fn enter_call(
+    regs: &mut Vec<Value>,
+    heap: &mut Heap,
+    frames: &mut Frames<'_>,
+    f: &RegFunc,
+    base: usize,
+) -> Result<(), RtError> {
     if frames.saved.len() + 1 >= frames.limits.max_depth {
         return Err(RtError::depth(frames.limits.max_depth));
     }
-    tick(frames)?;
     if regs.len() < base + f.nregs {
         regs.resize(base + f.nregs, Value::NIL);
     }
-    Ok(())
+    safepoint(regs, heap, frames)
 }
 
 /// `CALL A Bx`: the arguments are in A, A+1, …, which become the callee's r0….
 fn call<'p>(
     prog: &'p RegProgram,
     regs: &mut Vec<Value>,
+    heap: &mut Heap,
     frames: &mut Frames<'p>,
     cur: &mut Cursor<'p>,
     a: usize,
@@ -135,7 +153,7 @@ fn call<'p>(
         .get(func)
         .ok_or_else(|| RtError::internal("call of an unknown function"))?;
     let base = cur.base + a;
-    enter_call(regs, frames, f, base)?;
+    enter_call(regs, heap, frames, f, base)?;
     frames.saved.push(*cur);
     *cur = Cursor::enter(f, base);
     Ok(())
@@ -385,7 +403,7 @@ fn call_value<'p>(
         return store(regs, at, v);
     }
     let i = user_func(prog, heap, f, argc)?;
-    call(prog, regs, frames, cur, a, i)
+    call(prog, regs, heap, frames, cur, a, i)
 }
 
 /// The program function a function value names, checked against the argument count.
@@ -421,11 +439,11 @@ impl CallValue for Reenter<'_, '_> {
         let i = user_func(self.prog, heap, f, args.len())?;
         let func = &self.prog.funcs[i];
         let base = self.caller.top;
-        enter_call(self.regs, self.frames, func, base)?;
         if self.regs.len() < base + args.len() {
             self.regs.resize(base + args.len(), Value::NIL);
         }
         self.regs[base..base + args.len()].copy_from_slice(args);
+        enter_call(self.regs, heap, self.frames, func, base)?;
         // The caller's frame counts towards the depth while the callee runs.
         self.frames.saved.push(self.caller);
         let floor = std::mem::replace(&mut self.frames.floor, self.frames.saved.len());

@@ -77,38 +77,8 @@ pub(super) fn with_fields(
         .ok_or_else(|| RtError::internal("no such field list"))?;
     let new = take(stack, names.len())?;
     let t = stack.pop().ok_or_else(|| RtError::internal("stack underflow"))?;
-    let copy = match heap.get(t) {
-        Some(Obj::Record(r)) => {
-            let mut r = r.clone();
-            for (name, v) in names.iter().zip(new) {
-                let i = r.shape.field(name).ok_or_else(|| {
-                    RtError::field(format!(
-                        "record `{}` has no field `{name}` (fields: {})",
-                        r.shape.name,
-                        r.shape.fields.join(" ")
-                    ))
-                })?;
-                if let Some(slot) = r.values.get_mut(i) {
-                    *slot = v;
-                }
-            }
-            Obj::Record(r)
-        }
-        Some(Obj::Map(m)) => {
-            let mut m = m.clone();
-            for (name, v) in names.iter().zip(new) {
-                m.insert(name.clone(), v);
-            }
-            Obj::Map(m)
-        }
-        _ => {
-            return Err(RtError::type_error(format!(
-                "`with` copies a record, not {}",
-                type_name(heap, t)
-            )))
-        }
-    };
-    stack.push(heap.alloc(copy));
+    let given: Vec<(&str, Value)> = names.iter().map(String::as_str).zip(new).collect();
+    stack.push(crate::ops::with_fields(heap, t, &given)?);
     Ok(())
 }
 
@@ -212,7 +182,7 @@ pub(super) fn lit_eq(k: Value, v: Value) -> bool {
 #[inline(never)]
 pub(super) fn unpack(stack: &mut Vec<Value>, heap: &Heap, v: Value, which: usize) {
     let inner = match (heap.get(v), which) {
-        (Some(Obj::Ok(x)), 0) | (Some(Obj::Err(x)), 1) => Some(*x),
+        (Some(Obj::Ok(x)), 0) | (Some(Obj::Err(x)), 1) => Some(x),
         _ => None,
     };
     match inner {

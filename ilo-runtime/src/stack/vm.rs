@@ -94,8 +94,9 @@ impl StackVm {
             nested: 0,
             guard: StackGuard::here(vm_support::FIRST_SEGMENT_BUDGET),
         };
+        self.heap.set_limit(self.limits.max_memory);
         // The outermost call is a step too, as in the tree interpreter.
-        tick(&mut frames)?;
+        safepoint(&self.stack, &mut self.heap, &mut frames)?;
         run_loop(prog, &mut self.stack, &mut self.heap, &mut frames, Cursor::enter(f, 0))
     }
 }
@@ -108,6 +109,7 @@ fn pop(stack: &mut Vec<Value>) -> Result<Value, RtError> {
 fn call<'p>(
     prog: &'p StackProgram,
     stack: &mut Vec<Value>,
+    heap: &mut Heap,
     frames: &mut Frames<'p>,
     cur: &mut Cursor<'p>,
     func: usize,
@@ -118,6 +120,7 @@ fn call<'p>(
         .checked_sub(f.nparams)
         .ok_or_else(|| RtError::internal("missing arguments"))?;
     stack.resize(bp + f.nslots, Value::NIL);
+    heap.safepoint(|| stack.iter().copied())?;
     frames.saved.push(*cur);
     *cur = Cursor::enter(f, bp);
     Ok(())
@@ -153,6 +156,14 @@ fn ret<'p>(stack: &mut Vec<Value>, frames: &mut Frames<'p>, cur: &mut Cursor<'p>
             None
         }
     }
+}
+
+/// A safe point (`TICK`, a call's entry): counts a step, then lets the heap
+/// collect with the value stack (every frame's slots and temporaries) as roots.
+#[inline(always)]
+fn safepoint(stack: &[Value], heap: &mut Heap, frames: &mut Frames<'_>) -> Result<(), RtError> {
+    tick(frames)?;
+    heap.safepoint(|| stack.iter().copied())
 }
 
 /// Counts one step (a call or a loop iteration) against `--max-steps`.
@@ -234,7 +245,7 @@ fn call_value<'p>(
         return run_builtin(prog, stack, heap, frames, b, argc);
     }
     let i = user_func(prog, heap, f, argc)?;
-    call(prog, stack, frames, cur, i)
+    call(prog, stack, heap, frames, cur, i)
 }
 
 /// The program function a function value names, checked against `argc`.
@@ -289,6 +300,7 @@ fn run_nested<'p>(
     let height = frames.saved.len();
     stack.extend_from_slice(args);
     stack.resize(bp + f.nslots, Value::NIL);
+    heap.safepoint(|| stack.iter().copied())?;
     let floor = std::mem::replace(&mut frames.floor, height);
     frames.nested += 1;
     let r = if frames.guard.exhausted() {
@@ -340,7 +352,7 @@ fn unwrap<'p>(
 ) -> Result<Option<Value>, RtError> {
     match heap.get(r) {
         Some(Obj::Ok(v)) => {
-            stack.push(*v);
+            stack.push(v);
             Ok(None)
         }
         Some(Obj::Err(_)) => Ok(ret(stack, frames, cur, r)),
