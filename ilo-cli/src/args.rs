@@ -67,7 +67,7 @@ pub struct Cli {
     pub max_steps: Option<u64>,
     /// Stop a run whose values hold more than this many bytes, with error
     /// ILO-R013: a number with an optional K, M, G or T suffix (powers of
-    /// 1024), e.g. 512M. Default: a quarter of the machine's memory, at most 4G.
+    /// 1024), e.g. 512M. Default: a quarter of the machine's memory, at most 2G.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_memory: Option<usize>,
     /// Print the long explanation of an error code, e.g. ILO-T004.

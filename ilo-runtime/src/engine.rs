@@ -129,8 +129,7 @@ pub struct Outcome {
 /// Prints `v`, then releases everything and reports what the heap holds.
 fn finish(heap: &mut Heap, v: Value) -> (String, HeapStats) {
     let printed = fmt_value(heap, v);
-    heap.temps.clear();
-    heap.collect(std::iter::empty());
+    heap.release_all();
     (printed, heap.stats())
 }
 

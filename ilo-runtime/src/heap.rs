@@ -54,11 +54,17 @@ use std::sync::Arc;
 use crate::error::RtError;
 use crate::value::Value;
 
+/// Concatenations up to this many bytes copy instead of growing in place.
+const SMALL_TEXT: usize = 64;
+
 /// The heap size below which no collection runs.
-pub const MIN_GC_BYTES: usize = 1 << 20;
+pub const MIN_GC_BYTES: usize = 256 << 10;
 
 /// The default `--max-memory`: a quarter of the machine's memory, at most
-/// 4 GiB (2 GiB when the machine's size is unknown).
+/// 2 GiB. The cap keeps a runaway program's failure quick: the kernel
+/// zeroes every page a value touches, so reaching a 4 GiB limit takes
+/// seconds on a small VM, and agents' programs rarely need more; a run
+/// that does asks with `--max-memory`.
 pub fn default_limit() -> usize {
     static LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *LIMIT.get_or_init(machine_limit)
@@ -72,8 +78,22 @@ fn machine_limit() -> usize {
         Some(kb * 1024)
     });
     match total {
-        Some(t) => (t / 4).clamp(64 << 20, 4 * GIB),
-        None => 2 * GIB,
+        Some(t) => (t / 4).clamp(64 << 20, 2 * GIB),
+        None => GIB,
+    }
+}
+
+/// Names a compiled program's text table, so a heap can make each text
+/// literal once and hand out the same value every time the literal runs
+/// (texts are immutable, so sharing one is invisible). Every program gets
+/// a fresh id; a clone keeps it, with the same texts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProgramId(u64);
+
+impl Default for ProgramId {
+    fn default() -> ProgramId {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        ProgramId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
     }
 }
 
@@ -211,6 +231,10 @@ pub struct Heap {
     limit: usize,
     /// Temporary roots: see the module docs.
     pub temps: Vec<Value>,
+    /// Literal texts made so far for program `literals_of`, by text index
+    /// (`NIL`: not yet); roots while that program runs on this heap.
+    literals: Vec<Value>,
+    literals_of: Option<ProgramId>,
     /// While set, every allocation is also pushed to `temps` (a
     /// higher-order builtin's own objects).
     pinning: bool,
@@ -229,6 +253,8 @@ impl Default for Heap {
             next_gc: MIN_GC_BYTES,
             limit: usize::MAX,
             temps: Vec::new(),
+            literals: Vec::new(),
+            literals_of: None,
             pinning: false,
             stress: false,
             stats: HeapStats::default(),
@@ -338,6 +364,36 @@ impl Heap {
         self.value(Slot::Err(v))
     }
 
+    /// Text literal `i` of program `prog`'s table `texts`: made on first
+    /// use, then the same value each time.
+    #[inline]
+    pub fn literal(&mut self, prog: ProgramId, texts: &[String], i: usize) -> Option<Value> {
+        if self.literals_of != Some(prog) {
+            self.literals.clear();
+            self.literals_of = Some(prog);
+        }
+        if let Some(&v) = self.literals.get(i) {
+            if !v.is_nil() {
+                return Some(v);
+            }
+        }
+        let v = self.text(texts.get(i)?.as_str());
+        if self.literals.len() <= i {
+            self.literals.resize(i + 1, Value::NIL);
+        }
+        self.literals[i] = v;
+        Some(v)
+    }
+
+    /// Drops every root the heap holds itself (temporaries and literals)
+    /// and collects with none: what is left afterwards was miscounted.
+    pub fn release_all(&mut self) {
+        self.temps.clear();
+        self.literals.clear();
+        self.literals_of = None;
+        self.collect(std::iter::empty());
+    }
+
     /// `~"text"`.
     pub fn ok_text(&mut self, s: impl Into<String>) -> Value {
         let t = self.text(s);
@@ -392,6 +448,19 @@ impl Heap {
     pub fn as_list(&self, v: Value) -> Option<&[Value]> {
         match self.get(v)? {
             Obj::List(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// Element `i` of the list behind `v`: the step of a `@x xs` loop.
+    #[inline]
+    pub fn list_item(&self, v: Value, i: usize) -> Option<Value> {
+        match self.slot(v)? {
+            Slot::ListView { buf, len } if i < *len => match self.slots.get(*buf as usize)? {
+                Slot::ListBuf(items, _) => items.get(i).copied(),
+                _ => None,
+            },
+            Slot::List(items, _) => items.get(i).copied(),
             _ => None,
         }
     }
@@ -476,12 +545,44 @@ impl Heap {
         }
     }
 
+    /// The fast path of a text-building loop: `a` is a view at its
+    /// buffer's end, the buffer has room for `b`, and `b` lives elsewhere.
+    /// `None`: take [`Heap::concat_text`] (also when either is no text).
+    #[inline]
+    pub fn concat_within(&mut self, a: Value, b: Value) -> Option<Value> {
+        let Some(&Slot::TextView { buf, len }) = self.slot(a) else {
+            return None;
+        };
+        let (src, blen) = match self.slot(b)? {
+            Slot::Text(t) => (b.heap_index()?, t.len()),
+            &Slot::TextView { buf, len } => (buf, len),
+            _ => return None,
+        };
+        let [Slot::TextBuf(dst), from] = self.slots.get_disjoint_mut([buf as usize, src as usize]).ok()? else {
+            return None;
+        };
+        if dst.len() != len || dst.capacity() - len < blen {
+            return None;
+        }
+        match from {
+            Slot::Text(t) | Slot::TextBuf(t) => dst.push_str(t.get(..blen)?),
+            _ => return None,
+        }
+        Some(self.value(Slot::TextView { buf, len: len + blen }))
+    }
+
     /// `+a b` on two texts: `a`'s bytes then `b`'s.
     pub fn concat_text(&mut self, a: Value, b: Value) -> Result<Value, RtError> {
         let (Some(x), Some(y)) = (self.as_text(a), self.as_text(b)) else {
             return Err(RtError::internal("concat_text of a non-text"));
         };
         let (alen, blen) = (x.len(), y.len());
+        if alen + blen <= SMALL_TEXT && matches!(self.slot(a), Some(Slot::Text(_))) {
+            // A short text that was never grown: one small copy is cheaper
+            // than a buffer and a view.
+            let joined = [x, y].concat();
+            return Ok(self.text(joined));
+        }
         let Some(ai) = a.heap_index() else {
             return Err(RtError::internal("concat_text of a non-text"));
         };
@@ -547,6 +648,23 @@ impl Heap {
             buf,
             len: len + items.len(),
         }))
+    }
+
+    /// [`Heap::push_within`] for one value: `+=xs v` in an append loop.
+    #[inline(always)]
+    pub fn push_one_within(&mut self, xs: Value, v: Value) -> Option<Value> {
+        let Some(Slot::ListView { buf, len }) = self.slot(xs) else {
+            return None;
+        };
+        let (buf, len) = (*buf, *len);
+        match self.slots.get_mut(buf as usize) {
+            Some(Slot::ListBuf(items, refs)) if items.len() == len && items.capacity() > len => {
+                items.push(v);
+                *refs |= v.heap_index().is_some();
+            }
+            _ => return None,
+        }
+        Some(self.value(Slot::ListView { buf, len: len + 1 }))
     }
 
     /// `+=xs v` (`items` = `[v]`) and `+xs ys`: `xs`'s elements then `items`.
@@ -627,7 +745,8 @@ impl Heap {
                 }
             }
         };
-        for v in roots.into_iter().chain(self.temps.iter().copied()) {
+        let own = self.temps.iter().chain(&self.literals).copied();
+        for v in roots.into_iter().chain(own) {
             push(v, &mut self.marks, &mut todo);
         }
         while let Some(i) = todo.pop() {

@@ -31,6 +31,9 @@ pub fn add(heap: &mut Heap, a: Value, b: Value) -> Result<Value, RtError> {
     if let Some((x, y)) = both_nums(a, b) {
         return Ok(Value::num(x + y));
     }
+    if let Some(r) = heap.concat_within(a, b) {
+        return Ok(r);
+    }
     match (heap.get(a), heap.get(b)) {
         // Both grow `a` in place when it ends where its storage ends (see `heap`).
         (Some(Obj::Text(_)), Some(Obj::Text(_))) => heap.concat_text(a, b),
@@ -85,7 +88,7 @@ pub fn modulo(heap: &mut Heap, a: Value, b: Value) -> Result<Value, RtError> {
 /// `+=xs v`: `xs` with `v` appended; `xs` itself never changes, but its
 /// storage grows in place when it can (see `heap`).
 pub fn append(heap: &mut Heap, xs: Value, v: Value) -> Result<Value, RtError> {
-    if let Some(r) = heap.push_within(xs, &[v]) {
+    if let Some(r) = heap.push_one_within(xs, v) {
         return Ok(r);
     }
     match heap.get(xs) {

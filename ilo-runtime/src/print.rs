@@ -13,6 +13,10 @@ pub fn fmt_num(n: f64) -> String {
     if n == 0.0 {
         return if n.is_sign_negative() { "-0".into() } else { "0".into() };
     }
+    // Whole numbers (loop counters, lengths) print as integers: the fast path.
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        return (n as i64).to_string();
+    }
     // `{:e}` gives the shortest round-trip digits: "-1.2345e3".
     let sci = format!("{n:e}");
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));

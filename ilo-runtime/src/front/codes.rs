@@ -485,7 +485,7 @@ static CODES: &[CodeInfo] = &[
     info(
         "ILO-R013",
         "out of memory",
-        "The values the run keeps alive at once need more bytes than `--max-memory` allows (by default a quarter of the machine's memory, at most 4 GiB). Memory that no value can reach any more is reclaimed during the run, so this means the program holds on to too much at once: a text or list that grows without end, or one doubled again and again. Raise the limit with `--max-memory 8G` if the program really needs it.",
+        "The values the run keeps alive at once need more bytes than `--max-memory` allows (by default a quarter of the machine's memory, at most 2 GiB). Memory that no value can reach any more is reclaimed during the run, so this means the program holds on to too much at once: a text or list that grows without end, or one doubled again and again. Raise the limit with `--max-memory 8G` if the program really needs it.",
         "f>n;s=\"ab\";@i 0..64{s=+s s};len s   -- doubling a text 64 times",
     ),
     info(

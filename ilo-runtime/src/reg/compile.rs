@@ -24,7 +24,7 @@ use crate::builtins::Builtin;
 use crate::front::ast::{
     Arm, BinOp, Decl, Expr, ExprKind, FuncDecl, Ident, Lit, Pattern, Program, Span, Stmt, StmtKind, UnOp,
 };
-use crate::heap::RecordShape;
+use crate::heap::{ProgramId, RecordShape};
 use crate::isa::codec::{encode_abc, encode_abx, encode_asbx};
 use crate::isa::{reg_enc as enc, reg_superinstruction, RegOp};
 use crate::lower::{is_num, late_names, FuncTable, Unsupported};
@@ -46,6 +46,8 @@ pub struct RegProgram {
     pub funcs: Vec<RegFunc>,
     /// Text literals and field names, indexed by `text` operands.
     pub texts: Vec<String>,
+    /// Whose literals a heap is caching (see [`ProgramId`]).
+    pub id: ProgramId,
     /// Record types, indexed by `RECORD`.
     pub shapes: Vec<Arc<RecordShape>>,
     /// The field names of each `with`, indexed by `WITH`.

@@ -192,8 +192,8 @@ fn window(regs: &[Value], start: usize, n: usize) -> Result<&[Value], RtError> {
 }
 
 fn load_text(heap: &mut Heap, prog: &RegProgram, i: usize) -> Result<Value, RtError> {
-    let t = text_at(prog, i)?.to_string();
-    Ok(heap.text(t))
+    heap.literal(prog.id, &prog.texts, i)
+        .ok_or_else(|| RtError::internal(format!("no text #{i}")))
 }
 
 fn make_list(heap: &mut Heap, regs: &[Value], start: usize, n: usize) -> Result<Value, RtError> {
@@ -312,7 +312,7 @@ fn for_next(heap: &Heap, regs: &mut [Value], at: usize) -> bool {
         return false;
     };
     let i = i.to_num().unwrap_or(f64::INFINITY);
-    let next = heap.as_list(list).and_then(|items| items.get(i as usize).copied());
+    let next = heap.list_item(list, i as usize);
     match (next, regs.get_mut(at + 2)) {
         (Some(x), Some(slot)) => {
             *slot = x;

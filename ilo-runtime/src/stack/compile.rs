@@ -24,7 +24,7 @@ use crate::error::RtError;
 use crate::front::ast::{
     Arm, BinOp, Decl, Expr, ExprKind, FuncDecl, Ident, Lit, Pattern, Program, Stmt, StmtKind, TypeTag, UnOp,
 };
-use crate::heap::RecordShape;
+use crate::heap::{ProgramId, RecordShape};
 use crate::isa::codec::{decode_stack, encode_stack, STACK_X_MAX};
 use crate::isa::StackOp;
 use crate::lower::{late_names, FuncTable, Unsupported};
@@ -53,6 +53,8 @@ pub struct StackProgram {
     pub funcs: Vec<StackFunc>,
     /// Text literals, field names and messages, indexed by `text` operands.
     pub texts: Vec<String>,
+    /// Whose literals a heap is caching (see [`ProgramId`]).
+    pub id: ProgramId,
     /// Record constructions, indexed by `RECORD`'s operand.
     pub layouts: Vec<RecordLayout>,
     /// The field names of each `with`, indexed by `WITH`'s operand.

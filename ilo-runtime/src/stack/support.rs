@@ -15,6 +15,12 @@ use super::compile::StackProgram;
 
 /// Text table entry `x`: a literal, field name or message.
 #[inline(never)]
+/// `PUSHT x`: literal `x`, made once per heap.
+pub(super) fn literal(heap: &mut Heap, prog: &StackProgram, x: usize) -> Result<Value, RtError> {
+    heap.literal(prog.id, &prog.texts, x)
+        .ok_or_else(|| RtError::internal("no such text"))
+}
+
 pub(super) fn text_at(prog: &StackProgram, x: usize) -> Result<&str, RtError> {
     prog.texts
         .get(x)
@@ -119,7 +125,7 @@ fn set_slot(stack: &mut [Value], bp: usize, x: usize, v: Value) -> Result<(), Rt
 pub(super) fn for_next(stack: &mut Vec<Value>, heap: &Heap, bp: usize, h: usize) -> Result<(), RtError> {
     let items = slot(stack, bp, h)?;
     let i = slot(stack, bp, h + 1)?.to_num().unwrap_or(0.0) as usize;
-    let next = heap.as_list(items).and_then(|xs| xs.get(i)).copied();
+    let next = heap.list_item(items, i);
     match next {
         Some(v) => {
             set_slot(stack, bp, h + 1, Value::num((i + 1) as f64))?;
