@@ -3,6 +3,13 @@
 //! run-time error code — fails the test: a difference is a bug in one of the
 //! engines, never a reason to skip a case.
 //!
+//! Each engine also runs every example a second time with the collector in
+//! stress mode (a collection at every safe point, no slot reused), where a
+//! value freed while still reachable would read as missing: that run must
+//! agree too. And every run must end with its heap empty once the result
+//! is printed and the roots dropped — the heap's own accounting of objects
+//! and bytes, which a leak or a miscount would leave above zero.
+//!
 //! An engine that cannot compile a program yet runs it on a slower engine;
 //! that is counted, not compared, and the counts are held to a floor that
 //! only ever rises (`MIN_COMPILED`) as the engines grow.
@@ -29,6 +36,12 @@ fn result_of(r: Result<Outcome, RtError>) -> (Result<String, &'static str>, Opti
         Ok(o) => (Ok(o.printed), Some(o.engine)),
         Err(e) => (Err(e.code), None),
     }
+}
+
+/// A description of what a finished run left on its heap, if anything.
+fn leftover(r: &Result<Outcome, RtError>) -> Option<String> {
+    let h = r.as_ref().ok()?.heap;
+    (h.live != 0 || h.bytes != 0).then(|| format!("{} objects, {} bytes left", h.live, h.bytes))
 }
 
 /// Whether `requested` really ran the function. The JIT hands functions it
@@ -62,9 +75,35 @@ fn compare_example(ex: &Example, limits: Limits, tally: &mut Tally) {
             continue;
         };
         tally.total_runs += 1;
-        let (want, _) = result_of(loaded.run(&run.func, &args, Engine::Tree, limits));
+        let where_ = format!("{}:{} `{} {}`", ex.name(), run.line, run.func, run.args.join(" "));
+        let reference = loaded.run(&run.func, &args, Engine::Tree, limits);
+        if let Some(left) = leftover(&reference) {
+            tally
+                .failures
+                .push(format!("{where_}: the tree interpreter's heap: {left}"));
+        }
+        let (want, _) = result_of(reference);
+        let stress = Limits {
+            gc_stress: true,
+            ..limits
+        };
+        for engine in [Engine::Tree, Engine::Stack, Engine::Reg] {
+            let (got, _) = result_of(loaded.run(&run.func, &args, engine, stress));
+            if got != want {
+                tally.failures.push(format!(
+                    "{where_}: {} with the collector in stress mode gave {got:?}, the tree interpreter {want:?}",
+                    engine.name()
+                ));
+            }
+        }
         for engine in ENGINES {
-            let (got, ran) = result_of(loaded.run(&run.func, &args, engine, limits));
+            let outcome = loaded.run(&run.func, &args, engine, limits);
+            if let Some(left) = leftover(&outcome) {
+                tally
+                    .failures
+                    .push(format!("{where_}: {}'s heap: {left}", engine.name()));
+            }
+            let (got, ran) = result_of(outcome);
             if !ran_itself(engine, &loaded, ran) {
                 continue;
             }

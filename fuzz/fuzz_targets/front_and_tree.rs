@@ -57,6 +57,7 @@ fuzz_target!(|data: &[u8]| {
     let limits = Limits {
         max_steps: Some(10_000),
         max_depth: 200,
+        ..Limits::default()
     };
     let loaded = Loaded::new(program);
     let tree = loaded.run(&name, &args, Engine::Tree, limits);

@@ -250,3 +250,38 @@ fn explain_knows_every_kind_of_code() {
     let o = ilo(&["--explain", "ILO-X999"]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn a_run_past_max_memory_stops_with_ilo_r013_and_exit_1() {
+    let doubling = "f>n;s=\"ab\";@i 0..60{s=+s s};len s";
+    for flag in ["--run-tree", "--run-stack", "--run-vm", "--run-jit", "--run-cranelift"] {
+        let o = ilo(&[flag, "--max-memory", "64M", "--json", doubling]);
+        assert_eq!(o.status.code(), Some(1), "{flag}: {}", stderr(&o));
+        assert!(stderr(&o).contains("ILO-R013"), "{flag}: {}", stderr(&o));
+        assert!(stderr(&o).contains("64 MiB"), "{flag}: {}", stderr(&o));
+        assert_eq!(stdout(&o), "", "{flag}");
+    }
+    // The same program under the default limit also stops with the error.
+    let o = ilo(&["--json", doubling]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("ILO-R013"), "{}", stderr(&o));
+    let o = ilo(&["--explain", "ILO-R013"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("--max-memory"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_bad_max_memory_is_a_usage_error() {
+    for bad in ["lots", "0", "1.5.2G", "12Q"] {
+        let o = ilo(&["--max-memory", bad, TOT, "1", "2", "3"]);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", stderr(&o));
+        assert!(stderr(&o).contains("is not a size"), "{bad}: {}", stderr(&o));
+    }
+    let o = ilo(&["--max-memory", "1G", TOT, "1", "2", "3"]);
+    assert_eq!(
+        (stdout(&o).as_str(), o.status.code()),
+        ("8\n", Some(0)),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -182,6 +182,10 @@ pub struct Limits {
     pub max_steps: Option<u64>,
     /// Bytes the heap may hold at once (`--max-memory`).
     pub max_memory: usize,
+    /// For tests: collect at every safe point and never reuse a slot, so a
+    /// value the collector wrongly freed reads as missing and shows up as
+    /// a wrong result (see `heap`).
+    pub gc_stress: bool,
 }
 
 impl Default for Limits {
@@ -190,6 +194,7 @@ impl Default for Limits {
             max_depth: DEFAULT_MAX_DEPTH,
             max_steps: None,
             max_memory: crate::heap::default_limit(),
+            gc_stress: false,
         }
     }
 }

@@ -14,12 +14,21 @@
 //!   are stale but harmless: keeping them alive only delays their garbage);
 //! - the stack VM: its value stack;
 //! - the tree interpreter: its variable stack;
-//! - and always the heap's own *temporary roots* ([`Heap::temps`]): values a
-//!   Rust frame holds across a safe point. The tree interpreter pushes each
-//!   expression's value there and drops them at the end of the statement; a
-//!   higher-order builtin ([`crate::builtins::call`]) pins its arguments,
-//!   every object it allocates itself and every result of its callbacks,
-//!   until it returns.
+//! - and always the heap's own roots: the literal texts it made for the
+//!   running program ([`Heap::literal`]), and its *temporary roots*
+//!   ([`Heap::temps`]): values a Rust frame holds across a safe point. The
+//!   tree interpreter roots an operand there while the next one is
+//!   evaluated (a call's arguments, a binary operator's left side, a
+//!   loop's items) and drops it after; a higher-order builtin
+//!   ([`crate::builtins::call`]) pins its arguments, every object it
+//!   allocates itself and every result of its callbacks, until it returns.
+//!
+//! The invariant every engine keeps: between two safe points a value may
+//! sit in a Rust local, but at a safe point every value the program can
+//! still use is in a root. Nothing is counted per value: an overwritten
+//! register just stops naming its object, and a NaN-boxed number is never
+//! looked at except by the mark phase's one tag test. The typed number
+//! paths (`_NN`, `K` forms, the JITs' float registers) never touch the heap.
 //!
 //! A slot freed by a collection goes on a free list and is reused; a value
 //! naming a freed slot would read `None` (never another program's object
@@ -40,9 +49,13 @@
 //!
 //! # Accounting and the limit
 //!
-//! The heap counts the bytes its objects hold ([`Heap::bytes`]). A collection
-//! runs at a safe point once the bytes reach twice what the last one kept
-//! (at least [`MIN_GC_BYTES`]). Past [`Heap::limit`] the run stops with
+//! The heap counts the bytes its objects hold ([`Heap::bytes`]), slots
+//! included. A collection runs at a safe point once the bytes grow by half
+//! of what the last one kept (by at least [`MIN_GC_BYTES`]), so collecting
+//! costs O(1) amortised per allocated byte and garbage never exceeds half
+//! the live data plus that minimum. A list of numbers is flagged as such and
+//! not rescanned, so an append loop's collections cost what its garbage
+//! costs, not its list's length. Past [`Heap::limit`] the run stops with
 //! `ILO-R013`: growth that would pass it fails before allocating, and any
 //! other allocation is caught at the next safe point or builtin return, so
 //! no program value is ever allocated past the limit by more than one

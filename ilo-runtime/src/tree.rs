@@ -141,6 +141,7 @@ impl<'p> TreeInterp<'p> {
         self.vars.clear();
         self.heap.temps.clear();
         self.heap.set_limit(self.limits.max_memory);
+        self.heap.set_stress(self.limits.gc_stress);
         self.heap.root_all(args);
         let i = *self
             .by_name

@@ -93,6 +93,7 @@ impl RegVm {
             guard: StackGuard::here(vm_support::FIRST_SEGMENT_BUDGET),
         };
         self.heap.set_limit(self.limits.max_memory);
+        self.heap.set_stress(self.limits.gc_stress);
         // The outermost call is a step too, as on the tree interpreter.
         safepoint(&self.regs, &mut self.heap, &mut frames)?;
         run_loop(prog, &mut self.regs, &mut self.heap, &mut frames, Cursor::enter(f, 0))

@@ -95,6 +95,7 @@ impl StackVm {
             guard: StackGuard::here(vm_support::FIRST_SEGMENT_BUDGET),
         };
         self.heap.set_limit(self.limits.max_memory);
+        self.heap.set_stress(self.limits.gc_stress);
         // The outermost call is a step too, as in the tree interpreter.
         safepoint(&self.stack, &mut self.heap, &mut frames)?;
         run_loop(prog, &mut self.stack, &mut self.heap, &mut frames, Cursor::enter(f, 0))
