@@ -17,8 +17,8 @@ per_call() { # binary function arg -> "layer: ns" lines
   "$1" --bench --bench-ms 500 "$work" "$2" "$3" |
     awk '/^[A-Z]/ && !/speed-up/ {layer=$0} /per call:/ {print "  " layer ": " $3 " ns"}'
 }
-peak() { # binary engine source arg -> "seconds s, KB KB"
-  /usr/bin/time -f "%e s, %M KB" "$1" "$2" "$3" "$4" 2>&1 >/dev/null | tail -1
+peak() { # binary engine source [arg] -> "seconds s, KB KB"
+  timeout 60 /usr/bin/time -f "%e s, %M KB" "$@" 2>&1 >/dev/null | tail -1
 }
 
 for bin in "${bins[@]}"; do
@@ -37,7 +37,7 @@ for bin in "${bins[@]}"; do
     echo "str 1e7 $e: $(peak "$bin" $e "$strs" 10000000)"
   done
   for e in --run-tree --run-stack --run-vm --run-jit; do
-    echo "double 60x $e: $(peak "$bin" $e 'f>t;s="ab";@i 0..60{s=+s s};s' '')"
+    echo "double 60x $e: $(peak "$bin" $e 'f>n;s="ab";@i 0..60{s=+s s};len s')"
   done
 done
 if command -v lua5.4 >/dev/null; then

@@ -71,7 +71,7 @@ use crate::value::Value;
 const SMALL_TEXT: usize = 64;
 
 /// The heap size below which no collection runs.
-pub const MIN_GC_BYTES: usize = 256 << 10;
+pub const MIN_GC_BYTES: usize = 64 << 10;
 
 /// The default `--max-memory`: a quarter of the machine's memory, at most
 /// 2 GiB. The cap keeps a runaway program's failure quick: the kernel
@@ -136,7 +136,8 @@ impl RecordShape {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
     pub shape: Arc<RecordShape>,
-    pub values: Vec<Value>,
+    /// A boxed slice, not a `Vec`: the record then fits a slot unboxed.
+    pub values: Box<[Value]>,
 }
 
 impl Record {
@@ -185,8 +186,7 @@ enum Slot {
     },
     ListBuf(Vec<Value>, bool),
     Map(BTreeMap<String, Value>),
-    /// Boxed to keep every slot at 32 bytes.
-    Record(Box<Record>),
+    Record(Record),
     Ok(Value),
     Err(Value),
 }
@@ -208,8 +208,8 @@ fn payload(slot: &Slot) -> usize {
     match slot {
         Slot::Text(s) | Slot::TextBuf(s) => s.capacity(),
         Slot::List(v, _) | Slot::ListBuf(v, _) => v.capacity() * WORD,
-        Slot::Map(m) => m.iter().map(|(k, _)| k.capacity() + 48).sum(),
-        Slot::Record(r) => std::mem::size_of::<Record>() + r.values.capacity() * WORD,
+        Slot::Map(m) => m.keys().map(|k| k.capacity() + 48).sum(),
+        Slot::Record(r) => r.values.len() * WORD,
         Slot::Free { .. } | Slot::TextView { .. } | Slot::ListView { .. } | Slot::Ok(_) | Slot::Err(_) => 0,
     }
 }
@@ -420,7 +420,8 @@ impl Heap {
     }
 
     pub fn record(&mut self, shape: Arc<RecordShape>, values: Vec<Value>) -> Value {
-        self.value(Slot::Record(Box::new(Record { shape, values })))
+        let values = values.into_boxed_slice();
+        self.value(Slot::Record(Record { shape, values }))
     }
 
     // ---- reading ----

@@ -343,7 +343,7 @@ pub fn with_fields(heap: &mut Heap, target: Value, given: &[(&str, Value)]) -> R
                     None => return Err(no_field(&r.shape, name)),
                 }
             }
-            Ok(heap.record(r.shape, r.values))
+            Ok(heap.record(r.shape, r.values.into_vec()))
         }
         Some(Obj::Map(m)) => {
             let mut m = m.clone();
