@@ -61,7 +61,6 @@
 //! no program value is ever allocated past the limit by more than one
 //! bounded step and the process never aborts on a program's allocation.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::error::RtError;
@@ -110,6 +109,23 @@ impl Default for ProgramId {
     }
 }
 
+/// A map's entries: a persistent ordered map (`imbl`), so `mset`, `mdel`
+/// and `with` on a map share the old map's structure and cost O(log n)
+/// instead of a copy, and an older binding still sees its own version.
+pub type MapData = imbl::OrdMap<std::sync::Arc<str>, Value>;
+
+/// What the heap counts for one map entry: the tree node's share, the key
+/// and the value. An estimate (keys are usually short). A map derived from
+/// another (`mset`, `mdel`, `with`) is charged only its new path when made,
+/// so a loop of updates does not count the whole map at every step; each
+/// collection then charges every surviving map in full, an upper bound when
+/// live versions share structure.
+const MAP_ENTRY_BYTES: usize = 64;
+
+fn full_charge(m: &MapData) -> usize {
+    m.len() * MAP_ENTRY_BYTES
+}
+
 /// A record type as declared with `type name{f:T;g:T}`: its name and field
 /// names in declaration order. Shared by every record of that type.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -152,7 +168,7 @@ pub enum Obj<'h> {
     Text(&'h str),
     List(&'h [Value]),
     /// Keys are text at run time; iteration is in key order.
-    Map(&'h BTreeMap<String, Value>),
+    Map(&'h MapData),
     Record(&'h Record),
     /// `~v`
     Ok(Value),
@@ -185,7 +201,8 @@ enum Slot {
         len: usize,
     },
     ListBuf(Vec<Value>, bool),
-    Map(BTreeMap<String, Value>),
+    /// Boxed to keep every slot at 32 bytes.
+    Map(Box<MapSlot>),
     Record(Record),
     Ok(Value),
     Err(Value),
@@ -201,6 +218,15 @@ fn names_objects(items: &[Value]) -> bool {
 /// What a slot holds while its contents are moved out and back.
 const HOLE: Slot = Slot::Free { next: NO_SLOT };
 
+/// A map, the bytes it is charged (see [`MAP_ENTRY_BYTES`]) and whether
+/// its values may name objects (a map of numbers is not rescanned).
+#[derive(Debug)]
+struct MapSlot {
+    map: MapData,
+    charge: usize,
+    refs: bool,
+}
+
 /// Bytes a slot accounts for beyond its place in the slot vector.
 #[inline]
 fn payload(slot: &Slot) -> usize {
@@ -208,7 +234,7 @@ fn payload(slot: &Slot) -> usize {
     match slot {
         Slot::Text(s) | Slot::TextBuf(s) => s.capacity(),
         Slot::List(v, _) | Slot::ListBuf(v, _) => v.capacity() * WORD,
-        Slot::Map(m) => m.keys().map(|k| k.capacity() + 48).sum(),
+        Slot::Map(m) => m.charge,
         Slot::Record(r) => r.values.len() * WORD,
         Slot::Free { .. } | Slot::TextView { .. } | Slot::ListView { .. } | Slot::Ok(_) | Slot::Err(_) => 0,
     }
@@ -365,8 +391,23 @@ impl Heap {
         self.value(Slot::List(items, refs))
     }
 
-    pub fn map(&mut self, entries: BTreeMap<String, Value>) -> Value {
-        self.value(Slot::Map(entries))
+    pub fn map(&mut self, entries: impl Into<MapData>) -> Value {
+        let map = entries.into();
+        let charge = full_charge(&map);
+        let refs = map.values().any(|v| v.heap_index().is_some());
+        self.value(Slot::Map(Box::new(MapSlot { map, charge, refs })))
+    }
+
+    /// A map made from another by a few updates: it shares the rest, and is
+    /// charged the tree nodes an update copies (one per level; a node holds
+    /// up to 64 entries).
+    /// `from` is the map it was made from, `added` the values it set.
+    pub fn map_version(&mut self, from: Value, map: MapData, added: &[Value]) -> Value {
+        const NODE_BYTES: usize = 2048;
+        let levels = (usize::BITS - map.len().leading_zeros()).div_ceil(6) as usize + 1;
+        let charge = levels * NODE_BYTES;
+        let refs = names_objects(added) || !matches!(self.slot(from), Some(Slot::Map(m)) if !m.refs);
+        self.value(Slot::Map(Box::new(MapSlot { map, charge, refs })))
     }
 
     pub fn ok(&mut self, v: Value) -> Value {
@@ -442,7 +483,7 @@ impl Heap {
                 Slot::ListBuf(items, _) => Obj::List(items.get(..*len)?),
                 _ => return None,
             },
-            Slot::Map(m) => Obj::Map(m),
+            Slot::Map(m) => Obj::Map(&m.map),
             Slot::Record(r) => Obj::Record(r),
             Slot::Ok(x) => Obj::Ok(*x),
             Slot::Err(x) => Obj::Err(*x),
@@ -479,7 +520,7 @@ impl Heap {
         }
     }
 
-    pub fn as_map(&self, v: Value) -> Option<&BTreeMap<String, Value>> {
+    pub fn as_map(&self, v: Value) -> Option<&MapData> {
         match self.get(v)? {
             Obj::Map(m) => Some(m),
             _ => None,
@@ -775,8 +816,8 @@ impl Heap {
                         push(v, &mut self.marks, &mut todo);
                     }
                 }
-                Slot::Map(m) => {
-                    for &v in m.values() {
+                Slot::Map(m) if m.refs => {
+                    for &v in m.map.values() {
                         push(v, &mut self.marks, &mut todo);
                     }
                 }
@@ -787,6 +828,7 @@ impl Heap {
                 Slot::Free { .. }
                 | Slot::Text(_)
                 | Slot::TextBuf(_)
+                | Slot::Map(_)
                 | Slot::List(_, false)
                 | Slot::ListBuf(_, false) => {}
             }
@@ -794,7 +836,15 @@ impl Heap {
         // Sweep from the top, so the free list hands out low slots first.
         let mut freed = 0;
         for (i, slot) in self.slots.iter_mut().enumerate().rev() {
-            if self.marks[i / 64] & (1 << (i % 64)) != 0 || matches!(slot, Slot::Free { .. }) {
+            if self.marks[i / 64] & (1 << (i % 64)) != 0 {
+                if let Slot::Map(m) = slot {
+                    let full = full_charge(&m.map);
+                    self.bytes = self.bytes + full - m.charge;
+                    m.charge = full;
+                }
+                continue;
+            }
+            if matches!(slot, Slot::Free { .. }) {
                 continue;
             }
             self.bytes -= SLOT_BYTES + payload(slot);

@@ -248,7 +248,7 @@ pub fn iter_items(heap: &mut Heap, v: Value) -> Result<Vec<Value>, RtError> {
             Ok(chars.into_iter().map(|c| heap.text(c)).collect())
         }
         Some(Obj::Map(m)) => {
-            let keys: Vec<String> = m.keys().cloned().collect();
+            let keys: Vec<String> = m.keys().map(|k| k.to_string()).collect();
             Ok(keys.into_iter().map(|k| heap.text(k)).collect())
         }
         _ => Err(RtError::type_error(format!(
@@ -348,9 +348,10 @@ pub fn with_fields(heap: &mut Heap, target: Value, given: &[(&str, Value)]) -> R
         Some(Obj::Map(m)) => {
             let mut m = m.clone();
             for (name, v) in given {
-                m.insert(name.to_string(), *v);
+                m.insert((*name).into(), *v);
             }
-            Ok(heap.map(m))
+            let added: Vec<Value> = given.iter().map(|(_, v)| *v).collect();
+            Ok(heap.map_version(target, m, &added))
         }
         _ => Err(RtError::type_error(format!(
             "`with` copies a record, not {}",

@@ -239,7 +239,7 @@ pub(super) fn has(a: Args<'_>) -> Result<Value, RtError> {
     let found = match a.heap.get(a.arg(0)) {
         Some(Obj::List(items)) => items.iter().any(|x| equal(a.heap, *x, v)),
         Some(Obj::Text(s)) => s.contains(a.text(1)?),
-        Some(Obj::Map(m)) => m.contains_key(&key_text(a.heap, v)),
+        Some(Obj::Map(m)) => m.contains_key(key_text(a.heap, v).as_str()),
         _ => return Err(a.wrong(0, "a list, text or map")),
     };
     Ok(Value::bool(found))
@@ -290,6 +290,6 @@ pub(super) fn grp(mut a: Args<'_>, callee: &mut dyn CallValue) -> Result<Value, 
         let k = apply(a.heap, callee, f, &[x])?;
         groups.entry(key_text(a.heap, k)).or_default().push(x);
     }
-    let entries = groups.into_iter().map(|(k, xs)| (k, a.heap.list(xs))).collect();
+    let entries: crate::heap::MapData = groups.into_iter().map(|(k, xs)| (k, a.heap.list(xs))).collect();
     Ok(a.heap.map(entries))
 }

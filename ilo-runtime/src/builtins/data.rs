@@ -4,8 +4,6 @@
 //! Map keys are text at run time: a key that is not a text is used in its
 //! printed form (`mset m 1 v` stores under `"1"`).
 
-use std::collections::BTreeMap;
-
 use super::Args;
 use crate::error::RtError;
 use crate::heap::{Heap, Obj};
@@ -16,34 +14,32 @@ use crate::value::Value;
 /// `mget m k`: the value under `k`, or `nil`.
 pub(super) fn mget(a: Args<'_>) -> Result<Value, RtError> {
     let k = key_text(a.heap, a.arg(1));
-    Ok(a.map(0)?.get(&k).copied().unwrap_or(Value::NIL))
+    Ok(a.map(0)?.get(k.as_str()).copied().unwrap_or(Value::NIL))
 }
 
 /// `mset m k v`: a new map with `k` set to `v`; `m` is unchanged.
 pub(super) fn mset(a: Args<'_>) -> Result<Value, RtError> {
     let k = key_text(a.heap, a.arg(1));
-    let mut m = a.map(0)?.clone();
-    m.insert(k, a.arg(2));
-    Ok(a.heap.map(m))
+    let m = a.map(0)?.update(k.into(), a.arg(2));
+    Ok(a.heap.map_version(a.arg(0), m, &[a.arg(2)]))
 }
 
 /// `mhas m k`.
 pub(super) fn mhas(a: Args<'_>) -> Result<Value, RtError> {
     let k = key_text(a.heap, a.arg(1));
-    Ok(Value::bool(a.map(0)?.contains_key(&k)))
+    Ok(Value::bool(a.map(0)?.contains_key(k.as_str())))
 }
 
 /// `mdel m k`: a new map without `k`.
 pub(super) fn mdel(a: Args<'_>) -> Result<Value, RtError> {
     let k = key_text(a.heap, a.arg(1));
-    let mut m = a.map(0)?.clone();
-    m.remove(&k);
-    Ok(a.heap.map(m))
+    let m = a.map(0)?.without(k.as_str());
+    Ok(a.heap.map_version(a.arg(0), m, &[]))
 }
 
 /// `mkeys m`: the keys, in order.
 pub(super) fn mkeys(a: Args<'_>) -> Result<Value, RtError> {
-    let keys: Vec<String> = a.map(0)?.keys().cloned().collect();
+    let keys: Vec<String> = a.map(0)?.keys().map(|k| k.to_string()).collect();
     let items = keys.into_iter().map(|k| a.heap.text(k)).collect();
     Ok(a.heap.list(items))
 }
@@ -110,7 +106,7 @@ pub fn dump(heap: &Heap, v: Value, out: &mut String, depth: usize) -> Result<(),
             }
             out.push(']');
         }
-        Some(Obj::Map(m)) => fields(out, &mut m.iter().map(|(k, x)| (k.as_str(), *x)))?,
+        Some(Obj::Map(m)) => fields(out, &mut m.iter().map(|(k, x)| (&**k, *x)))?,
         Some(Obj::Record(r)) => fields(
             out,
             &mut r.shape.fields.iter().map(String::as_str).zip(r.values.iter().copied()),
@@ -146,7 +142,10 @@ fn from_json(heap: &mut Heap, j: &serde_json::Value) -> Value {
             heap.list(vals)
         }
         serde_json::Value::Object(m) => {
-            let entries: BTreeMap<String, Value> = m.iter().map(|(k, x)| (k.clone(), from_json(heap, x))).collect();
+            let entries: crate::heap::MapData = m
+                .iter()
+                .map(|(k, x)| (std::sync::Arc::<str>::from(k.as_str()), from_json(heap, x)))
+                .collect();
             heap.map(entries)
         }
     }

@@ -236,7 +236,7 @@ fn dispatch(b: Builtin, heap: &mut Heap, args: &[Value], callee: &mut dyn CallVa
         Flt => coll::flt(a, callee),
         Fld => coll::fld(a, callee),
         Grp => coll::grp(a, callee),
-        Mmap => Ok(a.heap.map(Default::default())),
+        Mmap => Ok(a.heap.map(crate::heap::MapData::new())),
         Mget => data::mget(a),
         Mset => data::mset(a),
         Mhas => data::mhas(a),
@@ -305,7 +305,7 @@ impl Args<'_> {
         }
     }
 
-    fn map(&self, i: usize) -> Result<&std::collections::BTreeMap<String, Value>, RtError> {
+    fn map(&self, i: usize) -> Result<&crate::heap::MapData, RtError> {
         self.heap.as_map(self.arg(i)).ok_or_else(|| self.wrong(i, "a map"))
     }
 }

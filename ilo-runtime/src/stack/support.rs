@@ -95,7 +95,7 @@ pub(super) fn iteration_items(heap: &mut Heap, xs: Value) -> Result<Value, RtErr
     let items: Vec<String> = match heap.get(xs) {
         Some(Obj::List(_)) => return Ok(xs),
         Some(Obj::Text(s)) => s.chars().map(String::from).collect(),
-        Some(Obj::Map(m)) => m.keys().cloned().collect(),
+        Some(Obj::Map(m)) => m.keys().map(|k| k.to_string()).collect(),
         _ => {
             return Err(RtError::type_error(format!(
                 "`@` walks a list, text or map, not {}",
