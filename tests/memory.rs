@@ -116,3 +116,15 @@ fn passing_the_memory_limit_is_ilo_r013_on_every_engine() {
         assert_eq!(r.map_err(|e| e.code), Ok("2097152".to_string()), "{}", engine.name());
     }
 }
+
+#[test]
+fn a_map_building_loop_holds_memory_in_proportion_to_its_map() {
+    // `mset` shares the old map's structure: a copy per step (the old
+    // behaviour) would have held ~n²/2 entries, 12 GB at n=20000.
+    let loaded = ilo_suite::load("f n:n>n;m=mmap;@i 0..n{m=mset m (str i) [i]};len (mkeys m)");
+    for engine in ENGINES {
+        let (small, large) = (peak(&loaded, engine, 5_000.0), peak(&loaded, engine, 20_000.0));
+        assert!(large <= 400 * 20_000, "{}: {large} bytes at n=20000", engine.name());
+        assert!(large <= 6 * small, "{}: {small} -> {large} bytes for 4x the entries", engine.name());
+    }
+}
