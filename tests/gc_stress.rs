@@ -30,8 +30,9 @@ fn stmt() -> impl Strategy<Value = String> {
         k.clone().prop_map(|k| format!("a=+=a {k}")),
         Just("b=a".to_string()),
         k.clone().prop_map(|k| format!("b=+=b {k}")),
-        Just("a=+a b".to_string()),
-        Just("a=+b a".to_string()),
+        // Concatenations, bounded so a long loop stays small.
+        Just("a=?(<(len a) 300) (+a b) a".to_string()),
+        Just("a=?(<(len a) 300) (+b a) a".to_string()),
         k.clone().prop_map(|k| format!("a=grow a {}", k % 5)),
         Just("a=map dbl a".to_string()),
         Just("a=flt pos a".to_string()),
@@ -93,13 +94,14 @@ proptest! {
     fn collections_never_free_what_a_program_reaches(src in program()) {
         let loaded = ilo_suite::load(&src);
         let limits = Limits { max_steps: Some(20_000), ..Limits::default() };
+        // The reference may stop at the step limit; the others must stop
+        // with the same error then.
         let want = key(&loaded.run("f", &[], Engine::Tree, limits));
-        prop_assert!(want.is_ok(), "the reference failed: {want:?}\n{src}");
         let stress = Limits { gc_stress: true, ..limits };
         // A small limit collects often without stress mode's no-reuse rule,
         // so reused slots are exercised too; it stays far above what these
         // programs keep alive.
-        let tight = Limits { max_memory: 8 << 20, ..limits };
+        let tight = Limits { max_memory: 64 << 20, ..limits };
         for engine in [Engine::Tree, Engine::Stack, Engine::Reg] {
             for (mode, l) in [("stress", stress), ("tight", tight)] {
                 let r = loaded.run("f", &[], engine, l);

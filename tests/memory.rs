@@ -125,6 +125,10 @@ fn a_map_building_loop_holds_memory_in_proportion_to_its_map() {
     for engine in ENGINES {
         let (small, large) = (peak(&loaded, engine, 5_000.0), peak(&loaded, engine, 20_000.0));
         assert!(large <= 400 * 20_000, "{}: {large} bytes at n=20000", engine.name());
-        assert!(large <= 6 * small, "{}: {small} -> {large} bytes for 4x the entries", engine.name());
+        assert!(
+            large <= 6 * small,
+            "{}: {small} -> {large} bytes for 4x the entries",
+            engine.name()
+        );
     }
 }

@@ -594,7 +594,7 @@ mod tests {
             with_fields(&mut h, n(1.0), &[("x", n(1.0))]).map_err(|e| e.code),
             Err(code::TYPE)
         );
-        let m = h.map(BTreeMap::new());
+        let m = h.map(crate::heap::MapData::new());
         let m2 = with_fields(&mut h, m, &[("k", n(1.0))]).unwrap_or(Value::NIL);
         assert_eq!(fmt_value(&h, m2), "{k: 1}");
     }

@@ -253,7 +253,7 @@ mod value_tests {
         m.insert("a".to_string(), Value::num(1.0));
         let m = h.map(m);
         assert_eq!(fmt_value(&h, m), "{a: 1, b: 2}");
-        let em = h.map(BTreeMap::new());
+        let em = h.map(crate::heap::MapData::new());
         assert_eq!(fmt_value(&h, em), "{}");
         let shape = Arc::new(RecordShape::new("pt", vec!["y".into(), "x".into()]));
         let r = h.record(shape, vec![Value::num(2.0), Value::num(1.0)]);
@@ -283,7 +283,7 @@ mod value_tests {
     fn type_names_cover_every_kind() {
         let mut h = Heap::default();
         let t = h.text("x");
-        let m = h.map(BTreeMap::new());
+        let m = h.map(crate::heap::MapData::new());
         let ok = h.ok(t);
         let err = h.err(t);
         assert_eq!(type_name(&h, t), "a text");

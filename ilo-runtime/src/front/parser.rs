@@ -1393,7 +1393,11 @@ impl Parser {
 
     /// The next operand of prefix operator `op`, or ILO-P005.
     fn need_operand(&mut self, op: &str, op_span: Span) -> PResult<Expr> {
-        if self.starts_operand() {
+        // Where an operand must follow, an operator glued to what comes next
+        // starts a prefix operand even when glued to the term before it:
+        // `+x*x 2` is `+x (*x 2)`, as `*a +b c` is `*a (+b c)`.
+        let glued_operator = !self.at_stmt_end() && binop(&self.tok().kind).is_some() && !self.tok().space_after;
+        if self.starts_operand() || glued_operator {
             return self.operand();
         }
         let t = self.tok();
@@ -1961,6 +1965,10 @@ mod tests {
         assert_eq!(ex("+*a b c"), "(+ (* a b) c)");
         assert_eq!(ex("*a +b c"), "(* a (+ b c))");
         assert_eq!(ex("/a b"), "(/ a b)");
+        // An operator glued to the previous operand still starts the next one.
+        assert_eq!(ex("+x*x 2"), "(+ x (* x 2))");
+        assert_eq!(ex("*a+b c"), "(* a (+ b c))");
+        assert_eq!(ex("+a/b c"), "(+ a (/ b c))");
     }
 
     #[test]
