@@ -12,7 +12,7 @@ use std::time::Duration;
 use clap::Parser;
 use ilo_runtime::engine::{Arg, Engine, Loaded};
 use ilo_runtime::error::{fmt_bytes, Limits};
-use ilo_runtime::front::ast::{FuncDecl, Program};
+use ilo_runtime::front::ast::{FuncDecl, Program, Type};
 use ilo_runtime::jit::Target;
 
 pub use args::Cli;
@@ -28,7 +28,7 @@ pub const EXIT_USAGE: i32 = 2;
 
 /// Runs the CLI on `argv` (program name first), writing to `out` and `err`.
 pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_tty: bool) -> i32 {
-    let cli = match Cli::try_parse_from(argv) {
+    let cli = match Cli::try_parse_from(mark_inline_source(argv)) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
@@ -167,7 +167,13 @@ fn load_source(arg: &str) -> Result<(String, String), String> {
     let looks_like_file = arg.ends_with(".ilo") || (path.is_file() && !arg.contains(';'));
     if looks_like_file {
         return std::fs::read_to_string(path)
-            .map(|src| (arg.to_string(), src))
+            // A UTF-8 byte-order mark is not part of the program.
+            .map(|src| {
+                (
+                    arg.to_string(),
+                    src.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(src),
+                )
+            })
             .map_err(|e| format!("cannot read `{arg}`: {e}"));
     }
     Ok(("<inline>".to_string(), arg.to_string()))
@@ -175,17 +181,60 @@ fn load_source(arg: &str) -> Result<(String, String), String> {
 
 /// The function to run: named by the first argument if it names one,
 /// else the only (or first) function of the program.
+/// Inline source that starts with a `--` comment is source, not a flag:
+/// a `--` before it ends the flags (those after it become arguments).
+fn mark_inline_source(mut argv: Vec<String>) -> Vec<String> {
+    let at = argv
+        .iter()
+        .skip(1)
+        .position(|a| a == "--" || (a.starts_with("--") && a.contains('\n')));
+    if let Some(i) = at {
+        if argv[i + 1] != "--" {
+            argv.insert(i + 1, "--".to_string());
+        }
+    }
+    argv
+}
+
 fn pick_function<'p>(program: &'p Program, args: &'p [String]) -> Result<(&'p FuncDecl, &'p [String]), String> {
     if let Some(first) = args.first() {
         if let Some(f) = program.func(first) {
             return Ok((f, &args[1..]));
         }
     }
-    program
-        .funcs()
-        .next()
-        .map(|f| (f, args))
-        .ok_or_else(|| "the program declares no function to run".to_string())
+    let Some(f) = program.funcs().next() else {
+        return Err("the program declares no function to run".to_string());
+    };
+    if let Some(first) = args.first().filter(|a| looks_like_function_name(a)) {
+        // `first` reads as a function name, and as an argument of the first
+        // function it would not fit: the user meant a function.
+        let fits = f
+            .params
+            .first()
+            .is_some_and(|p| !matches!(p.ty, Type::Num | Type::Bool));
+        if args.len() != f.params.len() || !fits {
+            let names: Vec<&str> = program.funcs().map(|f| f.name.name.as_str()).collect();
+            let hint = match ilo_runtime::front::verify::nearest(first, names.iter().copied()) {
+                Some(n) => format!("; did you mean `{n}`?"),
+                None => String::new(),
+            };
+            return Err(format!(
+                "the program has no function `{first}` (it has: {}){hint}",
+                names.join(", ")
+            ));
+        }
+    }
+    Ok((f, args))
+}
+
+/// A lower-case name as ilo spells functions (`fib`, `get-user`), and not
+/// a value the command line would take as an argument.
+fn looks_like_function_name(a: &str) -> bool {
+    let mut chars = a.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && a.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        && !matches!(a, "true" | "false" | "nil")
 }
 
 fn parse_args(f: &FuncDecl, raw: &[String]) -> Result<Vec<Arg>, String> {

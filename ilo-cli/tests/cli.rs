@@ -285,3 +285,38 @@ fn a_bad_max_memory_is_a_usage_error() {
         stderr(&o)
     );
 }
+
+#[test]
+fn an_unknown_function_name_is_its_own_error() {
+    let prog = "add a:n b:n>n;+a b\nsub a:n b:n>n;-a b";
+    let o = ilo(&[prog, "ad", "1", "2"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("no function `ad`") && e.contains("add, sub") && e.contains("did you mean `add`"),
+        "{e}"
+    );
+    let o = ilo(&[prog, "nosuchfn", "1"]);
+    assert!(stderr(&o).contains("no function `nosuchfn`"), "{}", stderr(&o));
+    // A text argument of the first function is still an argument.
+    let o = ilo(&["greet n:t>t;+\"hi \" n", "bob"]);
+    assert_eq!(stdout(&o), "hi bob\n", "{}", stderr(&o));
+}
+
+#[test]
+fn inline_source_may_start_with_a_comment_and_files_with_a_bom() {
+    let o = ilo(&["-- a note\nf>n;42"]);
+    assert_eq!(
+        (stdout(&o).as_str(), o.status.code()),
+        ("42\n", Some(0)),
+        "{}",
+        stderr(&o)
+    );
+    let o = ilo(&["--run-vm", "-- a note\nf x:n>n;*x 2", "21"]);
+    assert_eq!(stdout(&o), "42\n", "{}", stderr(&o));
+    let path = std::env::temp_dir().join(format!("ilo-bom-{}.ilo", std::process::id()));
+    std::fs::write(&path, "\u{feff}f>n;7\n").expect("write");
+    let o = ilo(&[path.to_str().expect("utf-8 path")]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(stdout(&o), "7\n", "{}", stderr(&o));
+}

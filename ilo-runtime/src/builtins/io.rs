@@ -136,5 +136,13 @@ pub(super) fn rnd(a: Args<'_>) -> Result<Value, RtError> {
         )));
     }
     let span = hi - lo + 1.0;
-    Ok(Value::num((lo + (random_unit() * span).floor()).min(hi)))
+    let r = random_unit();
+    let x = if span.is_finite() {
+        lo + (r * span).floor()
+    } else {
+        // The width overflows (`rnd -1e308 1e308`): mix the ends instead,
+        // which cannot.
+        (lo * (1.0 - r) + hi * r).floor()
+    };
+    Ok(Value::num(x.clamp(lo, hi)))
 }

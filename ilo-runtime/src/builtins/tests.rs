@@ -420,6 +420,13 @@ fn clock_random_print() {
         assert!([1.0, 2.0, 3.0].contains(&i), "{i}");
     }
     assert_eq!(t.p("rnd", &[n(5.0), n(5.0)]), "5");
+    // A range wider than the largest number still gives numbers inside it.
+    let wide: Vec<f64> = (0..50)
+        .filter_map(|_| t.call("rnd", &[n(-1e308), n(1e308)]).ok().and_then(Value::to_num))
+        .collect();
+    assert_eq!(wide.len(), 50);
+    assert!(wide.iter().all(|x| (-1e308..=1e308).contains(x)), "{wide:?}");
+    assert!(wide.iter().any(|x| *x != 1e308), "{wide:?}");
     assert_eq!(t.p("rnd", &[n(3.0), n(1.0)]), code::ARG);
     assert_eq!(t.p("rnd", &[n(1.2), n(1.8)]), code::ARG);
     let v = t.nums(&[1.0]);
