@@ -135,12 +135,18 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
     if let Some(bytes) = cli.max_memory {
         limits.max_memory = bytes;
     }
-    match loaded.run(&fname, &args, engine, limits) {
+    // Fallback notes go out as they are decided, so a run that then fails
+    // still says which engine ran it.
+    let verbose = cli.verbose;
+    let mut note = |why: &str| {
+        if verbose {
+            let _ = writeln!(err, "ilo: {why}");
+        }
+    };
+    let result = loaded.run_noting(&fname, &args, engine, limits, &mut note);
+    match result {
         Ok(outcome) => {
             if cli.verbose {
-                for f in &outcome.fallbacks {
-                    let _ = writeln!(err, "ilo: {f}");
-                }
                 let _ = writeln!(err, "ilo: ran `{fname}` on the {}", outcome.engine.name());
                 let h = outcome.heap;
                 let _ = writeln!(

@@ -320,3 +320,15 @@ fn inline_source_may_start_with_a_comment_and_files_with_a_bom() {
     let _ = std::fs::remove_file(&path);
     assert_eq!(stdout(&o), "7\n", "{}", stderr(&o));
 }
+
+#[test]
+fn verbose_says_which_engine_ran_even_when_the_run_fails() {
+    // A guard is a branch, which the JIT does not take; `mod` by zero then
+    // fails on the register VM.
+    let o = ilo(&["--run-jit", "--verbose", "--json", "f x:n>n;>x 0 mod x 0;x", "5"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let e = stderr(&o);
+    let note = e.find("not compiled").unwrap_or(usize::MAX);
+    let error = e.find("ILO-R").unwrap_or(0);
+    assert!(note < error, "the fallback note must come before the error:\n{e}");
+}

@@ -133,6 +133,19 @@ fn finish(heap: &mut Heap, v: Value) -> (String, HeapStats) {
     (printed, heap.stats())
 }
 
+/// Why faster engines were not used, noted as they are decided.
+struct Fallbacks<'n> {
+    all: Vec<String>,
+    note: &'n mut dyn FnMut(&str),
+}
+
+impl Fallbacks<'_> {
+    fn push(&mut self, why: String) {
+        (self.note)(&why);
+        self.all.push(why);
+    }
+}
+
 /// A parsed program with its bytecode compiled on first use.
 pub struct Loaded {
     pub program: Program,
@@ -159,14 +172,27 @@ impl Loaded {
 
     /// Runs `func` on `engine`, falling back per function where it must.
     pub fn run(&self, func: &str, args: &[Arg], engine: Engine, limits: Limits) -> Result<Outcome, RtError> {
-        let mut fallbacks = Vec::new();
+        self.run_noting(func, args, engine, limits, &mut |_| {})
+    }
+
+    /// [`Loaded::run`], telling `note` each fallback as it happens: before
+    /// the run, so a caller can show it even when the run then fails.
+    pub fn run_noting(
+        &self,
+        func: &str,
+        args: &[Arg],
+        engine: Engine,
+        limits: Limits,
+        note: &mut dyn FnMut(&str),
+    ) -> Result<Outcome, RtError> {
+        let mut fallbacks = Fallbacks { all: Vec::new(), note };
         match engine {
             Engine::Jit | Engine::Cranelift => match self.run_jit(func, args, engine) {
                 Ok(printed) => {
                     return Ok(Outcome {
                         printed,
                         engine,
-                        fallbacks,
+                        fallbacks: fallbacks.all,
                         heap: HeapStats::default(),
                     })
                 }
@@ -181,7 +207,7 @@ impl Loaded {
                     return Ok(Outcome {
                         printed,
                         engine: Engine::Stack,
-                        fallbacks,
+                        fallbacks: fallbacks.all,
                         heap,
                     });
                 }
@@ -196,7 +222,7 @@ impl Loaded {
                     return Ok(Outcome {
                         printed,
                         engine: Engine::Reg,
-                        fallbacks,
+                        fallbacks: fallbacks.all,
                         heap,
                     });
                 }
@@ -212,7 +238,7 @@ impl Loaded {
         Ok(Outcome {
             printed,
             engine: Engine::Tree,
-            fallbacks,
+            fallbacks: fallbacks.all,
             heap,
         })
     }
