@@ -332,3 +332,18 @@ fn verbose_says_which_engine_ran_even_when_the_run_fails() {
     let error = e.find("ILO-R").unwrap_or(0);
     assert!(note < error, "the fallback note must come before the error:\n{e}");
 }
+
+#[test]
+fn lists_on_the_command_line_take_brackets_and_quotes() {
+    let o = ilo(&["f xs:L n>n;sum xs", "[1,2,3]"]);
+    assert_eq!(stdout(&o), "6\n", "{}", stderr(&o));
+    let o = ilo(&["f xs:L t>L t;xs", "[hello,\"big world\"]"]);
+    assert_eq!(stdout(&o), "[hello, big world]\n", "{}", stderr(&o));
+    let o = ilo(&["f xs:L n>n;len xs", "[]"]);
+    assert_eq!(stdout(&o), "0\n", "{}", stderr(&o));
+    let o = ilo(&["f xs:L n>n;len xs", "[1,2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not closed"), "{}", stderr(&o));
+    let o = ilo(&["f x:_>_;x", "nil"]);
+    assert_eq!(stdout(&o), "nil\n", "{}", stderr(&o));
+}

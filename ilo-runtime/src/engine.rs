@@ -49,11 +49,25 @@ pub enum Arg {
     Text(String),
     Bool(bool),
     List(Vec<Arg>),
+    Nil,
 }
 
 impl Arg {
-    /// Parses `text` as a value of type `ty`: `1,2,3` is an `L n`.
+    /// Parses `text` as a value of type `ty`: `1,2,3` and `[1,2,3]` are an
+    /// `L n`; in brackets, `"a b"` is a text element and lists nest.
     pub fn parse(text: &str, ty: &Type) -> Result<Arg, String> {
+        if text.trim_start().starts_with('[') && !matches!(ty, Type::Text) {
+            let elem = match ty {
+                Type::List(elem) => elem.as_ref(),
+                Type::Num | Type::Bool => return Err(format!("`{text}` is a list, not a {}", type_word(ty))),
+                _ => &Type::Any,
+            };
+            return crate::cli_list::parse(text)?
+                .into_iter()
+                .map(|item| item.into_arg(elem))
+                .collect::<Result<_, _>>()
+                .map(Arg::List);
+        }
         match ty {
             Type::Num => parse_num(text)
                 .map(Arg::Num)
@@ -73,10 +87,16 @@ impl Arg {
                     .map(Arg::List)
             }
             Type::Text => Ok(Arg::Text(text.to_string())),
-            // Anything else: a number if it reads as one, else text.
-            _ => Ok(parse_num(text)
-                .map(Arg::Num)
-                .unwrap_or_else(|| Arg::Text(text.to_string()))),
+            // Anything else (`_`, `O t`, a type variable): a bool, nil or a
+            // number if it reads as one, else text.
+            _ => Ok(match text {
+                "true" => Arg::Bool(true),
+                "false" => Arg::Bool(false),
+                "nil" => Arg::Nil,
+                _ => parse_num(text)
+                    .map(Arg::Num)
+                    .unwrap_or_else(|| Arg::Text(text.to_string())),
+            }),
         }
     }
 
@@ -84,6 +104,7 @@ impl Arg {
         match self {
             Arg::Num(n) => Value::num(*n),
             Arg::Bool(b) => Value::bool(*b),
+            Arg::Nil => Value::NIL,
             Arg::Text(t) => heap.text(t.clone()),
             Arg::List(items) => {
                 let vals = items.iter().map(|a| a.to_value(heap)).collect();
@@ -97,6 +118,13 @@ impl Arg {
             Arg::Num(n) => Some(*n),
             _ => None,
         }
+    }
+}
+
+fn type_word(ty: &Type) -> &'static str {
+    match ty {
+        Type::Num => "number",
+        _ => "bool",
     }
 }
 

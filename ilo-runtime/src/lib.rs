@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod builtins;
+pub mod cli_list;
 pub mod diag;
 pub mod engine;
 pub mod error;

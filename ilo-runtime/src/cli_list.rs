@@ -1,0 +1,171 @@
+//! Lists written on the command line in brackets: `[1,2,3]`, `[]`,
+//! `["a b","c"]` (double quotes delimit a text element), `[[1,2],[3]]`.
+//! Anything malformed is an error naming what is wrong, never a guess.
+
+use crate::engine::Arg;
+use crate::front::ast::Type;
+
+/// One element as written: quoted text, a nested list, or a bare word that
+/// the element type reads.
+#[derive(Debug, PartialEq)]
+pub enum Item {
+    Quoted(String),
+    List(Vec<Item>),
+    Bare(String),
+}
+
+impl Item {
+    /// The element as an argument of type `ty`.
+    pub fn into_arg(self, ty: &Type) -> Result<Arg, String> {
+        match (self, ty) {
+            (Item::Quoted(t), Type::Text | Type::Any) => Ok(Arg::Text(t)),
+            (Item::Quoted(t), _) => Err(format!("`\"{t}\"` is a text, not a {}", describe(ty))),
+            (Item::List(items), Type::List(elem)) => items
+                .into_iter()
+                .map(|i| i.into_arg(elem))
+                .collect::<Result<_, _>>()
+                .map(Arg::List),
+            (Item::List(items), Type::Any) => items
+                .into_iter()
+                .map(|i| i.into_arg(&Type::Any))
+                .collect::<Result<_, _>>()
+                .map(Arg::List),
+            (Item::List(_), _) => Err(format!("a nested list where a {} is expected", describe(ty))),
+            (Item::Bare(w), _) => Arg::parse(&w, ty),
+        }
+    }
+}
+
+fn describe(ty: &Type) -> &'static str {
+    match ty {
+        Type::Num => "number",
+        Type::Bool => "bool",
+        Type::Text => "text",
+        Type::List(_) => "list",
+        _ => "value",
+    }
+}
+
+/// The elements of `[ … ]`.
+pub fn parse(text: &str) -> Result<Vec<Item>, String> {
+    let chars: Vec<char> = text.trim().chars().collect();
+    let mut at = 0;
+    let items = list(&chars, &mut at, text)?;
+    if at != chars.len() {
+        return Err(format!("`{text}`: unexpected `{}` after the list's `]`", chars[at]));
+    }
+    Ok(items)
+}
+
+fn list(chars: &[char], at: &mut usize, whole: &str) -> Result<Vec<Item>, String> {
+    // chars[*at] is '['.
+    *at += 1;
+    let mut items = Vec::new();
+    skip_spaces(chars, at);
+    if chars.get(*at) == Some(&']') {
+        *at += 1;
+        return Ok(items);
+    }
+    loop {
+        skip_spaces(chars, at);
+        let item = match chars.get(*at) {
+            Some('"') => quoted(chars, at, whole)?,
+            Some('[') => Item::List(list(chars, at, whole)?),
+            Some(_) => {
+                let start = *at;
+                while let Some(c) = chars.get(*at) {
+                    if matches!(c, ',' | ']' | '[' | '"') {
+                        break;
+                    }
+                    *at += 1;
+                }
+                let word: String = chars[start..*at].iter().collect::<String>().trim().to_string();
+                if word.is_empty() {
+                    return Err(format!("`{whole}`: an empty element (two commas in a row?)"));
+                }
+                Item::Bare(word)
+            }
+            None => return Err(format!("`{whole}`: the list is not closed with `]`")),
+        };
+        items.push(item);
+        skip_spaces(chars, at);
+        match chars.get(*at) {
+            Some(',') => *at += 1,
+            Some(']') => {
+                *at += 1;
+                return Ok(items);
+            }
+            Some(c) => return Err(format!("`{whole}`: expected `,` or `]`, found `{c}`")),
+            None => return Err(format!("`{whole}`: the list is not closed with `]`")),
+        }
+    }
+}
+
+fn quoted(chars: &[char], at: &mut usize, whole: &str) -> Result<Item, String> {
+    *at += 1;
+    let start = *at;
+    while let Some(c) = chars.get(*at) {
+        if *c == '"' {
+            let text = chars[start..*at].iter().collect();
+            *at += 1;
+            return Ok(Item::Quoted(text));
+        }
+        *at += 1;
+    }
+    Err(format!("`{whole}`: a text element's `\"` is not closed"))
+}
+
+fn skip_spaces(chars: &[char], at: &mut usize) {
+    while chars.get(*at).is_some_and(|c| c.is_whitespace()) {
+        *at += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num_list(text: &str) -> Result<Arg, String> {
+        Arg::parse(text, &Type::List(Box::new(Type::Num)))
+    }
+
+    fn text_list(text: &str) -> Result<Arg, String> {
+        Arg::parse(text, &Type::List(Box::new(Type::Text)))
+    }
+
+    #[test]
+    fn brackets_commas_and_quotes() {
+        let n = |x| Arg::Num(x);
+        let t = |s: &str| Arg::Text(s.to_string());
+        assert_eq!(num_list("[1,2,3]"), Ok(Arg::List(vec![n(1.0), n(2.0), n(3.0)])));
+        assert_eq!(num_list("[ 1 , 2 ]"), Ok(Arg::List(vec![n(1.0), n(2.0)])));
+        assert_eq!(num_list("[]"), Ok(Arg::List(vec![])));
+        assert_eq!(num_list("1,2"), Ok(Arg::List(vec![n(1.0), n(2.0)])));
+        assert_eq!(text_list("[hello,world]"), Ok(Arg::List(vec![t("hello"), t("world")])));
+        assert_eq!(text_list("[\"a b\",\"c,d\"]"), Ok(Arg::List(vec![t("a b"), t("c,d")])));
+        let nested = Arg::parse("[[1],[2,3]]", &Type::List(Box::new(Type::List(Box::new(Type::Num)))));
+        assert_eq!(
+            nested,
+            Ok(Arg::List(vec![
+                Arg::List(vec![n(1.0)]),
+                Arg::List(vec![n(2.0), n(3.0)])
+            ]))
+        );
+        // A text parameter takes the brackets as its text.
+        assert_eq!(Arg::parse("[x]", &Type::Text), Ok(t("[x]")));
+        // `_` takes any of them.
+        assert_eq!(
+            Arg::parse("[1,\"a\",true,nil]", &Type::Any),
+            Ok(Arg::List(vec![n(1.0), t("a"), Arg::Bool(true), Arg::Nil]))
+        );
+    }
+
+    #[test]
+    fn malformed_lists_are_errors() {
+        for bad in ["[1,2", "[1,,2]", "[1]]", "[\"a]", "[1 2]x", "[a]"] {
+            assert!(num_list(bad).is_err(), "{bad:?} was accepted: {:?}", num_list(bad));
+        }
+        assert!(text_list("[\"a\"b]").is_err());
+        assert!(Arg::parse("[1]", &Type::Num).is_err());
+    }
+}
