@@ -10,8 +10,27 @@ pub(super) fn unary(a: Args<'_>, f: fn(f64) -> f64) -> Result<Value, RtError> {
 
 /// `min a b` / `max a b` on numbers, or `min xs` / `max xs` of a non-empty
 /// list of numbers. `nan` is ignored unless both are `nan` (IEEE minNum).
+/// IEEE 754-2019 `maximum`/`minimum`, as the spec states for `max`/`min`:
+/// `nan` if either operand is `nan`, and `-0` is less than `0`. (Rust's
+/// `f64::max` ignores a `nan` and may give either zero.)
+pub fn ieee_min_max(x: f64, y: f64, max: bool) -> f64 {
+    if x.is_nan() || y.is_nan() {
+        return f64::NAN;
+    }
+    if x == y {
+        // Equal, or zeros of either sign: the sign decides.
+        let take_x = if max { x.is_sign_positive() } else { x.is_sign_negative() };
+        return if take_x { x } else { y };
+    }
+    if (x > y) == max {
+        x
+    } else {
+        y
+    }
+}
+
 pub(super) fn min_max(a: Args<'_>, max: bool) -> Result<Value, RtError> {
-    let pick = |x: f64, y: f64| if max { x.max(y) } else { x.min(y) };
+    let pick = |x: f64, y: f64| ieee_min_max(x, y, max);
     if a.args.len() == 2 {
         return Ok(Value::num(pick(a.num(0)?, a.num(1)?)));
     }
