@@ -33,6 +33,7 @@ pub fn write_all(isa_dir: &Path, out_dir: &Path) -> Result<Vec<GenFile>, GenErro
         let path = out_dir.join(f.name);
         if std::fs::read_to_string(&path).ok().as_deref() != Some(f.text.as_str()) {
             std::fs::write(&path, &f.text).map_err(|e| GenError {
+                at: String::new(),
                 file: path.display().to_string(),
                 opcode: None,
                 field: String::new(),

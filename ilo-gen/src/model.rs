@@ -10,9 +10,15 @@ use serde::Deserialize;
 use crate::template;
 
 #[derive(Debug, thiserror::Error)]
-#[error("{file}: {}{field}: {message}", opcode.as_ref().map(|o| format!("opcode `{o}`: ")).unwrap_or_default())]
+#[error(
+    "{file}{at}: {}{}{message}",
+    opcode.as_ref().map(|o| format!("opcode `{o}`: ")).unwrap_or_default(),
+    if field.is_empty() { String::new() } else { format!("{field}: ") }
+)]
 pub struct GenError {
     pub file: String,
+    /// `:line` or `:line:col` in `file`, when known.
+    pub at: String,
     pub opcode: Option<String>,
     pub field: String,
     pub message: String,
@@ -22,6 +28,7 @@ impl GenError {
     fn new(file: &str, opcode: Option<&str>, field: &str, message: impl Into<String>) -> GenError {
         GenError {
             file: file.to_string(),
+            at: String::new(),
             opcode: opcode.map(str::to_string),
             field: field.to_string(),
             message: message.into(),
@@ -359,18 +366,47 @@ struct RawTarget {
 
 /// Reads `register.toml`, `stack.toml` and `jit.toml` from `dir`.
 pub fn load(dir: &Path) -> Result<Isa, GenError> {
-    let targets = load_targets(dir, "jit.toml")?;
-    let reg = load_reg(dir, "register.toml", &targets)?;
-    let stack = load_stack(dir, "stack.toml")?;
+    let targets = load_targets(dir, "jit.toml").map_err(|e| at_opcode_line(dir, e))?;
+    let reg = load_reg(dir, "register.toml", &targets).map_err(|e| at_opcode_line(dir, e))?;
+    let stack = load_stack(dir, "stack.toml").map_err(|e| at_opcode_line(dir, e))?;
     Ok(Isa { reg, stack, targets })
+}
+
+/// Names the line of the opcode's `name = "…"` in its file, so an error
+/// reads `register.toml:212: opcode `CALL`: …`.
+fn at_opcode_line(dir: &Path, mut e: GenError) -> GenError {
+    let Some(op) = &e.opcode else { return e };
+    let Ok(text) = std::fs::read_to_string(dir.join(&e.file)) else {
+        return e;
+    };
+    let wanted = format!("\"{op}\"");
+    let line = text.lines().position(|l| {
+        let l = l.trim_start();
+        l.starts_with("name") && l.trim_end().ends_with(&wanted)
+    });
+    if let Some(i) = line {
+        e.at = format!(":{}", i + 1);
+    }
+    e
+}
+
+/// `:line:col` of a byte offset in `text`.
+fn position(text: &str, offset: usize) -> String {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!(":{line}:{col}")
 }
 
 fn read_table(dir: &Path, file: &str) -> Result<toml::Table, GenError> {
     let path = dir.join(file);
     let text = std::fs::read_to_string(&path)
         .map_err(|e| GenError::new(file, None, "", format!("cannot read {}: {e}", path.display())))?;
-    text.parse::<toml::Table>()
-        .map_err(|e| GenError::new(file, None, "", e.to_string()))
+    text.parse::<toml::Table>().map_err(|e| {
+        let mut err = GenError::new(file, None, "", format!("TOML syntax: {}", e.message()));
+        err.at = e.span().map_or(String::new(), |s| position(&text, s.start));
+        err
+    })
 }
 
 /// The `[[op]]` entries of a table, each with its name for error messages.

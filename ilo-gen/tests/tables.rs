@@ -53,7 +53,13 @@ fn an_unknown_field_is_named_with_its_opcode() {
     assert_eq!(e.file, "register.toml");
     assert_eq!(e.opcode.as_deref(), Some("MOV"));
     assert_eq!(e.field, "sematics");
-    assert!(e.to_string().contains("register.toml: opcode `MOV`: sematics"), "{e}");
+    // The line of MOV's `name = "MOV"` in the real table.
+    let real = std::fs::read_to_string(isa_dir().join("register.toml")).expect("read table");
+    let line = real.lines().position(|l| l == "name = \"MOV\"").expect("MOV") + 1;
+    assert!(
+        e.to_string().contains(&format!("register.toml:{line}: opcode `MOV`: sematics")),
+        "{e}"
+    );
 }
 
 #[test]
@@ -129,4 +135,26 @@ fn a_bad_stack_effect_is_rejected() {
         t.replacen("effect = \"( a b -- r )\"", "effect = \"( a b r )\"", 1)
     });
     assert_eq!((e.opcode.as_deref(), e.field.as_str()), (Some("ADD"), "effect"));
+}
+
+#[test]
+fn a_toml_syntax_error_names_its_line_and_column() {
+    let e = error_for("syntax", "stack.toml", |t| t.replacen("name = \"ADD\"", "name = \"ADD\" ]]", 1));
+    let real = std::fs::read_to_string(isa_dir().join("stack.toml")).expect("read table");
+    let line = real.lines().position(|l| l == "name = \"ADD\"").expect("ADD") + 1;
+    assert_eq!(e.at, format!(":{line}:14"), "{e}");
+    assert!(e.to_string().starts_with(&format!("stack.toml:{line}:14: TOML syntax:")), "{e}");
+}
+
+#[test]
+fn a_missing_sem_names_the_opcode_and_its_line() {
+    let e = error_for("missing-sem", "register.toml", |t| {
+        let start = t.find("name = \"SUB_NN\"").expect("SUB_NN");
+        let sem = start + t[start..].find("\nsem = ").expect("sem") + 1;
+        let end = sem + t[sem..].find('\n').expect("eol") + 1;
+        format!("{}{}", &t[..sem], &t[end..])
+    });
+    assert_eq!(e.opcode.as_deref(), Some("SUB_NN"));
+    assert!(e.at.starts_with(':'), "{e}");
+    assert!(e.to_string().contains("missing field `sem`"), "{e}");
 }

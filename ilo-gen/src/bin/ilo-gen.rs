@@ -3,8 +3,28 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+const USAGE: &str = "\
+usage: ilo-gen [COMMAND]
+
+Generates the VMs' dispatch loops, typed variants, disassembler, JIT
+lowerings and docs/isa.md from isa/*.toml (the runtime's build script
+runs the same generator).
+
+commands:
+  list          the generated files (the default)
+  print NAME    one generated file, formatted (e.g. `print reg_vm.rs`, `print isa.md`)
+  check         load and check the tables, generate everything, report errors
+  help          this text
+
+ILO_ISA_DIR selects another directory of tables.
+";
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if matches!(args.first().map(String::as_str), Some("help" | "--help" | "-h")) {
+        print!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     let isa_dir = std::env::var_os("ILO_ISA_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../isa"));
@@ -40,7 +60,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         _ => {
-            eprintln!("usage: ilo-gen [list | print NAME | check]   (ILO_ISA_DIR selects the tables)");
+            eprint!("{USAGE}");
             ExitCode::from(2)
         }
     }

@@ -28,6 +28,7 @@ pub fn all(isa: &Isa) -> Result<Vec<GenFile>, GenError> {
             "aarch64" => "jit_aarch64.rs",
             other => {
                 return Err(GenError {
+                    at: String::new(),
                     file: "jit.toml".into(),
                     opcode: None,
                     field: other.into(),
@@ -49,6 +50,7 @@ pub fn all(isa: &Isa) -> Result<Vec<GenFile>, GenError> {
 /// generator bug or a table whose Rust fragments do not fit together.
 fn rust(name: &'static str, src: String) -> Result<GenFile, GenError> {
     let file = syn::parse_file(&src).map_err(|e| GenError {
+        at: String::new(),
         file: name.into(),
         opcode: None,
         field: String::new(),

@@ -19,7 +19,11 @@ pub fn ieee_min_max(x: f64, y: f64, max: bool) -> f64 {
     }
     if x == y {
         // Equal, or zeros of either sign: the sign decides.
-        let take_x = if max { x.is_sign_positive() } else { x.is_sign_negative() };
+        let take_x = if max {
+            x.is_sign_positive()
+        } else {
+            x.is_sign_negative()
+        };
         return if take_x { x } else { y };
     }
     if (x > y) == max {
