@@ -170,6 +170,18 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
 /// A path to a file, or else the argument itself as inline source.
 fn load_source(arg: &str) -> Result<(String, String), String> {
     let path = Path::new(arg);
+    // Something on disk that is not a file (a directory, a device) is
+    // never meant as inline source.
+    if !arg.contains([';', '\n']) {
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.is_dir() {
+                return Err(format!("`{arg}` is a directory, not a program file"));
+            }
+            if !meta.is_file() {
+                return Err(format!("`{arg}` is not a readable program file (a device or a pipe)"));
+            }
+        }
+    }
     let looks_like_file = arg.ends_with(".ilo") || (path.is_file() && !arg.contains(';'));
     if looks_like_file {
         return std::fs::read_to_string(path)

@@ -347,3 +347,14 @@ fn lists_on_the_command_line_take_brackets_and_quotes() {
     let o = ilo(&["f x:_>_;x", "nil"]);
     assert_eq!(stdout(&o), "nil\n", "{}", stderr(&o));
 }
+
+#[test]
+fn a_directory_or_a_device_is_not_a_program() {
+    let dir = std::env::temp_dir();
+    let o = ilo(&[dir.to_str().expect("utf-8 path")]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is a directory"), "{}", stderr(&o));
+    let o = ilo(&["/dev/null"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a readable program file"), "{}", stderr(&o));
+}

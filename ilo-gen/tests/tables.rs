@@ -57,7 +57,8 @@ fn an_unknown_field_is_named_with_its_opcode() {
     let real = std::fs::read_to_string(isa_dir().join("register.toml")).expect("read table");
     let line = real.lines().position(|l| l == "name = \"MOV\"").expect("MOV") + 1;
     assert!(
-        e.to_string().contains(&format!("register.toml:{line}: opcode `MOV`: sematics")),
+        e.to_string()
+            .contains(&format!("register.toml:{line}: opcode `MOV`: sematics")),
         "{e}"
     );
 }
@@ -139,11 +140,17 @@ fn a_bad_stack_effect_is_rejected() {
 
 #[test]
 fn a_toml_syntax_error_names_its_line_and_column() {
-    let e = error_for("syntax", "stack.toml", |t| t.replacen("name = \"ADD\"", "name = \"ADD\" ]]", 1));
+    let e = error_for("syntax", "stack.toml", |t| {
+        t.replacen("name = \"ADD\"", "name = \"ADD\" ]]", 1)
+    });
     let real = std::fs::read_to_string(isa_dir().join("stack.toml")).expect("read table");
     let line = real.lines().position(|l| l == "name = \"ADD\"").expect("ADD") + 1;
     assert_eq!(e.at, format!(":{line}:14"), "{e}");
-    assert!(e.to_string().starts_with(&format!("stack.toml:{line}:14: TOML syntax:")), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with(&format!("stack.toml:{line}:14: TOML syntax:")),
+        "{e}"
+    );
 }
 
 #[test]
