@@ -75,7 +75,7 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
         Ok(p) => p,
         Err(mut diags) => {
             diags.extend(hints);
-            diags.sort_by_key(|d| d.span.start);
+            ilo_runtime::front::verify::order(&mut diags);
             reporter.diagnostics(&diags, &name, &src, err);
             return EXIT_FAIL;
         }

@@ -104,8 +104,34 @@ pub fn verify(program: &Program) -> Vec<Diagnostic> {
         v.function(f);
     }
     let mut diags = v.diags;
-    diags.sort_by_key(|d| (d.span.start, d.span.end));
+    order(&mut diags);
     diags
+}
+
+/// The order diagnostics are reported in: by position, each cause before
+/// the diagnostics whose spans enclose it.
+pub fn order(diags: &mut [Diagnostic]) {
+    diags.sort_by_key(|d| (d.span.start, d.span.end));
+    cause_first(diags);
+}
+
+/// Moves each diagnostic whose span lies inside an earlier one's before
+/// it: in `f x:n>n;+x "a"` the type error of `+` (the cause) comes before
+/// "`f` returns `n`, but this is a text", whose span encloses it.
+fn cause_first(diags: &mut [Diagnostic]) {
+    // Insertion sort on "encloses": stable, and the lists are short.
+    for i in 1..diags.len() {
+        let mut j = i;
+        while j > 0 && encloses(&diags[j - 1], &diags[j]) {
+            diags.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
+fn encloses(outer: &Diagnostic, inner: &Diagnostic) -> bool {
+    let (o, n) = (outer.span, inner.span);
+    o.start <= n.start && n.end <= o.end && (o.start, o.end) != (n.start, n.end)
 }
 
 // ---------------------------------------------------------------- scopes --
@@ -2108,6 +2134,15 @@ mod tests {
         };
         assert_eq!(d.code, code, "{src:?}: {d:#?}");
         d.clone()
+    }
+
+    #[test]
+    fn a_cause_is_reported_before_the_errors_it_causes() {
+        let codes: Vec<&str> = errors("f x:n>n;+x \"a\"").iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["ILO-T005", "ILO-T016"]);
+        // Unrelated errors stay in source order.
+        let codes: Vec<&str> = errors("f>n;a=+1 \"x\";b=+2 \"y\";3").iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["ILO-T005", "ILO-T005"]);
     }
 
     fn suggestion(d: &Diagnostic) -> &str {
