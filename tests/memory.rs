@@ -19,21 +19,32 @@ fn peak(loaded: &Loaded, engine: Engine, n: f64) -> usize {
     out.heap.peak_bytes
 }
 
-#[test]
-fn an_append_loop_holds_memory_in_proportion_to_its_list() {
-    let loaded = ilo_suite::load("f n:n>n;r=[];@i 0..n{r=+=r i};len r");
+/// On every engine, `src` at `n` items peaks at no more than `per_item`
+/// bytes an item, and 4x the items take at most `growth` x the memory:
+/// proportional, where a copy per step would be quadratic.
+fn holds_in_proportion(src: &str, n: usize, per_item: usize, growth: usize) {
+    let loaded = ilo_suite::load(src);
     for engine in ENGINES {
-        let (small, large) = (peak(&loaded, engine, 50_000.0), peak(&loaded, engine, 200_000.0));
-        // The list's own storage is 8 bytes an element (16 while its buffer
-        // doubles), plus garbage views until the next collection. Copying
-        // on every append (the old arena) held ~n²/2 words: 160 GB here.
-        assert!(large <= 40 * 200_000, "{}: {large} bytes at n=200000", engine.name());
+        let (small, large) = (peak(&loaded, engine, n as f64 / 4.0), peak(&loaded, engine, n as f64));
         assert!(
-            large <= 5 * small,
-            "{}: {small} -> {large} bytes for 4x the items",
+            large <= per_item * n,
+            "{} on {src}: {large} bytes at n={n}",
+            engine.name()
+        );
+        assert!(
+            large <= growth * small,
+            "{} on {src}: {small} -> {large} bytes for 4x the items",
             engine.name()
         );
     }
+}
+
+#[test]
+fn an_append_loop_holds_memory_in_proportion_to_its_list() {
+    // The list's own storage is 8 bytes an element (16 while its buffer
+    // doubles), plus garbage views until the next collection. Copying on
+    // every append (the old arena) held ~n²/2 words: 160 GB here.
+    holds_in_proportion("f n:n>n;r=[];@i 0..n{r=+=r i};len r", 200_000, 40, 5);
 }
 
 #[test]
@@ -121,14 +132,10 @@ fn passing_the_memory_limit_is_ilo_r013_on_every_engine() {
 fn a_map_building_loop_holds_memory_in_proportion_to_its_map() {
     // `mset` shares the old map's structure: a copy per step (the old
     // behaviour) would have held ~n²/2 entries, 12 GB at n=20000.
-    let loaded = ilo_suite::load("f n:n>n;m=mmap;@i 0..n{m=mset m (str i) [i]};len (mkeys m)");
-    for engine in ENGINES {
-        let (small, large) = (peak(&loaded, engine, 5_000.0), peak(&loaded, engine, 20_000.0));
-        assert!(large <= 400 * 20_000, "{}: {large} bytes at n=20000", engine.name());
-        assert!(
-            large <= 6 * small,
-            "{}: {small} -> {large} bytes for 4x the entries",
-            engine.name()
-        );
-    }
+    holds_in_proportion(
+        "f n:n>n;m=mmap;@i 0..n{m=mset m (str i) [i]};len (mkeys m)",
+        20_000,
+        400,
+        6,
+    );
 }
