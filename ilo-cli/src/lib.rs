@@ -53,10 +53,7 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
     };
     let (name, src) = match load_source(source_arg) {
         Ok(x) => x,
-        Err(msg) => {
-            let _ = writeln!(err, "ilo: {msg}");
-            return EXIT_USAGE;
-        }
+        Err((code, msg)) => return reporter.usage_error(code, &msg, err),
     };
     if cli.dense || cli.expanded {
         // Reformatting needs only a successful parse, not verification.
@@ -95,17 +92,11 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
     }
     let (func, raw_args) = match pick_function(&loaded.program, &cli.args) {
         Ok(x) => x,
-        Err(msg) => {
-            let _ = writeln!(err, "ilo: {msg}");
-            return EXIT_USAGE;
-        }
+        Err(msg) => return reporter.usage_error(usage::NO_FUNCTION, &msg, err),
     };
     let args = match parse_args(func, raw_args) {
         Ok(a) => a,
-        Err(msg) => {
-            let _ = writeln!(err, "ilo: {msg}");
-            return EXIT_USAGE;
-        }
+        Err(msg) => return reporter.usage_error(usage::BAD_ARGUMENT, &msg, err),
     };
     let fname = func.name.name.clone();
     if cli.bench {
@@ -167,18 +158,30 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
     }
 }
 
+/// Codes of errors about how ilo was called rather than the program's text.
+pub mod usage {
+    pub const UNREADABLE: &str = "ILO-U001";
+    pub const NOT_UTF8: &str = "ILO-U002";
+    pub const NOT_A_FILE: &str = "ILO-U003";
+    pub const NO_FUNCTION: &str = "ILO-U004";
+    pub const BAD_ARGUMENT: &str = "ILO-U005";
+}
+
 /// A path to a file, or else the argument itself as inline source.
-fn load_source(arg: &str) -> Result<(String, String), String> {
+fn load_source(arg: &str) -> Result<(String, String), (&'static str, String)> {
     let path = Path::new(arg);
     // Something on disk that is not a file (a directory, a device) is
     // never meant as inline source.
     if !arg.contains([';', '\n']) {
         if let Ok(meta) = std::fs::metadata(path) {
             if meta.is_dir() {
-                return Err(format!("`{arg}` is a directory, not a program file"));
+                return Err((usage::NOT_A_FILE, format!("`{arg}` is a directory, not a program file")));
             }
             if !meta.is_file() {
-                return Err(format!("`{arg}` is not a readable program file (a device or a pipe)"));
+                return Err((
+                    usage::NOT_A_FILE,
+                    format!("`{arg}` is not a readable program file (a device or a pipe)"),
+                ));
             }
         }
     }
@@ -192,7 +195,10 @@ fn load_source(arg: &str) -> Result<(String, String), String> {
                     src.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(src),
                 )
             })
-            .map_err(|e| format!("cannot read `{arg}`: {e}"));
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::InvalidData => (usage::NOT_UTF8, format!("`{arg}` is not UTF-8 text")),
+                _ => (usage::UNREADABLE, format!("cannot read `{arg}`: {e}")),
+            });
     }
     Ok(("<inline>".to_string(), arg.to_string()))
 }
@@ -236,13 +242,33 @@ fn pick_function<'p>(program: &'p Program, args: &'p [String]) -> Result<(&'p Fu
                 Some(n) => format!("; did you mean `{n}`?"),
                 None => String::new(),
             };
+            // When the counts fit, it may be a mistyped argument instead.
+            let or_arg = match f.params.first() {
+                Some(p) if args.len() == f.params.len() => {
+                    format!(
+                        " (as `{}`'s argument `{}`, `{first}` is not a {})",
+                        f.name.name,
+                        p.name.name,
+                        type_word(&p.ty)
+                    )
+                }
+                _ => String::new(),
+            };
             return Err(format!(
-                "the program has no function `{first}` (it has: {}){hint}",
+                "the program has no function `{first}` (it has: {}){hint}{or_arg}",
                 names.join(", ")
             ));
         }
     }
     Ok((f, args))
+}
+
+fn type_word(ty: &Type) -> &'static str {
+    match ty {
+        Type::Num => "number",
+        Type::Bool => "bool",
+        _ => "value of its type",
+    }
 }
 
 /// A lower-case name as ilo spells functions (`fib`, `get-user`), and not

@@ -26,6 +26,24 @@ impl Reporter {
         }
     }
 
+    /// An error about how ilo was called (`ILO-U…`): exit code 2.
+    pub fn usage_error(&self, code: &str, message: &str, err: &mut dyn Write) -> i32 {
+        if self.json {
+            let obj = serde_json::json!({
+                "severity": "error",
+                "code": code,
+                "message": message,
+                "labels": [],
+                "notes": [],
+                "suggestion": null,
+            });
+            let _ = writeln!(err, "{obj}");
+        } else {
+            let _ = writeln!(err, "ilo: error[{code}]: {message}");
+        }
+        crate::EXIT_USAGE
+    }
+
     pub fn runtime_error(&self, e: &RtError, err: &mut dyn Write) {
         if self.json {
             let obj = serde_json::json!({

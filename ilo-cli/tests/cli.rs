@@ -358,3 +358,26 @@ fn a_directory_or_a_device_is_not_a_program() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("not a readable program file"), "{}", stderr(&o));
 }
+
+#[test]
+fn errors_about_the_call_have_codes_explanations_and_json() {
+    let o = ilo(&["--json", "no-such-file.ilo"]);
+    assert_eq!(o.status.code(), Some(2));
+    let line: serde_json::Value = serde_json::from_str(stderr(&o).trim()).expect("one JSON object");
+    assert_eq!(line["code"], "ILO-U001", "{line}");
+    let path = std::env::temp_dir().join(format!("ilo-latin1-{}.ilo", std::process::id()));
+    std::fs::write(&path, b"f>t;\"caf\xe9\"\n").expect("write");
+    let o = ilo(&["--json", path.to_str().expect("utf-8 path")]);
+    let _ = std::fs::remove_file(&path);
+    assert!(stderr(&o).contains("\"ILO-U002\""), "{}", stderr(&o));
+    let o = ilo(&["--json", "f x:n>n;*x 2", "2x"]);
+    assert!(stderr(&o).contains("\"ILO-U005\""), "{}", stderr(&o));
+    let o = ilo(&["f x:n>n;*x 2", "two"]);
+    assert!(stderr(&o).contains("`two` is not a number"), "{}", stderr(&o));
+    let o = ilo(&["add a:n b:n>n;+a b", "ad", "1", "2"]);
+    assert!(stderr(&o).contains("ILO-U004"), "{}", stderr(&o));
+    for code in ["ILO-U001", "ILO-U002", "ILO-U003", "ILO-U004", "ILO-U005"] {
+        let o = ilo(&["--explain", code]);
+        assert_eq!(o.status.code(), Some(0), "{code}");
+    }
+}

@@ -489,6 +489,36 @@ static CODES: &[CodeInfo] = &[
         "f>n;s=\"ab\";@i 0..64{s=+s s};len s   -- doubling a text 64 times",
     ),
     info(
+        "ILO-U001",
+        "cannot read the program file",
+        "The program was given as a path (it ends in `.ilo` or names a file), but reading it failed: it does not exist, or this user may not read it. The message says what the system reported.",
+        "ilo missing.ilo f 1   -- no such file",
+    ),
+    info(
+        "ILO-U002",
+        "program file is not UTF-8",
+        "ilo programs are UTF-8 text. The file holds bytes that are not valid UTF-8 (it may be in another encoding, or not text at all): convert it, e.g. with `iconv -t UTF-8`. A UTF-8 byte-order mark at the start is fine: it is skipped.",
+        "ilo latin1.ilo f   -- saved as ISO-8859-1",
+    ),
+    info(
+        "ILO-U003",
+        "not a program file",
+        "The program argument names a directory, a device or a pipe. Give an `.ilo` file, or the program's source itself in quotes.",
+        "ilo examples   -- a directory",
+    ),
+    info(
+        "ILO-U004",
+        "no such function",
+        "The first argument after the program reads as a function name, but the program declares no function by that name. The message lists the functions it has and the nearest name. Without a function name, ilo runs the program's first function.",
+        "ilo 'add a:n b:n>n;+a b' ad 1 2   -- `add`",
+    ),
+    info(
+        "ILO-U005",
+        "bad command-line argument",
+        "An argument does not fit its parameter's type, or the number of arguments is not the number of parameters. Numbers are written as ilo writes them, bools as `true`/`false`, lists as `1,2,3` or `[1,2,3]` (text elements may be quoted: `[\"a b\",c]`).",
+        "ilo 'f x:n>n;*x 2' two   -- `two` is not a number",
+    ),
+    info(
         "ILO-R099",
         "internal engine fault",
         "An engine met a state that the compiler should have ruled out. This is a bug in ilo, not in the program: please report it with the program.",
@@ -533,7 +563,11 @@ mod tests {
         for c in all() {
             assert!(seen.insert(c.code), "{} registered twice", c.code);
             let (prefix, num) = c.code.split_at(5.min(c.code.len()));
-            assert!(matches!(prefix, "ILO-L" | "ILO-P" | "ILO-T" | "ILO-R"), "{}", c.code);
+            assert!(
+                matches!(prefix, "ILO-L" | "ILO-P" | "ILO-T" | "ILO-R" | "ILO-U"),
+                "{}",
+                c.code
+            );
             assert!(num.len() == 3 && num.bytes().all(|b| b.is_ascii_digit()), "{}", c.code);
             assert!(
                 !c.title.is_empty() && !c.explanation.is_empty() && !c.example.is_empty(),
