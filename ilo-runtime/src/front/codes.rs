@@ -228,7 +228,7 @@ static CODES: &[CodeInfo] = &[
         "An imported declaration has the name of one declared in the importing file (or imported from another file). Rename one, or import selectively.",
         "use \"lib/geom.ilo\" [area]",
     ),
-    // ===================== ILO-T: verifier (front/verify.rs) =====================
+    // ===================== ILO-T: verifier (front/verify/) =====================
     info(
         "ILO-T001",
         "undefined name",
