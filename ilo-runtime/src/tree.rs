@@ -80,7 +80,7 @@ pub struct TreeInterp<'p> {
     /// The program's functions in declaration order: `Value::func(i)` is `funcs[i]`.
     funcs: Vec<&'p FuncDecl>,
     by_name: HashMap<&'p str, u32>,
-    shapes: HashMap<&'p str, Arc<RecordShape>>,
+    shapes: HashMap<String, Arc<RecordShape>>,
     /// Call sites by the address of their `Expr` (the program is borrowed,
     /// so addresses are stable for the interpreter's life).
     targets: HashMap<usize, Target>,
@@ -108,15 +108,7 @@ impl<'p> TreeInterp<'p> {
             // The first declaration wins; the verifier reports duplicates.
             by_name.entry(f.name.name.as_str()).or_insert(i as u32);
         }
-        let mut shapes = HashMap::new();
-        for d in &program.decls {
-            if let crate::front::ast::Decl::Type(t) = d {
-                let fields = t.fields.iter().map(|p| p.name.name.clone()).collect();
-                shapes
-                    .entry(t.name.name.as_str())
-                    .or_insert_with(|| Arc::new(RecordShape::new(&t.name.name, fields)));
-            }
-        }
+        let shapes = vm_support::record_shapes_by_name(program);
         let mut interp = TreeInterp {
             funcs,
             by_name,

@@ -3,7 +3,35 @@
 //! tests on constants, the unbound-variable check, and the native-stack
 //! guard for engines that recurse.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::front::ast::{Decl, Program};
+use crate::heap::RecordShape;
 use crate::value::Value;
+
+/// The record types `program` declares, in declaration order; of two with
+/// one name the first wins (the verifier reports the second).
+pub fn record_shapes(program: &Program) -> Vec<Arc<RecordShape>> {
+    let mut shapes: Vec<Arc<RecordShape>> = Vec::new();
+    for d in &program.decls {
+        if let Decl::Type(t) = d {
+            if shapes.iter().all(|s| s.name != t.name.name) {
+                let fields = t.fields.iter().map(|p| p.name.name.clone()).collect();
+                shapes.push(Arc::new(RecordShape::new(&t.name.name, fields)));
+            }
+        }
+    }
+    shapes
+}
+
+/// [`record_shapes`] by name.
+pub fn record_shapes_by_name(program: &Program) -> HashMap<String, Arc<RecordShape>> {
+    record_shapes(program)
+        .into_iter()
+        .map(|s| (s.name.clone(), s))
+        .collect()
+}
 
 /// A number, bool or nil literal pattern, held as a constant: numbers match
 /// by value (so `0` matches `-0`), the rest by identity.

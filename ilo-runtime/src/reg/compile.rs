@@ -22,7 +22,7 @@ use std::sync::Arc;
 use super::vm::{type_tag_code, TAG_ERR, TAG_FUNC, TAG_OK};
 use crate::builtins::Builtin;
 use crate::front::ast::{
-    Arm, BinOp, Decl, Expr, ExprKind, FuncDecl, Ident, Lit, Pattern, Program, Span, Stmt, StmtKind, UnOp,
+    Arm, BinOp, Expr, ExprKind, FuncDecl, Ident, Lit, Pattern, Program, Span, Stmt, StmtKind, UnOp,
 };
 use crate::heap::{ProgramId, RecordShape};
 use crate::isa::codec::{encode_abc, encode_abx, encode_asbx};
@@ -63,7 +63,7 @@ impl RegProgram {
 pub fn compile(program: &Program) -> Result<RegProgram, Unsupported> {
     let table = FuncTable::new(program);
     let mut prog = RegProgram {
-        shapes: record_shapes(program),
+        shapes: crate::vm_support::record_shapes(program),
         ..RegProgram::default()
     };
     for f in &table.funcs {
@@ -71,20 +71,6 @@ pub fn compile(program: &Program) -> Result<RegProgram, Unsupported> {
         prog.funcs.push(func);
     }
     Ok(prog)
-}
-
-/// The program's record types; the first declaration of a name wins.
-fn record_shapes(program: &Program) -> Vec<Arc<RecordShape>> {
-    let mut shapes: Vec<Arc<RecordShape>> = Vec::new();
-    for d in &program.decls {
-        if let Decl::Type(t) = d {
-            if shapes.iter().all(|s| s.name != t.name.name) {
-                let fields = t.fields.iter().map(|p| p.name.name.clone()).collect();
-                shapes.push(Arc::new(RecordShape::new(&t.name.name, fields)));
-            }
-        }
-    }
-    shapes
 }
 
 const MAX_REGS: usize = 256;

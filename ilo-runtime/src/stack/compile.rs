@@ -22,7 +22,7 @@ use std::sync::Arc;
 use crate::builtins::Builtin;
 use crate::error::RtError;
 use crate::front::ast::{
-    Arm, BinOp, Decl, Expr, ExprKind, FuncDecl, Ident, Lit, Pattern, Program, Stmt, StmtKind, TypeTag, UnOp,
+    Arm, BinOp, Expr, ExprKind, FuncDecl, Ident, Lit, Pattern, Program, Stmt, StmtKind, TypeTag, UnOp,
 };
 use crate::heap::{ProgramId, RecordShape};
 use crate::isa::codec::{decode_stack, encode_stack, STACK_X_MAX};
@@ -71,27 +71,13 @@ pub fn compile(program: &Program) -> Result<StackProgram, Unsupported> {
     let table = FuncTable::new(program);
     let mut shared = Shared {
         prog: StackProgram::default(),
-        shapes: record_shapes(program),
+        shapes: crate::vm_support::record_shapes_by_name(program),
     };
     for f in &table.funcs {
         let func = compile_func(&table, &mut shared, f)?;
         shared.prog.funcs.push(func);
     }
     Ok(shared.prog)
-}
-
-/// Record types by name; the first declaration wins.
-fn record_shapes(program: &Program) -> HashMap<String, Arc<RecordShape>> {
-    let mut shapes = HashMap::new();
-    for d in &program.decls {
-        if let Decl::Type(t) = d {
-            let fields = t.fields.iter().map(|p| p.name.name.clone()).collect();
-            shapes
-                .entry(t.name.name.clone())
-                .or_insert_with(|| Arc::new(RecordShape::new(&t.name.name, fields)));
-        }
-    }
-    shapes
 }
 
 /// Tables shared by all functions of the program.
