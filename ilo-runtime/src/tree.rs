@@ -216,12 +216,7 @@ impl<'p> TreeInterp<'p> {
     /// A safe point: counts one step against `--max-steps`, then lets the
     /// heap collect with every call's variables as roots.
     fn tick(&mut self) -> Result<(), RtError> {
-        self.steps += 1;
-        if let Some(max) = self.limits.max_steps {
-            if self.steps > max {
-                return Err(RtError::steps(max));
-            }
-        }
+        vm_support::count_step(&mut self.steps, &self.limits)?;
         let vars = &self.vars;
         self.heap.safepoint(|| vars.iter().map(|(_, v)| *v))
     }

@@ -10,6 +10,31 @@ use crate::front::ast::{Decl, Program};
 use crate::heap::RecordShape;
 use crate::value::Value;
 
+/// Counts one step (a call or a loop iteration) against `--max-steps`:
+/// ILO-R007 past it. Every engine counts the same steps.
+#[inline(always)]
+pub fn count_step(steps: &mut u64, limits: &crate::error::Limits) -> Result<(), crate::error::RtError> {
+    *steps += 1;
+    match limits.max_steps {
+        Some(max) if *steps > max => Err(crate::error::RtError::steps(max)),
+        _ => Ok(()),
+    }
+}
+
+/// A bytecode VM's safe point (`TICK`, a call's entry): counts a step,
+/// then lets the heap collect with `roots`, the VM's register file or
+/// value stack, as what the program can still reach.
+#[inline(always)]
+pub fn safepoint(
+    roots: &[Value],
+    heap: &mut crate::heap::Heap,
+    steps: &mut u64,
+    limits: &crate::error::Limits,
+) -> Result<(), crate::error::RtError> {
+    count_step(steps, limits)?;
+    heap.safepoint(|| roots.iter().copied())
+}
+
 /// The record types `program` declares, in declaration order; of two with
 /// one name the first wins (the verifier reports the second).
 pub fn record_shapes(program: &Program) -> Vec<Arc<RecordShape>> {

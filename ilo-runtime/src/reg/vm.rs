@@ -100,24 +100,13 @@ impl RegVm {
     }
 }
 
-/// Counts one step (a call or a loop iteration) against `--max-steps`.
-#[inline(always)]
-fn tick(frames: &mut Frames<'_>) -> Result<(), RtError> {
-    frames.steps += 1;
-    match frames.limits.max_steps {
-        Some(max) if frames.steps > max => Err(RtError::steps(max)),
-        _ => Ok(()),
-    }
-}
-
 /// A safe point (`TICK`, a call's entry): counts a step, then lets the heap
 /// collect. The whole register file is the root set: registers above the
 /// running frames hold values of finished calls, which only keeps their
 /// garbage a little longer.
 #[inline(always)]
 fn safepoint(regs: &[Value], heap: &mut Heap, frames: &mut Frames<'_>) -> Result<(), RtError> {
-    tick(frames)?;
-    heap.safepoint(|| regs.iter().copied())
+    vm_support::safepoint(regs, heap, &mut frames.steps, &frames.limits)
 }
 
 /// Checks depth and makes room for `f`'s registers at `base`, then a safe

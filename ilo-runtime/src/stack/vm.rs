@@ -163,17 +163,13 @@ fn ret<'p>(stack: &mut Vec<Value>, frames: &mut Frames<'p>, cur: &mut Cursor<'p>
 /// collect with the value stack (every frame's slots and temporaries) as roots.
 #[inline(always)]
 fn safepoint(stack: &[Value], heap: &mut Heap, frames: &mut Frames<'_>) -> Result<(), RtError> {
-    tick(frames)?;
-    heap.safepoint(|| stack.iter().copied())
+    vm_support::safepoint(stack, heap, &mut frames.steps, &frames.limits)
 }
 
 /// Counts one step (a call or a loop iteration) against `--max-steps`.
+#[inline(always)]
 fn tick(frames: &mut Frames<'_>) -> Result<(), RtError> {
-    frames.steps += 1;
-    match frames.limits.max_steps {
-        Some(max) if frames.steps > max => Err(RtError::steps(max)),
-        _ => Ok(()),
-    }
+    vm_support::count_step(&mut frames.steps, &frames.limits)
 }
 
 /// `CALLB x`: builtin `x & 255` on the `x >> 8` arguments at the top.
