@@ -32,8 +32,8 @@
 //!
 //! A slot freed by a collection goes on a free list and is reused; a value
 //! naming a freed slot would read `None` (never another program's object
-//! while [`Heap::stress`] is on, which frees at every safe point and never
-//! reuses a slot — the property tests run that way).
+//! in stress mode, [`Heap::set_stress`], which frees at every safe point and
+//! never reuses a slot — the property tests run that way).
 //!
 //! # Updating in place without knowing uniqueness
 //!
@@ -55,11 +55,13 @@
 //! costs O(1) amortised per allocated byte and garbage never exceeds half
 //! the live data plus that minimum. A list of numbers is flagged as such and
 //! not rescanned, so an append loop's collections cost what its garbage
-//! costs, not its list's length. Past [`Heap::limit`] the run stops with
-//! `ILO-R013`: growth that would pass it fails before allocating, and any
-//! other allocation is caught at the next safe point or builtin return, so
-//! no program value is ever allocated past the limit by more than one
-//! bounded step and the process never aborts on a program's allocation.
+//! costs, not its list's length. Past the limit ([`Heap::set_limit`]) the
+//! run stops with `ILO-R013`: growth that would pass it fails before
+//! allocating, and the collection threshold never exceeds the limit, so any
+//! other allocation past it makes the next safe point collect and then
+//! report the error if the live data is still over (builtins check on
+//! return). No program value is allocated past the limit by more than one
+//! bounded step, and the process never aborts on a program's allocation.
 
 use std::sync::Arc;
 
@@ -210,13 +212,14 @@ enum Slot {
 
 const NO_SLOT: u32 = u32::MAX;
 
-/// Whether any of `items` is a heap value.
-#[inline]
-fn names_objects(items: &[Value]) -> bool {
-    items.iter().any(|v| v.heap_index().is_some())
-}
 /// What a slot holds while its contents are moved out and back.
 const HOLE: Slot = Slot::Free { next: NO_SLOT };
+
+/// Whether any of `items` is a heap value.
+#[inline]
+fn names_objects<'a>(items: impl IntoIterator<Item = &'a Value>) -> bool {
+    items.into_iter().any(|v| v.heap_index().is_some())
+}
 
 /// A map, the bytes it is charged (see [`MAP_ENTRY_BYTES`]) and whether
 /// its values may name objects (a map of numbers is not rescanned).
@@ -307,10 +310,7 @@ impl Heap {
     /// Caps the bytes the heap may hold (`--max-memory`).
     pub fn set_limit(&mut self, bytes: usize) {
         self.limit = bytes;
-    }
-
-    pub fn limit(&self) -> usize {
-        self.limit
+        self.next_gc = self.next_gc.min(bytes);
     }
 
     /// Collect at every safe point and never reuse a slot, so a value that
@@ -394,7 +394,7 @@ impl Heap {
     pub fn map(&mut self, entries: impl Into<MapData>) -> Value {
         let map = entries.into();
         let charge = full_charge(&map);
-        let refs = map.values().any(|v| v.heap_index().is_some());
+        let refs = names_objects(map.values());
         self.value(Slot::Map(Box::new(MapSlot { map, charge, refs })))
     }
 
@@ -418,25 +418,26 @@ impl Heap {
         self.value(Slot::Err(v))
     }
 
-    /// Text literal `i` of program `prog`'s table `texts`: made on first
-    /// use, then the same value each time.
+    /// Text literal `i` of program `prog`'s table `texts` (the VMs' `LOADT`
+    /// and `PUSHT`): made on first use, then the same value each time.
     #[inline]
-    pub fn literal(&mut self, prog: ProgramId, texts: &[String], i: usize) -> Option<Value> {
+    pub fn literal(&mut self, prog: ProgramId, texts: &[String], i: usize) -> Result<Value, RtError> {
         if self.literals_of != Some(prog) {
             self.literals.clear();
             self.literals_of = Some(prog);
         }
         if let Some(&v) = self.literals.get(i) {
             if !v.is_nil() {
-                return Some(v);
+                return Ok(v);
             }
         }
-        let v = self.text(texts.get(i)?.as_str());
+        let text = texts.get(i).ok_or_else(|| RtError::internal(format!("no text #{i}")))?;
+        let v = self.text(text.as_str());
         if self.literals.len() <= i {
             self.literals.resize(i + 1, Value::NIL);
         }
         self.literals[i] = v;
-        Some(v)
+        Ok(v)
     }
 
     /// Drops every root the heap holds itself (temporaries and literals)
@@ -602,7 +603,8 @@ impl Heap {
 
     /// The fast path of a text-building loop: `a` is a view at its
     /// buffer's end, the buffer has room for `b`, and `b` lives elsewhere.
-    /// `None`: take [`Heap::concat_text`] (also when either is no text).
+    /// `None`: take [`Heap::concat_text`] (also when either is no text),
+    /// which handles every case, this one included.
     #[inline]
     pub fn concat_within(&mut self, a: Value, b: Value) -> Option<Value> {
         let Some(&Slot::TextView { buf, len }) = self.slot(a) else {
@@ -632,11 +634,10 @@ impl Heap {
             return Err(RtError::internal("concat_text of a non-text"));
         };
         let (alen, blen) = (x.len(), y.len());
+        // A short text that was never grown: one small copy is cheaper than
+        // a buffer and a view.
         if alen + blen <= SMALL_TEXT && matches!(self.slot(a), Some(Slot::Text(_))) {
-            // A short text that was never grown: one small copy is cheaper
-            // than a buffer and a view.
-            let joined = [x, y].concat();
-            return Ok(self.text(joined));
+            return self.joined_text(a, b);
         }
         let Some(ai) = a.heap_index() else {
             return Err(RtError::internal("concat_text of a non-text"));
@@ -645,15 +646,8 @@ impl Heap {
             .shared(ai)
             .ok_or_else(|| RtError::internal("text without storage"))?;
         if self.buffer_len(buf) != alen {
-            // `a` was extended already: copy.
-            self.reserve(alen + blen)?;
-            let mut joined = String::new();
-            joined
-                .try_reserve_exact(alen + blen)
-                .map_err(|_| RtError::memory(self.limit))?;
-            joined.push_str(self.as_text(a).unwrap_or_default());
-            joined.push_str(self.as_text(b).unwrap_or_default());
-            return Ok(self.text(joined));
+            // `a` was extended already.
+            return self.joined_text(a, b);
         }
         let cap = match &self.slots[buf as usize] {
             Slot::TextBuf(s) => s.capacity(),
@@ -683,6 +677,19 @@ impl Heap {
         Ok(self.value(Slot::TextView { buf, len: alen + blen }))
     }
 
+    /// A new text holding `a`'s bytes then `b`'s, checked against the limit.
+    fn joined_text(&mut self, a: Value, b: Value) -> Result<Value, RtError> {
+        let (x, y) = (self.as_text(a).unwrap_or_default(), self.as_text(b).unwrap_or_default());
+        self.reserve(x.len() + y.len())?;
+        let mut joined = String::new();
+        joined
+            .try_reserve_exact(x.len() + y.len())
+            .map_err(|_| RtError::memory(self.limit))?;
+        joined.push_str(x);
+        joined.push_str(y);
+        Ok(self.text(joined))
+    }
+
     /// The fast path of an append loop: `xs` is a view at its buffer's end
     /// and the buffer has room, so no byte count changes. `None`: take
     /// [`Heap::extend_list`].
@@ -694,7 +701,11 @@ impl Heap {
         let (buf, len) = (*buf, *len);
         match self.slots.get_mut(buf as usize) {
             Some(Slot::ListBuf(v, refs)) if v.len() == len && v.capacity() - len >= items.len() => {
-                v.extend_from_slice(items);
+                // `+=xs v`: one push, which unlike `extend_from_slice` inlines.
+                match items {
+                    [one] => v.push(*one),
+                    _ => v.extend_from_slice(items),
+                }
                 *refs |= names_objects(items);
             }
             _ => return None,
@@ -705,28 +716,10 @@ impl Heap {
         }))
     }
 
-    /// [`Heap::push_within`] for one value: `+=xs v` in an append loop.
-    #[inline(always)]
-    pub fn push_one_within(&mut self, xs: Value, v: Value) -> Option<Value> {
-        let Some(Slot::ListView { buf, len }) = self.slot(xs) else {
-            return None;
-        };
-        let (buf, len) = (*buf, *len);
-        match self.slots.get_mut(buf as usize) {
-            Some(Slot::ListBuf(items, refs)) if items.len() == len && items.capacity() > len => {
-                items.push(v);
-                *refs |= v.heap_index().is_some();
-            }
-            _ => return None,
-        }
-        Some(self.value(Slot::ListView { buf, len: len + 1 }))
-    }
-
-    /// `+=xs v` (`items` = `[v]`) and `+xs ys`: `xs`'s elements then `items`.
+    /// `+=xs v` (`items` = `[v]`) and `+xs ys`: `xs`'s elements then `items`,
+    /// in place when `xs` ends where its buffer ends (growing the buffer when
+    /// it is full), else copied. [`Heap::push_within`] is its fast path.
     pub fn extend_list(&mut self, xs: Value, items: &[Value]) -> Result<Value, RtError> {
-        if let Some(v) = self.push_within(xs, items) {
-            return Ok(v);
-        }
         let Some(old) = self.as_list(xs).map(<[Value]>::len) else {
             return Err(RtError::internal("extend_list of a non-list"));
         };
@@ -859,7 +852,9 @@ impl Heap {
         self.live -= freed;
         self.stats.freed += freed;
         self.stats.collections += 1;
-        self.next_gc = self.bytes + (self.bytes / 2).max(MIN_GC_BYTES);
+        // Never above the limit: passing it must reach a collection, which
+        // then reports ILO-R013 if the live data is still over.
+        self.next_gc = (self.bytes + (self.bytes / 2).max(MIN_GC_BYTES)).min(self.limit);
     }
 
     // ---- temporary roots ----
@@ -978,31 +973,67 @@ mod tests {
         assert_eq!(h.len(), 5);
     }
 
+    /// Texts longer than [`SMALL_TEXT`], so concatenation takes the
+    /// buffer-and-view path.
+    fn long(c: char) -> String {
+        c.to_string().repeat(SMALL_TEXT)
+    }
+
     #[test]
     fn text_concat_grows_in_place_including_with_itself() {
         let mut h = Heap::default();
-        let a = h.text("ab");
-        let b = h.text("cd");
-        let ab_cd = h.concat_text(a, b).unwrap();
-        let twice = h.concat_text(ab_cd, ab_cd).unwrap();
+        let (x, y) = (long('a'), long('b'));
+        let a = h.text(x.as_str());
+        let b = h.text(y.as_str());
+        let ab = h.concat_text(a, b).unwrap();
+        // In place: `a` became a view of a new buffer, `ab` a longer view.
+        assert!(matches!(h.slot(ab), Some(Slot::TextView { .. })), "{:?}", h.slot(ab));
+        let twice = h.concat_text(ab, ab).unwrap();
+        // `a` is no longer at its buffer's end: this one copies.
         let again = h.concat_text(a, a).unwrap();
-        assert_eq!(h.as_text(a), Some("ab"));
-        assert_eq!(h.as_text(ab_cd), Some("abcd"));
-        assert_eq!(h.as_text(twice), Some("abcdabcd"));
-        assert_eq!(h.as_text(again), Some("abab"));
+        assert!(matches!(h.slot(again), Some(Slot::Text(_))), "{:?}", h.slot(again));
+        assert_eq!(h.as_text(a), Some(x.as_str()));
+        assert_eq!(h.as_text(ab), Some(format!("{x}{y}").as_str()));
+        assert_eq!(h.as_text(twice), Some(format!("{x}{y}{x}{y}").as_str()));
+        assert_eq!(h.as_text(again), Some(format!("{x}{x}").as_str()));
+        // Short texts copy: no buffer, no view.
+        let (p, q) = (h.text("ab"), h.text("cd"));
+        let pq = h.concat_text(p, q).unwrap();
+        assert!(matches!(h.slot(pq), Some(Slot::Text(_))), "{:?}", h.slot(pq));
+        assert_eq!(h.as_text(pq), Some("abcd"));
     }
 
     #[test]
     fn views_keep_their_buffer_alive() {
         let mut h = Heap::default();
-        let a = h.text("x");
-        let b = h.text("y");
+        let (x, y) = (long('x'), long('y'));
+        let a = h.text(x.as_str());
+        let b = h.text(y.as_str());
         let ab = h.concat_text(a, b).unwrap();
         h.collect([ab]);
-        assert_eq!(h.as_text(ab), Some("xy"));
+        // The view and its buffer survive; `a` (now a view too) and `b` do not.
+        assert_eq!(h.len(), 2);
+        assert_eq!(h.as_text(ab), Some(format!("{x}{y}").as_str()));
         h.collect([]);
         assert!(h.is_empty());
         assert_eq!(h.bytes(), 0);
+    }
+
+    #[test]
+    fn passing_the_limit_without_growth_is_caught_at_the_next_safe_point() {
+        let mut h = Heap::default();
+        h.set_limit(MIN_GC_BYTES * 4);
+        let mut kept = Vec::new();
+        let err = loop {
+            kept.push(h.text("a small text, kept alive"));
+            if let Err(e) = h.safepoint(|| kept.clone()) {
+                break e;
+            }
+            assert!(kept.len() < 1_000_000, "the limit was never reported");
+        };
+        assert_eq!(err.code, crate::error::code::MEMORY);
+        // Caught within one allocation of the limit, not at some later threshold.
+        assert!(h.bytes() <= MIN_GC_BYTES * 4 + 2 * SLOT_BYTES + 64, "{}", h.bytes());
     }
 
     #[test]

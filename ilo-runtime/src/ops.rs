@@ -88,7 +88,7 @@ pub fn modulo(heap: &mut Heap, a: Value, b: Value) -> Result<Value, RtError> {
 /// `+=xs v`: `xs` with `v` appended; `xs` itself never changes, but its
 /// storage grows in place when it can (see `heap`).
 pub fn append(heap: &mut Heap, xs: Value, v: Value) -> Result<Value, RtError> {
-    if let Some(r) = heap.push_one_within(xs, v) {
+    if let Some(r) = heap.push_within(xs, &[v]) {
         return Ok(r);
     }
     match heap.get(xs) {

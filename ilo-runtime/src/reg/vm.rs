@@ -181,11 +181,6 @@ fn window(regs: &[Value], start: usize, n: usize) -> Result<&[Value], RtError> {
         .ok_or_else(|| RtError::internal("register window out of range"))
 }
 
-fn load_text(heap: &mut Heap, prog: &RegProgram, i: usize) -> Result<Value, RtError> {
-    heap.literal(prog.id, &prog.texts, i)
-        .ok_or_else(|| RtError::internal(format!("no text #{i}")))
-}
-
 fn make_list(heap: &mut Heap, regs: &[Value], start: usize, n: usize) -> Result<Value, RtError> {
     let items = window(regs, start, n)?.to_vec();
     Ok(heap.list(items))

@@ -13,14 +13,8 @@ use crate::value::Value;
 
 use super::compile::StackProgram;
 
-/// Text table entry `x`: a literal, field name or message.
+/// Text table entry `x`: a field name or message.
 #[inline(never)]
-/// `PUSHT x`: literal `x`, made once per heap.
-pub(super) fn literal(heap: &mut Heap, prog: &StackProgram, x: usize) -> Result<Value, RtError> {
-    heap.literal(prog.id, &prog.texts, x)
-        .ok_or_else(|| RtError::internal("no such text"))
-}
-
 pub(super) fn text_at(prog: &StackProgram, x: usize) -> Result<&str, RtError> {
     prog.texts
         .get(x)
