@@ -178,6 +178,25 @@ impl<'p> TreeInterp<'p> {
         }
     }
 
+    // ---- temporary roots ----
+
+    /// Runs `f`, then drops the temporary roots it made (on every exit:
+    /// value, error or control flow).
+    fn with_temps<T>(&mut self, f: impl FnOnce(&mut Self) -> Flow<T>) -> Flow<T> {
+        let mark = self.heap.temps.len();
+        let r = f(self);
+        self.heap.temps.truncate(mark);
+        r
+    }
+
+    /// Evaluates `e` and roots its value, so it outlives the calls that
+    /// later operands make (until the enclosing [`Self::with_temps`] ends).
+    fn rooted(&mut self, e: &'p Expr, env: &mut Env) -> Flow<Value> {
+        let v = self.expr(e, env)?;
+        self.heap.root(v);
+        Ok(v)
+    }
+
     // ---- resolution of call sites ----
 
     fn callee(&self, name: &str) -> Callee {
@@ -265,14 +284,11 @@ impl<'p> TreeInterp<'p> {
 
     fn run_decl(&mut self, f: &'p FuncDecl, args: &[Value]) -> Result<Value, RtError> {
         let mut env = Env { base: self.vars.len() };
-        let temps = self.heap.temps.len();
         for (p, v) in f.params.iter().zip(args) {
             self.vars.push((p.name.name.as_str(), *v));
         }
-        let r = self.body(&f.body, &mut env);
-        // Also on an early return or error, which skip the truncations in between.
+        let r = self.with_temps(|s| s.body(&f.body, &mut env));
         self.vars.truncate(env.base);
-        self.heap.temps.truncate(temps);
         match r {
             Ok(v) | Err(Ctl::Ret(v)) => Ok(v),
             Err(Ctl::Err(e)) => Err(e),
@@ -394,10 +410,7 @@ impl<'p> TreeInterp<'p> {
     /// Runs a loop body once: `Ok(true)` to go on, `Ok(false)` after `brk`.
     fn iteration(&mut self, body: &'p [Stmt], env: &mut Env) -> Flow<bool> {
         self.tick()?;
-        let temps = self.heap.temps.len();
-        let r = self.body(body, env);
-        self.heap.temps.truncate(temps);
-        match r {
+        match self.with_temps(|s| s.body(body, env)) {
             Ok(_) | Err(Ctl::Cnt) => Ok(true),
             Err(Ctl::Brk) => Ok(false),
             Err(other) => Err(other),
@@ -408,23 +421,24 @@ impl<'p> TreeInterp<'p> {
     fn for_each(&mut self, var: &'p Ident, iter: &'p Expr, body: &'p [Stmt], env: &mut Env) -> Flow<Value> {
         let xs = self.expr(iter, env)?;
         let items = ops::iter_items(&mut self.heap, xs)?;
-        // The items stay alive while the loop walks them: a list's through
-        // the list, a text's characters or a map's keys by themselves.
-        let temps = self.heap.temps.len();
-        self.heap.root(xs);
-        if self.heap.as_list(xs).is_none() {
-            self.heap.root_all(&items);
-        }
-        let prev = self.scope(env, &var.name, Value::NIL);
-        for x in items {
-            self.set_var(env, &var.name, x);
-            if !self.iteration(body, env)? {
-                break;
+        self.with_temps(|s| {
+            // The items stay alive while the loop walks them: a list's
+            // through the list, a text's characters or a map's keys by
+            // themselves.
+            s.heap.root(xs);
+            if s.heap.as_list(xs).is_none() {
+                s.heap.root_all(&items);
             }
-        }
-        self.unscope(env, &var.name, prev);
-        self.heap.temps.truncate(temps);
-        Ok(Value::NIL)
+            let prev = s.scope(env, &var.name, Value::NIL);
+            for x in items {
+                s.set_var(env, &var.name, x);
+                if !s.iteration(body, env)? {
+                    break;
+                }
+            }
+            s.unscope(env, &var.name, prev);
+            Ok(Value::NIL)
+        })
     }
 
     #[inline(never)]
@@ -604,10 +618,10 @@ impl<'p> TreeInterp<'p> {
             _ => {}
         }
         // `a` must outlive any call in `rhs`.
-        let temps = self.heap.temps.len();
-        self.heap.root(a);
-        let b = self.expr(rhs, env)?;
-        self.heap.temps.truncate(temps);
+        let b = self.with_temps(|s| {
+            s.heap.root(a);
+            s.expr(rhs, env)
+        })?;
         let h = &mut self.heap;
         Ok(match op {
             BinOp::Add => ops::add(h, a, b)?,
@@ -634,15 +648,10 @@ impl<'p> TreeInterp<'p> {
         unwrap: bool,
         env: &mut Env,
     ) -> Flow<Value> {
-        let temps = self.heap.temps.len();
-        let mut vals = Vec::with_capacity(args.len());
-        for a in args {
-            let v = self.expr(a, env)?;
-            self.heap.root(v);
-            vals.push(v);
-        }
-        let r = self.call_site(e, func, &vals, env)?;
-        self.heap.temps.truncate(temps);
+        let r = self.with_temps(|s| {
+            let vals = args.iter().map(|a| s.rooted(a, env)).collect::<Flow<Vec<_>>>()?;
+            s.call_site(e, func, &vals, env)
+        })?;
         if !unwrap {
             return Ok(r);
         }
@@ -658,14 +667,7 @@ impl<'p> TreeInterp<'p> {
     fn other_expr(&mut self, e: &'p Expr, env: &mut Env) -> Flow<Value> {
         match &e.kind {
             ExprKind::List(items) => {
-                let temps = self.heap.temps.len();
-                let mut vals = Vec::with_capacity(items.len());
-                for x in items {
-                    let v = self.expr(x, env)?;
-                    self.heap.root(v);
-                    vals.push(v);
-                }
-                self.heap.temps.truncate(temps);
+                let vals = self.with_temps(|s| items.iter().map(|x| s.rooted(x, env)).collect::<Flow<Vec<_>>>())?;
                 Ok(self.heap.list(vals))
             }
             ExprKind::Ok(x) => {
@@ -766,9 +768,7 @@ impl<'p> TreeInterp<'p> {
     #[inline(never)]
     fn record(&mut self, ty: &'p Ident, fields: &'p [(Ident, Expr)], env: &mut Env) -> Flow<Value> {
         let shape = self.shape(ty)?;
-        let temps = self.heap.temps.len();
-        let given = self.field_values(fields, env)?;
-        self.heap.temps.truncate(temps);
+        let given = self.with_temps(|s| s.field_values(fields, env))?;
         Ok(ops::make_record(&mut self.heap, &shape, &given)?)
     }
 
@@ -776,23 +776,16 @@ impl<'p> TreeInterp<'p> {
     /// a copy with those keys set).
     #[inline(never)]
     fn with(&mut self, target: &'p Expr, fields: &'p [(Ident, Expr)], env: &mut Env) -> Flow<Value> {
-        let temps = self.heap.temps.len();
-        let t = self.expr(target, env)?;
-        self.heap.root(t);
-        let given = self.field_values(fields, env)?;
-        self.heap.temps.truncate(temps);
+        let (t, given) = self.with_temps(|s| Ok((s.rooted(target, env)?, s.field_values(fields, env)?)))?;
         Ok(ops::with_fields(&mut self.heap, t, &given)?)
     }
 
     fn field_values(&mut self, fields: &'p [(Ident, Expr)], env: &mut Env) -> Flow<Vec<(&'p str, Value)>> {
-        let mut given = Vec::with_capacity(fields.len());
-        // Each value stays rooted until the caller drops its temporaries.
-        for (name, x) in fields {
-            let v = self.expr(x, env)?;
-            self.heap.root(v);
-            given.push((name.name.as_str(), v));
-        }
-        Ok(given)
+        // Each value stays rooted until the caller's `with_temps` ends.
+        fields
+            .iter()
+            .map(|(name, x)| Ok((name.name.as_str(), self.rooted(x, env)?)))
+            .collect()
     }
 }
 
