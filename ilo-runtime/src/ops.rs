@@ -258,6 +258,16 @@ pub fn iter_items(heap: &mut Heap, v: Value) -> Result<Vec<Value>, RtError> {
     }
 }
 
+/// What `@x xs` walks, as one list value (the VMs' `ITER`): a list walks
+/// itself; a text's characters and a map's keys become a new list.
+pub fn iteration_list(heap: &mut Heap, xs: Value) -> Result<Value, RtError> {
+    if heap.as_list(xs).is_some() {
+        return Ok(xs);
+    }
+    let items = iter_items(heap, xs)?;
+    Ok(heap.list(items))
+}
+
 /// `f!` on the value `r` a call returned: `Ok(Some(v))` for `~v`,
 /// `Ok(None)` for `^e` (the enclosing function then returns `r` itself),
 /// ILO-R001 for anything else.

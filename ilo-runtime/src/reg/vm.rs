@@ -281,15 +281,6 @@ fn check_range(heap: &Heap, a: Value, b: Value) -> Result<(), RtError> {
     )))
 }
 
-/// `ITER`: a list walks itself; texts and maps become a list of their items.
-fn iter_list(heap: &mut Heap, xs: Value) -> Result<Value, RtError> {
-    if heap.as_list(xs).is_some() {
-        return Ok(xs);
-    }
-    let items = ops::iter_items(heap, xs)?;
-    Ok(heap.list(items))
-}
-
 /// `FORIN`: list at `at`, index at `at+1`; stores the next element at
 /// `at+2` and steps the index, or says the walk is over.
 fn for_next(heap: &Heap, regs: &mut [Value], at: usize) -> bool {

@@ -82,25 +82,6 @@ pub(super) fn with_fields(
     Ok(())
 }
 
-/// What `@x xs` walks, as one list: a list itself, a text's characters, or
-/// a map's keys in order.
-#[inline(never)]
-pub(super) fn iteration_items(heap: &mut Heap, xs: Value) -> Result<Value, RtError> {
-    let items: Vec<String> = match heap.get(xs) {
-        Some(Obj::List(_)) => return Ok(xs),
-        Some(Obj::Text(s)) => s.chars().map(String::from).collect(),
-        Some(Obj::Map(m)) => m.keys().map(|k| k.to_string()).collect(),
-        _ => {
-            return Err(RtError::type_error(format!(
-                "`@` walks a list, text or map, not {}",
-                type_name(heap, xs)
-            )))
-        }
-    };
-    let vals = items.into_iter().map(|s| heap.text(s)).collect();
-    Ok(heap.list(vals))
-}
-
 fn slot(stack: &[Value], bp: usize, x: usize) -> Result<Value, RtError> {
     stack
         .get(bp + x)

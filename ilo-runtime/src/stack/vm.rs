@@ -121,14 +121,14 @@ fn call<'p>(
         .checked_sub(f.nparams)
         .ok_or_else(|| RtError::internal("missing arguments"))?;
     stack.resize(bp + f.nslots, Value::NIL);
-    heap.safepoint(|| stack.iter().copied())?;
+    safepoint(stack, heap, frames)?;
     frames.saved.push(*cur);
     *cur = Cursor::enter(f, bp);
     Ok(())
 }
 
-/// The function a call enters, once the depth limit and the step count
-/// allow one more frame.
+/// The function a call enters, once the depth limit allows one more frame
+/// (the caller then makes the frame and reaches the entry's safe point).
 #[inline(always)]
 fn enter<'p>(prog: &'p StackProgram, frames: &mut Frames<'p>, func: usize) -> Result<&'p StackFunc, RtError> {
     let f = prog
@@ -138,7 +138,6 @@ fn enter<'p>(prog: &'p StackProgram, frames: &mut Frames<'p>, func: usize) -> Re
     if frames.depth() >= frames.limits.max_depth {
         return Err(RtError::depth(frames.limits.max_depth));
     }
-    tick(frames)?;
     Ok(f)
 }
 
@@ -164,12 +163,6 @@ fn ret<'p>(stack: &mut Vec<Value>, frames: &mut Frames<'p>, cur: &mut Cursor<'p>
 #[inline(always)]
 fn safepoint(stack: &[Value], heap: &mut Heap, frames: &mut Frames<'_>) -> Result<(), RtError> {
     vm_support::safepoint(stack, heap, &mut frames.steps, &frames.limits)
-}
-
-/// Counts one step (a call or a loop iteration) against `--max-steps`.
-#[inline(always)]
-fn tick(frames: &mut Frames<'_>) -> Result<(), RtError> {
-    vm_support::count_step(&mut frames.steps, &frames.limits)
 }
 
 /// `CALLB x`: builtin `x & 255` on the `x >> 8` arguments at the top.
@@ -297,7 +290,7 @@ fn run_nested<'p>(
     let height = frames.saved.len();
     stack.extend_from_slice(args);
     stack.resize(bp + f.nslots, Value::NIL);
-    heap.safepoint(|| stack.iter().copied())?;
+    safepoint(stack, heap, frames)?;
     let floor = std::mem::replace(&mut frames.floor, height);
     frames.nested += 1;
     let r = if frames.guard.exhausted() {
