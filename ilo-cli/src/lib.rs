@@ -170,23 +170,26 @@ pub mod usage {
 /// A path to a file, or else the argument itself as inline source.
 fn load_source(arg: &str) -> Result<(String, String), (&'static str, String)> {
     let path = Path::new(arg);
-    // Something on disk that is not a file (a directory, a device) is
-    // never meant as inline source.
-    if !arg.contains([';', '\n']) {
-        if let Ok(meta) = std::fs::metadata(path) {
-            if meta.is_dir() {
-                return Err((usage::NOT_A_FILE, format!("`{arg}` is a directory, not a program file")));
-            }
-            if !meta.is_file() {
-                return Err((
-                    usage::NOT_A_FILE,
-                    format!("`{arg}` is not a readable program file (a device or a pipe)"),
-                ));
-            }
+    // Source has `;` or line breaks; anything else that names something on
+    // disk is meant as a file, and must be one.
+    let on_disk = if arg.contains([';', '\n']) {
+        None
+    } else {
+        std::fs::metadata(path).ok()
+    };
+    match &on_disk {
+        Some(m) if m.is_dir() => {
+            return Err((usage::NOT_A_FILE, format!("`{arg}` is a directory, not a program file")))
         }
+        Some(m) if !m.is_file() => {
+            return Err((
+                usage::NOT_A_FILE,
+                format!("`{arg}` is not a readable program file (a device or a pipe)"),
+            ))
+        }
+        _ => {}
     }
-    let looks_like_file = arg.ends_with(".ilo") || (path.is_file() && !arg.contains(';'));
-    if looks_like_file {
+    if arg.ends_with(".ilo") || on_disk.is_some() {
         return std::fs::read_to_string(path)
             // A UTF-8 byte-order mark is not part of the program.
             .map(|src| {
@@ -203,23 +206,26 @@ fn load_source(arg: &str) -> Result<(String, String), (&'static str, String)> {
     Ok(("<inline>".to_string(), arg.to_string()))
 }
 
-/// The function to run: named by the first argument if it names one,
-/// else the only (or first) function of the program.
 /// Inline source that starts with a `--` comment is source, not a flag:
-/// a `--` before it ends the flags (those after it become arguments).
+/// a `--` is put before it to end the flags (those after it become
+/// arguments), unless the flags were ended already.
 fn mark_inline_source(mut argv: Vec<String>) -> Vec<String> {
-    let at = argv
-        .iter()
-        .skip(1)
-        .position(|a| a == "--" || (a.starts_with("--") && a.contains('\n')));
-    if let Some(i) = at {
-        if argv[i + 1] != "--" {
-            argv.insert(i + 1, "--".to_string());
+    for i in 1..argv.len() {
+        if argv[i] == "--" {
+            break;
+        }
+        if argv[i].starts_with("--") && argv[i].contains('\n') {
+            argv.insert(i, "--".to_string());
+            break;
         }
     }
     argv
 }
 
+/// The function to run: named by the first argument if it names one, else
+/// the only (or first) function of the program — unless the first argument
+/// reads as a function name that fits no argument of that function
+/// (`ILO-U004`, with the program's functions and the nearest name).
 fn pick_function<'p>(program: &'p Program, args: &'p [String]) -> Result<(&'p FuncDecl, &'p [String]), String> {
     if let Some(first) = args.first() {
         if let Some(f) = program.func(first) {
@@ -249,7 +255,7 @@ fn pick_function<'p>(program: &'p Program, args: &'p [String]) -> Result<(&'p Fu
                         " (as `{}`'s argument `{}`, `{first}` is not a {})",
                         f.name.name,
                         p.name.name,
-                        type_word(&p.ty)
+                        p.ty.word()
                     )
                 }
                 _ => String::new(),
@@ -261,14 +267,6 @@ fn pick_function<'p>(program: &'p Program, args: &'p [String]) -> Result<(&'p Fu
         }
     }
     Ok((f, args))
-}
-
-fn type_word(ty: &Type) -> &'static str {
-    match ty {
-        Type::Num => "number",
-        Type::Bool => "bool",
-        _ => "value of its type",
-    }
 }
 
 /// A lower-case name as ilo spells functions (`fib`, `get-user`), and not

@@ -19,30 +19,21 @@ impl Item {
     pub fn into_arg(self, ty: &Type) -> Result<Arg, String> {
         match (self, ty) {
             (Item::Quoted(t), Type::Text | Type::Any) => Ok(Arg::Text(t)),
-            (Item::Quoted(t), _) => Err(format!("`\"{t}\"` is a text, not a {}", describe(ty))),
-            (Item::List(items), Type::List(elem)) => items
-                .into_iter()
-                .map(|i| i.into_arg(elem))
-                .collect::<Result<_, _>>()
-                .map(Arg::List),
-            (Item::List(items), Type::Any) => items
-                .into_iter()
-                .map(|i| i.into_arg(&Type::Any))
-                .collect::<Result<_, _>>()
-                .map(Arg::List),
-            (Item::List(_), _) => Err(format!("a nested list where a {} is expected", describe(ty))),
+            (Item::Quoted(t), _) => Err(format!("`\"{t}\"` is a text, not a {}", ty.word())),
+            (Item::List(items), Type::List(_) | Type::Any) => {
+                let elem = match ty {
+                    Type::List(elem) => elem.as_ref(),
+                    _ => &Type::Any,
+                };
+                items
+                    .into_iter()
+                    .map(|i| i.into_arg(elem))
+                    .collect::<Result<_, _>>()
+                    .map(Arg::List)
+            }
+            (Item::List(_), _) => Err(format!("a nested list where a {} is expected", ty.word())),
             (Item::Bare(w), _) => Arg::parse(&w, ty),
         }
-    }
-}
-
-fn describe(ty: &Type) -> &'static str {
-    match ty {
-        Type::Num => "number",
-        Type::Bool => "bool",
-        Type::Text => "text",
-        Type::List(_) => "list",
-        _ => "value",
     }
 }
 

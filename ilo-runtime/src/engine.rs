@@ -59,7 +59,7 @@ impl Arg {
         if text.trim_start().starts_with('[') && !matches!(ty, Type::Text) {
             let elem = match ty {
                 Type::List(elem) => elem.as_ref(),
-                Type::Num | Type::Bool => return Err(format!("`{text}` is a list, not a {}", type_word(ty))),
+                Type::Num | Type::Bool => return Err(format!("`{text}` is a list, not a {}", ty.word())),
                 _ => &Type::Any,
             };
             return crate::cli_list::parse(text)?
@@ -118,13 +118,6 @@ impl Arg {
             Arg::Num(n) => Some(*n),
             _ => None,
         }
-    }
-}
-
-fn type_word(ty: &Type) -> &'static str {
-    match ty {
-        Type::Num => "number",
-        _ => "bool",
     }
 }
 

@@ -8,8 +8,6 @@ pub(super) fn unary(a: Args<'_>, f: fn(f64) -> f64) -> Result<Value, RtError> {
     Ok(Value::num(f(a.num(0)?)))
 }
 
-/// `min a b` / `max a b` on numbers, or `min xs` / `max xs` of a non-empty
-/// list of numbers. `nan` is ignored unless both are `nan` (IEEE minNum).
 /// IEEE 754-2019 `maximum`/`minimum`, as the spec states for `max`/`min`:
 /// `nan` if either operand is `nan`, and `-0` is less than `0`. (Rust's
 /// `f64::max` ignores a `nan` and may give either zero.)
@@ -33,6 +31,8 @@ pub fn ieee_min_max(x: f64, y: f64, max: bool) -> f64 {
     }
 }
 
+/// `min a b` / `max a b` on numbers, or `min xs` / `max xs` of a non-empty
+/// list of numbers, by [`ieee_min_max`].
 pub(super) fn min_max(a: Args<'_>, max: bool) -> Result<Value, RtError> {
     let pick = |x: f64, y: f64| ieee_min_max(x, y, max);
     if a.args.len() == 2 {

@@ -123,6 +123,24 @@ pub enum Type {
     Var(char),
 }
 
+impl Type {
+    /// The type in a word, for messages about values given to it: "a `[1]`
+    /// is a list, not a number".
+    pub fn word(&self) -> &'static str {
+        match self {
+            Type::Num => "number",
+            Type::Text => "text",
+            Type::Bool => "bool",
+            Type::List(_) => "list",
+            Type::Map(..) => "map",
+            Type::Result(..) => "result",
+            Type::Func(..) => "function",
+            Type::Named(_) => "record",
+            Type::Any | Type::Opt(_) | Type::Var(_) => "value",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stmt {
     pub kind: StmtKind,
