@@ -5,6 +5,7 @@
 //! `build.rs` writes them into `OUT_DIR`; `ilo-gen print NAME` shows any of
 //! them to a human.
 
+pub mod compose;
 pub mod emit;
 pub mod model;
 pub mod template;

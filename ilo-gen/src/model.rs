@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::template;
+use crate::{compose, template};
 
 #[derive(Debug, thiserror::Error)]
 #[error(
@@ -25,7 +25,7 @@ pub struct GenError {
 }
 
 impl GenError {
-    fn new(file: &str, opcode: Option<&str>, field: &str, message: impl Into<String>) -> GenError {
+    pub(crate) fn new(file: &str, opcode: Option<&str>, field: &str, message: impl Into<String>) -> GenError {
         GenError {
             file: file.to_string(),
             at: String::new(),
@@ -74,6 +74,9 @@ pub enum Slot {
     C,
     Bx,
     SBx,
+    /// The sBx of the `JMP` word that follows a compare-and-branch: such an
+    /// instruction jumps by it or skips it (LuaJIT's compare-then-`JMP`).
+    J,
 }
 
 impl Slot {
@@ -84,10 +87,11 @@ impl Slot {
             Slot::C => "c",
             Slot::Bx => "bx",
             Slot::SBx => "sbx",
+            Slot::J => "j",
         }
     }
 
-    fn parse(s: &str) -> Option<Slot> {
+    pub(crate) fn parse(s: &str) -> Option<Slot> {
         Some(match s {
             "a" => Slot::A,
             "b" => Slot::B,
@@ -102,15 +106,7 @@ impl Slot {
     pub fn bits(self) -> u32 {
         match self {
             Slot::A | Slot::B | Slot::C => 8,
-            Slot::Bx | Slot::SBx => 16,
-        }
-    }
-
-    pub fn shift(self) -> u32 {
-        match self {
-            Slot::A => 8,
-            Slot::B | Slot::Bx | Slot::SBx => 16,
-            Slot::C => 24,
+            Slot::Bx | Slot::SBx | Slot::J => 16,
         }
     }
 }
@@ -265,7 +261,16 @@ pub struct RegOp {
     pub sem: String,
     pub flags: Flags,
     pub variant_of: Option<String>,
-    pub fuses: Option<(String, String)>,
+    /// A superinstruction: what it was composed from (see `compose.rs`).
+    pub fuses: Option<Fusion>,
+    /// The source operator a generic op implements (`+`, `<=`, …): the
+    /// compilers ask the table which op implements an operator.
+    pub operator: Option<String>,
+    /// A named operation a root op implements besides operators: a builtin
+    /// (`max`) or a compiler step (`range_step`).
+    pub operation: Option<String>,
+    /// Line of the entry in its file, for generated provenance comments.
+    pub line: usize,
     /// Target name -> dynasm template with snippets expanded.
     pub jit: BTreeMap<String, String>,
     /// The Cranelift lowering: an `InstBuilder` call (or a plain operand)
@@ -281,6 +286,20 @@ impl RegOp {
     pub fn dst(&self) -> Option<&Operand> {
         self.operands.iter().find(|o| o.kind.is_dst())
     }
+
+    /// Followed by a `JMP` word whose offset it uses (operand slot `j`).
+    pub fn takes_jump_word(&self) -> bool {
+        self.operand(Slot::J).is_some()
+    }
+}
+
+/// `NAME = FIRST -> SECOND.slot`: FIRST's result takes the place of
+/// SECOND's operand `slot`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fusion {
+    pub first: String,
+    pub second: String,
+    pub into: Slot,
 }
 
 #[derive(Clone, Debug)]
@@ -306,6 +325,8 @@ pub struct Target {
     pub arch: String,
     /// How dynasm writes a float register numbered by an expression (`Rx`, `D`).
     pub float_reg: String,
+    /// The float register no VM register uses, free inside one lowering.
+    pub scratch: String,
     pub snippets: BTreeMap<String, String>,
 }
 
@@ -336,7 +357,8 @@ struct RawRegOp {
     #[serde(default)]
     flags: Vec<String>,
     variant_of: Option<String>,
-    fuses: Option<Vec<String>>,
+    operator: Option<String>,
+    operation: Option<String>,
     #[serde(default)]
     jit: BTreeMap<String, String>,
     cranelift: Option<String>,
@@ -360,6 +382,7 @@ struct RawStackOp {
 struct RawTarget {
     arch: String,
     float_reg: String,
+    scratch: String,
     #[serde(default)]
     snippets: BTreeMap<String, String>,
 }
@@ -372,22 +395,33 @@ pub fn load(dir: &Path) -> Result<Isa, GenError> {
     Ok(Isa { reg, stack, targets })
 }
 
-/// Names the line of the opcode's `name = "…"` in its file, so an error
-/// reads `register.toml:212: opcode `CALL`: …`.
+/// Names the line of the opcode's entry in its file, so an error reads
+/// `register.toml:212: opcode `CALL`: …`.
 fn at_opcode_line(dir: &Path, mut e: GenError) -> GenError {
     let Some(op) = &e.opcode else { return e };
+    if !e.at.is_empty() {
+        return e;
+    }
     let Ok(text) = std::fs::read_to_string(dir.join(&e.file)) else {
         return e;
     };
-    let wanted = format!("\"{op}\"");
-    let line = text.lines().position(|l| {
-        let l = l.trim_start();
-        l.starts_with("name") && l.trim_end().ends_with(&wanted)
-    });
-    if let Some(i) = line {
-        e.at = format!(":{}", i + 1);
+    if let Some(line) = entry_line(&text, op) {
+        e.at = format!(":{line}");
     }
     e
+}
+
+/// The 1-based line of `op`'s entry: its `name = "OP"` line, or its
+/// `"OP = …"` line in the `fused` list.
+pub fn entry_line(text: &str, op: &str) -> Option<usize> {
+    let quoted = format!("\"{op}\"");
+    let fused = format!("\"{op} =");
+    text.lines()
+        .position(|l| {
+            let l = l.trim();
+            (l.starts_with("name") && l.ends_with(&quoted)) || l.starts_with(&fused)
+        })
+        .map(|i| i + 1)
 }
 
 /// `:line:col` of a byte offset in `text`.
@@ -398,15 +432,16 @@ fn position(text: &str, offset: usize) -> String {
     format!(":{line}:{col}")
 }
 
-fn read_table(dir: &Path, file: &str) -> Result<toml::Table, GenError> {
+fn read_table(dir: &Path, file: &str) -> Result<(String, toml::Table), GenError> {
     let path = dir.join(file);
     let text = std::fs::read_to_string(&path)
         .map_err(|e| GenError::new(file, None, "", format!("cannot read {}: {e}", path.display())))?;
-    text.parse::<toml::Table>().map_err(|e| {
+    let table = text.parse::<toml::Table>().map_err(|e| {
         let mut err = GenError::new(file, None, "", format!("TOML syntax: {}", e.message()));
         err.at = e.span().map_or(String::new(), |s| position(&text, s.start));
         err
-    })
+    })?;
+    Ok((text, table))
 }
 
 /// The `[[op]]` entries of a table, each with its name for error messages.
@@ -498,7 +533,7 @@ fn check_sem(file: &str, name: &str, sem: &str, flags: &Flags) -> Result<(), Gen
 }
 
 fn load_targets(dir: &Path, file: &str) -> Result<Vec<Target>, GenError> {
-    let table = read_table(dir, file)?;
+    let (_, table) = read_table(dir, file)?;
     let mut targets = Vec::new();
     for (name, value) in table {
         let toml::Value::Table(t) = value else {
@@ -509,6 +544,7 @@ fn load_targets(dir: &Path, file: &str) -> Result<Vec<Target>, GenError> {
             name,
             arch: raw.arch,
             float_reg: raw.float_reg,
+            scratch: raw.scratch,
             snippets: raw.snippets,
         });
     }
@@ -527,16 +563,62 @@ fn deserialize_target(file: &str, target: &str, t: toml::Table) -> Result<RawTar
 }
 
 fn load_reg(dir: &Path, file: &str, targets: &[Target]) -> Result<Vec<RegOp>, GenError> {
-    let table = read_table(dir, file)?;
+    let (text, mut table) = read_table(dir, file)?;
+    let fused = match table.remove("superinstructions") {
+        None => Vec::new(),
+        Some(toml::Value::Table(mut t)) if t.len() == 1 => match t.remove("fused") {
+            Some(toml::Value::Array(items)) => items,
+            _ => {
+                return Err(GenError::new(
+                    file,
+                    None,
+                    "superinstructions.fused",
+                    "must be a list of \"NAME = FIRST -> SECOND.slot\"",
+                ))
+            }
+        },
+        Some(_) => {
+            return Err(GenError::new(
+                file,
+                None,
+                "superinstructions",
+                "a table holding only `fused = [...]`",
+            ))
+        }
+    };
     let mut seen = HashSet::new();
     let mut ops = Vec::new();
-    for (code, (name, t)) in op_entries(file, table)?.into_iter().enumerate() {
+    for (name, t) in op_entries(file, table)? {
         let raw: RawRegOp = deserialize(file, &name, t)?;
         check_name(file, &raw.name, &mut seen)?;
-        let op = reg_op(file, raw, code as u8, targets)?;
+        let mut op = reg_op(file, raw, ops.len() as u8, targets)?;
+        op.line = entry_line(&text, &op.name).unwrap_or(0);
         ops.push(op);
     }
     check_references(file, &ops)?;
+    for item in fused {
+        let toml::Value::String(line) = item else {
+            return Err(GenError::new(
+                file,
+                None,
+                "fused",
+                "every entry is a string \"NAME = FIRST -> SECOND.slot\"",
+            ));
+        };
+        let mut op = compose::fused_entry(file, &line, &ops, targets)?;
+        check_name(file, &op.name, &mut seen)?;
+        op.line = entry_line(&text, &op.name).unwrap_or(0);
+        if ops.len() >= 256 {
+            return Err(GenError::new(
+                file,
+                None,
+                "fused",
+                "more than 256 opcodes do not fit in 8 bits",
+            ));
+        }
+        op.code = ops.len() as u8;
+        ops.push(op);
+    }
     Ok(ops)
 }
 
@@ -564,11 +646,6 @@ fn reg_op(file: &str, raw: RawRegOp, code: u8, targets: &[Target]) -> Result<Reg
     }
     operands.sort_by_key(|o| o.slot);
     check_sem(file, name, &raw.sem, &flags)?;
-    let fuses = match raw.fuses {
-        None => None,
-        Some(pair) if pair.len() == 2 => Some((pair[0].clone(), pair[1].clone())),
-        Some(_) => return Err(err("fuses", "names exactly two opcodes: [first, second]".into())),
-    };
     let mut jit = BTreeMap::new();
     for (target_name, tpl) in raw.jit {
         let field = format!("jit.{target_name}");
@@ -601,7 +678,10 @@ fn reg_op(file: &str, raw: RawRegOp, code: u8, targets: &[Target]) -> Result<Reg
         sem: raw.sem,
         flags,
         variant_of: raw.variant_of,
-        fuses,
+        fuses: None,
+        operator: raw.operator,
+        operation: raw.operation,
+        line: 0,
         jit,
     })
 }
@@ -616,7 +696,7 @@ fn check_slot_kind(slot: Slot, kind: Kind) -> Result<(), String> {
     }
 }
 
-/// `variant_of` and `fuses` name existing opcodes of a compatible shape.
+/// `variant_of` names an existing opcode of a compatible shape.
 fn check_references(file: &str, ops: &[RegOp]) -> Result<(), GenError> {
     let find = |n: &str| ops.iter().find(|o| o.name == n);
     for op in ops {
@@ -638,24 +718,12 @@ fn check_references(file: &str, ops: &[RegOp]) -> Result<(), GenError> {
                 ));
             }
         }
-        if let Some((first, second)) = &op.fuses {
-            for n in [first, second] {
-                if find(n).is_none() {
-                    return Err(GenError::new(
-                        file,
-                        Some(&op.name),
-                        "fuses",
-                        format!("opcode `{n}` does not exist"),
-                    ));
-                }
-            }
-        }
     }
     Ok(())
 }
 
 fn load_stack(dir: &Path, file: &str) -> Result<Vec<StackOp>, GenError> {
-    let table = read_table(dir, file)?;
+    let (_, table) = read_table(dir, file)?;
     let mut seen = HashSet::new();
     let mut ops = Vec::new();
     for (code, (name, t)) in op_entries(file, table)?.into_iter().enumerate() {

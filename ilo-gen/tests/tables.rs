@@ -96,9 +96,37 @@ fn a_template_naming_a_missing_operand_is_rejected() {
 #[test]
 fn a_fused_pair_must_exist() {
     let e = error_for("fuses", "register.toml", |t| {
-        t.replacen("fuses = [\"LOADK\", \"MUL_NN\"]", "fuses = [\"LOADK\", \"MUL_XX\"]", 1)
+        t.replacen("\"MULK_N = LOADK -> MUL_NN.c\"", "\"MULK_N = LOADK -> MUL_XX.c\"", 1)
     });
-    assert_eq!((e.opcode.as_deref(), e.field.as_str()), (Some("MULK_N"), "fuses"));
+    assert_eq!((e.opcode.as_deref(), e.field.as_str()), (Some("MULK_N"), "fused"));
+    assert!(e.message.contains("MUL_XX"), "{e}");
+    // The line of the entry in the real table.
+    let real = std::fs::read_to_string(isa_dir().join("register.toml")).expect("read table");
+    let line = real.lines().position(|l| l.contains("\"MULK_N =")).expect("MULK_N") + 1;
+    assert!(e.to_string().starts_with(&format!("register.toml:{line}: ")), "{e}");
+}
+
+#[test]
+fn a_fusion_whose_operands_do_not_fit_is_rejected() {
+    // NEG_N's x86-64 lowering uses the scratch register a K form loads into.
+    let e = error_for("fuse-scratch", "register.toml", |t| {
+        t.replacen("fused = [\n", "fused = [\n  \"NEGK_N = LOADK -> NEG_N.b\",\n", 1)
+    });
+    assert_eq!(e.opcode.as_deref(), Some("NEGK_N"));
+    assert!(e.message.contains("scratch register xmm15"), "{e}");
+    // A constant cannot replace a destination, and a jump needs a value.
+    let e = error_for("fuse-dst", "register.toml", |t| {
+        t.replacen("fused = [\n", "fused = [\n  \"BAD_N = LOADK -> ADD_NN.a\",\n", 1)
+    });
+    assert!(e.message.contains("do not fit"), "{e}");
+    let e = error_for("fuse-jump", "register.toml", |t| {
+        t.replacen("fused = [\n", "fused = [\n  \"BAD_J = RET -> JMPF.a\",\n", 1)
+    });
+    assert!(e.message.contains("do not fit"), "{e}");
+    let e = error_for("fuse-shape", "register.toml", |t| {
+        t.replacen("fused = [\n", "fused = [\n  \"BAD LOADK ADD_NN\",\n", 1)
+    });
+    assert!(e.message.contains("NAME = FIRST -> SECOND.slot"), "{e}");
 }
 
 #[test]

@@ -8,9 +8,12 @@ pub fn emit(isa: &Isa) -> String {
     let mut s = String::from(GENERIC);
     s.push_str("/// One encoder per register-VM opcode, taking exactly its operands.\n#[allow(non_snake_case, dead_code)]\npub mod reg_enc {\nuse super::*;\n");
     for op in &isa.reg {
+        // A compare-and-branch's offset lives in the JMP word the compiler
+        // emits after it, not in its own word.
         let params: Vec<String> = op
             .operands
             .iter()
+            .filter(|o| o.slot != Slot::J)
             .map(|o| format!("{}: {}", o.slot.name(), slot_type(o.slot)))
             .collect();
         let arg = |slot: Slot| {
@@ -31,9 +34,14 @@ pub fn emit(isa: &Isa) -> String {
             Form::ABx => format!("encode_abx(RegOp::{}, {}, {})", op.name, arg(Slot::A), arg(Slot::Bx)),
             Form::AsBx => format!("encode_asbx(RegOp::{}, {}, {})", op.name, arg(Slot::A), arg(Slot::SBx)),
         };
+        let then = if op.takes_jump_word() {
+            " Followed by the JMP word whose offset it takes."
+        } else {
+            ""
+        };
         s += &format!(
-            "/// {}\n#[inline]\npub fn {}({}) -> u32 {{ {body} }}\n",
-            op.doc,
+            "/// {}.{then}\n#[inline]\npub fn {}({}) -> u32 {{ {body} }}\n",
+            op.doc.trim_end_matches('.'),
             op.name,
             params.join(", ")
         );
@@ -62,6 +70,19 @@ pub fn emit(isa: &Isa) -> String {
         s += &format!("RegOp::{} => RegForm::{form},\n", op.name);
     }
     s.push_str("} }\n");
+    s.push_str("/// Whether a register-VM opcode is followed by a JMP word holding its jump offset.\npub fn takes_jump_word(op: RegOp) -> bool { matches!(op, ");
+    let jumpers: Vec<String> = isa
+        .reg
+        .iter()
+        .filter(|o| o.takes_jump_word())
+        .map(|o| format!("RegOp::{}", o.name))
+        .collect();
+    s += &if jumpers.is_empty() {
+        "RegOp::JMP if false".to_string()
+    } else {
+        jumpers.join(" | ")
+    };
+    s.push_str(") }\n");
     s
 }
 
@@ -69,7 +90,7 @@ fn slot_type(slot: Slot) -> &'static str {
     match slot {
         Slot::A | Slot::B | Slot::C => "u8",
         Slot::Bx => "u16",
-        Slot::SBx => "i16",
+        Slot::SBx | Slot::J => "i16",
     }
 }
 

@@ -5,7 +5,7 @@ use crate::model::{Isa, Kind, Slot};
 
 pub fn emit(isa: &Isa) -> String {
     let mut s = String::from(HEAD);
-    s.push_str("/// One register-VM instruction at `pc` as text, e.g. `MUL_NN r3, r0, r1`.\n#[allow(unused_variables)]\npub fn disasm_reg(pc: usize, word: u32, names: &dyn DisasmNames) -> String {\nlet Some(ins) = decode_reg(word) else { return format!(\"??? {word:#010x}\") };\nlet operands: Vec<String> = match ins.op {\n");
+    s.push_str("/// One register-VM instruction at `pc` as text, e.g. `MUL_NN r3, r0, r1`.\n///\n/// `next` is the word after it: a compare-and-branch shows the target of that JMP word.\n#[allow(unused_variables)]\npub fn disasm_reg(pc: usize, word: u32, next: Option<u32>, names: &dyn DisasmNames) -> String {\nlet Some(ins) = decode_reg(word) else { return format!(\"??? {word:#010x}\") };\nlet next_sbx = next.map_or(0, |w| (w >> 16) as u16 as i16 as isize);\nlet operands: Vec<String> = match ins.op {\n");
     for op in &isa.reg {
         let parts: Vec<String> = op
             .operands
@@ -16,6 +16,7 @@ pub fn emit(isa: &Isa) -> String {
                     Kind::Const | Kind::ConstN => format!("names.constant({field})"),
                     Kind::Func => format!("names.function({field})"),
                     Kind::Text => format!("names.text({field})"),
+                    Kind::Jump if o.slot == Slot::J => "format!(\"-> {}\", pc as isize + 2 + next_sbx)".to_string(),
                     Kind::Jump => "format!(\"-> {}\", pc as isize + 1 + ins.sbx as isize)".to_string(),
                     Kind::Imm if o.slot == Slot::SBx => "format!(\"{}\", ins.sbx)".to_string(),
                     Kind::Imm => format!("format!(\"{{}}\", {field})"),

@@ -16,7 +16,7 @@ pub fn emit(isa: &Isa) -> String {
             .collect();
         let relation = match (&op.variant_of, &op.fuses) {
             (Some(base), _) => format!("variant of `{base}`"),
-            (_, Some((a, b))) => format!("fuses `{a}`+`{b}`"),
+            (_, Some(f)) => format!("fuses `{}` -> `{}.{}`", f.first, f.second, f.into.name()),
             _ => String::new(),
         };
         let mut jit: Vec<&str> = op.jit.keys().map(String::as_str).collect();

@@ -7,6 +7,7 @@ mod docs;
 mod jit;
 mod opcodes;
 mod reg_vm;
+mod select;
 mod stack_vm;
 
 use crate::model::{GenError, Isa};
@@ -21,6 +22,7 @@ pub fn all(isa: &Isa) -> Result<Vec<GenFile>, GenError> {
         rust("disasm.rs", disasm::emit(isa))?,
         rust("stack_vm.rs", stack_vm::emit(isa))?,
         rust("reg_vm.rs", reg_vm::emit(isa))?,
+        rust("select.rs", select::emit(isa)?)?,
     ];
     for target in &isa.targets {
         let name: &'static str = match target.name.as_str() {
@@ -39,6 +41,9 @@ pub fn all(isa: &Isa) -> Result<Vec<GenFile>, GenError> {
         files.push(rust(name, jit::emit(isa, target))?);
     }
     files.push(rust("jit_cranelift.rs", cranelift::emit(isa))?);
+    for f in &mut files {
+        f.text = provenance(&f.text, isa);
+    }
     files.push(GenFile {
         name: "isa.md",
         text: docs::emit(isa),
@@ -60,6 +65,27 @@ fn rust(name: &'static str, src: String) -> Result<GenFile, GenError> {
         name,
         text: format!("{HEADER}{}", prettyplease::unparse(&file)),
     })
+}
+
+/// Puts above each `rop::NAME => {` arm a comment naming the opcode's
+/// table line and doc (comments do not survive parsing, so they are added
+/// to the formatted text).
+fn provenance(text: &str, isa: &Isa) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let op = trimmed
+            .strip_prefix("rop::")
+            .and_then(|rest| rest.strip_suffix(" => {"))
+            .and_then(|name| isa.reg_op(name));
+        if let Some(op) = op {
+            let indent = &line[..line.len() - trimmed.len()];
+            out += &format!("{indent}// register.toml:{}: {}\n", op.line, op.doc);
+        }
+        out += line;
+        out.push('\n');
+    }
+    out
 }
 
 /// Rust's `u8` constant name for an opcode, used by every file that matches on opcodes.
@@ -92,6 +118,8 @@ pub fn decode_expr(slot: crate::model::Slot) -> String {
         Slot::C => "(ins >> 24) as usize".into(),
         Slot::Bx => "(ins >> 16) as usize".into(),
         Slot::SBx => "((ins >> 16) as u16 as i16) as isize".into(),
+        // The emitter binds `next`, the JMP word after the instruction.
+        Slot::J => "((next >> 16) as u16 as i16) as isize".into(),
     }
 }
 

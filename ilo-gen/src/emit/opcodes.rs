@@ -1,5 +1,4 @@
-//! `opcodes.rs`: the opcode enums, their numbers and metadata, and the
-//! typed-variant and superinstruction tables the compilers consult.
+//! `opcodes.rs`: the opcode enums, their numbers and metadata.
 
 use crate::emit::lit;
 use crate::model::{Flags, Isa};
@@ -36,33 +35,7 @@ pub fn emit(isa: &Isa) -> String {
     s.push_str("];\n");
     s.push_str("impl RegOp {\n");
     s.push_str("/// Name, doc, encoding and flags from the table.\npub fn info(self) -> &'static OpInfo { &REG_OP_INFO[self as usize] }\n");
-    s.push_str("/// The typed `_NN` variant of a generic op, if the table declares one.\npub fn typed_nn(self) -> Option<RegOp> { match self {\n");
-    for op in isa
-        .reg
-        .iter()
-        .filter(|o| o.name.ends_with("_NN") || o.name.ends_with("_N"))
-    {
-        if let Some(base) = &op.variant_of {
-            s += &format!("RegOp::{base} => Some(RegOp::{}),\n", op.name);
-        }
-    }
-    s.push_str("_ => None } }\n");
-    s.push_str(
-        "/// The generic op a typed variant specialises.\npub fn generic(self) -> Option<RegOp> { match self {\n",
-    );
-    for op in &isa.reg {
-        if let Some(base) = &op.variant_of {
-            s += &format!("RegOp::{} => Some(RegOp::{base}),\n", op.name);
-        }
-    }
-    s.push_str("_ => None } }\n}\n");
-    s.push_str("/// The superinstruction that replaces `first` followed by `second`.\npub fn reg_superinstruction(first: RegOp, second: RegOp) -> Option<RegOp> { match (first, second) {\n");
-    for op in &isa.reg {
-        if let Some((a, b)) = &op.fuses {
-            s += &format!("(RegOp::{a}, RegOp::{b}) => Some(RegOp::{}),\n", op.name);
-        }
-    }
-    s.push_str("_ => None } }\n");
+    s.push_str("}\n");
     // Stack VM.
     s.push_str("/// Stack-VM opcode numbers.\n#[allow(dead_code)] pub mod sop {\n");
     for op in &isa.stack {

@@ -25,6 +25,11 @@ pub fn emit(isa: &Isa) -> String {
 
 fn arm(op: &RegOp) -> String {
     let mut s = format!("rop::{} => {{\n", op.name);
+    if op.takes_jump_word() {
+        // The JMP word after a compare-and-branch carries its offset; the
+        // instruction consumes it, and jumps relative to what follows it.
+        s.push_str("let Some(&next) = cur.code.get(cur.pc) else { return Err(RtError::internal(\"a compare-and-branch without its JMP word\")) };\ncur.pc += 1;\n");
+    }
     for o in &op.operands {
         let idx = decode_expr(o.slot);
         let name = o.slot.name();

@@ -1,37 +1,51 @@
-//! The real tables plus one extra opcode, shared by the generator's test
-//! and the workspace test that builds the runtime from it.
+//! The real tables plus instructions added from TOML fragments alone, under
+//! names no real table uses, shared by the generator's test and the
+//! workspace test that builds and runs ilo from them.
 
 use std::path::{Path, PathBuf};
 
-/// The real tables plus `MAX_NN` (register VM, both JITs) and `MAX` (stack VM).
-pub fn tables_with_max(isa: &Path, tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ilo-gen-extra-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    let read = |f: &str| std::fs::read_to_string(isa.join(f)).expect("read table");
-    let reg = read("register.toml")
-        + r#"
+/// A typed op for the builtin `flr` with all three lowerings: the compiler
+/// selects it for `flr x` on a number with no compiler edit.
+pub const TYPED_OP: &str = r#"
 [[op]]
-name = "MAX_NN"
-doc = "A = the larger of B and C, both known numbers"
+name = "XTRA_FLOOR_N"
+doc = "A = flr B, a known number (added by the extra-opcode test)"
+operation = "flr"
 form = "ABC"
-operands = { a = "dst_n", b = "reg_n", c = "reg_n" }
-sem = "b.max(c)"
-flags = ["pure", "commutative"]
-jit.x86_64 = "vmaxsd {a}, {b}, {c}"
-jit.aarch64 = "fmaxnm {a}, {b}, {c}"
+operands = { a = "dst_n", b = "reg_n" }
+sem = "b.floor()"
+flags = ["pure"]
+jit.x86_64 = "vroundsd {a}, {b}, {b}, 9"
+jit.aarch64 = "frintm {a}, {b}"
+cranelift = "floor({b})"
 "#;
-    let stack = read("stack.toml")
-        + r#"
+
+/// A superinstruction composed from two real ops: a constant on the left of
+/// `-` (`-1 x`), which the real table leaves to `LOADK` + `SUB_NN`.
+pub const FUSED_OP: &str = "XTRA_RSUBK_N = LOADK -> SUB_NN.b";
+
+/// A stack-VM op, to show the stack table takes additions the same way.
+pub const STACK_OP: &str = r#"
 [[op]]
-name = "MAX"
-doc = "the larger of two numbers"
+name = "XTRA_MAX"
+doc = "the larger of two numbers (added by the extra-opcode test)"
 effect = "( a b -- r )"
 sem = "Value::num(a.as_f64().max(b.as_f64()))"
 flags = ["pure"]
 "#;
+
+/// The real tables in a scratch directory, plus [`TYPED_OP`], [`FUSED_OP`]
+/// and [`STACK_OP`].
+pub fn tables_with_extras(isa: &Path, tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ilo-gen-extra-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let read = |f: &str| std::fs::read_to_string(isa.join(f)).expect("read table");
+    let reg = read("register.toml");
+    assert!(reg.contains("\nfused = [\n"), "register.toml has a fused list");
+    let reg = reg.replacen("\nfused = [\n", &format!("\nfused = [\n  \"{FUSED_OP}\",\n"), 1) + TYPED_OP;
     std::fs::write(dir.join("register.toml"), reg).expect("write");
-    std::fs::write(dir.join("stack.toml"), stack).expect("write");
+    std::fs::write(dir.join("stack.toml"), read("stack.toml") + STACK_OP).expect("write");
     std::fs::write(dir.join("jit.toml"), read("jit.toml")).expect("write");
     dir
 }

@@ -23,6 +23,7 @@ mod coll;
 mod data;
 mod io;
 mod numeric;
+pub(crate) use numeric::ieee_min_max;
 mod text;
 
 use crate::error::RtError;

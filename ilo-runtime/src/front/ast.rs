@@ -340,6 +340,14 @@ pub enum BinOp {
 }
 
 impl BinOp {
+    /// `=`, `!=`, `<`, `>`, `<=`, `>=`: gives a bool a condition can jump on.
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge
+        )
+    }
+
     pub fn symbol(self) -> &'static str {
         match self {
             BinOp::Add => "+",

@@ -4,10 +4,13 @@
 //! and temporaries sit above the locals, freed after every statement. A call
 //! evaluates its arguments into consecutive registers at the top, which become
 //! the callee's r0… (a sliding window, as in Lua), and its result lands in the
-//! first of them. Each register carries a compile-time "holds a number" bit;
-//! when both operands of an operator have it, the table's typed variant is
-//! emitted, and a number literal operand becomes the superinstruction that
-//! fuses `LOADK` into that variant.
+//! first of them. Each register carries a compile-time "holds a number" bit.
+//! Which instruction an operator, a comparison, a condition or a builtin
+//! becomes is the table's choice ([`crate::isa::select`]): given what is
+//! known of the operands (a number, a number literal, any value) and whether
+//! a conditional jump follows, it names the most specific op the table
+//! offers — typed variant, `K` form, compare-and-branch — and whether its
+//! result is a number. The compiler picks no such opcode itself.
 //!
 //! The number bit of a variable is flow-insensitive: a name counts as a
 //! number only if every binding of it in the function gives a number. A
@@ -26,7 +29,8 @@ use crate::front::ast::{
 };
 use crate::heap::{ProgramId, RecordShape};
 use crate::isa::codec::{encode_abc, encode_abx, encode_asbx};
-use crate::isa::{reg_enc as enc, reg_superinstruction, RegOp};
+use crate::isa::codec::{reg_form, RegForm};
+use crate::isa::{reg_enc as enc, select, Known, Operation, RegOp, Selected};
 use crate::lower::{is_num, late_names, FuncTable, Unsupported};
 use crate::value::Value;
 
@@ -80,6 +84,14 @@ const MAX_REGS: usize = 256;
 struct Operand {
     reg: u8,
     num: bool,
+}
+
+/// An operand of a selected instruction: still to be compiled, or already
+/// in a register.
+#[derive(Clone, Copy)]
+enum Arg<'e> {
+    Expr(&'e Expr),
+    Placed(Operand),
 }
 
 struct Local {
@@ -313,7 +325,12 @@ impl FuncCompiler<'_, '_> {
 
     /// Points the jump at `at` to the next instruction emitted.
     fn patch(&mut self, at: usize, span: Span) -> Result<(), Unsupported> {
-        let offset = self.code.len() as isize - (at as isize + 1);
+        self.patch_to(at, self.code.len(), span)
+    }
+
+    /// Points the jump word at `at` to `target` (before or after it).
+    fn patch_to(&mut self, at: usize, target: usize, span: Span) -> Result<(), Unsupported> {
+        let offset = target as isize - (at as isize + 1);
         let off = i16::try_from(offset).map_err(|_| Unsupported::new("a jump over 32767 instructions", span))?;
         let w = self.code[at];
         self.code[at] = (w & 0xffff) | ((off as u16 as u32) << 16);
@@ -542,11 +559,39 @@ impl FuncCompiler<'_, '_> {
         Ok(Operand { reg, num })
     }
 
-    /// Jumps past what follows when `cond` (negated: its negation) is false.
+    /// Jumps past what follows when `cond` (negated: its negation) is
+    /// false; returns the jump word to patch. A comparison becomes the
+    /// table's compare-and-branch when it has one.
     fn cond_jump(&mut self, cond: &Expr, negated: bool) -> Result<usize, Unsupported> {
+        let jump = if negated { RegOp::JMPT } else { RegOp::JMPF };
+        if let ExprKind::Binary { op, lhs, rhs } = &cond.kind {
+            if op.is_comparison() {
+                let args = [Arg::Expr(lhs), Arg::Expr(rhs)];
+                return self.compare_jump(Operation::Operator(op.symbol()), &args, jump, cond.span);
+            }
+        }
         let c = self.expr(cond, None)?;
-        let op = if negated { RegOp::JMPT } else { RegOp::JMPF };
-        Ok(self.jump_fwd(op, c.reg))
+        Ok(self.jump_fwd(jump, c.reg))
+    }
+
+    /// A comparison followed by the conditional `jump`: the fused
+    /// compare-and-branch and its JMP word if the table offers one, else the
+    /// comparison into a temporary and `jump` on it. Returns the word to patch.
+    fn compare_jump(
+        &mut self,
+        operation: Operation,
+        args: &[Arg<'_>],
+        jump: RegOp,
+        span: Span,
+    ) -> Result<usize, Unsupported> {
+        let (sel, fields) = self.select_operands(operation, args, Some(jump), span)?;
+        if sel.choice.branch == Some(jump) {
+            self.emit_selected(sel, 0, &fields, span)?;
+            return Ok(self.jump_fwd(RegOp::JMP, 0));
+        }
+        let t = self.alloc(span)?;
+        self.emit_selected(sel, t, &fields, span)?;
+        Ok(self.jump_fwd(jump, t))
     }
 
     /// The register a value-producing control form writes: the wanted one or a temporary.
@@ -759,39 +804,63 @@ impl FuncCompiler<'_, '_> {
         self.close_loop(jumps, head, span)
     }
 
+    /// `@i a..b`: the counter and the limit in consecutive registers, one
+    /// entry test, and at the bottom the table's `range_step` (count up and
+    /// jump back while below the limit) — or, without one, the selected add
+    /// and compare-and-branch.
     fn for_range(&mut self, var: &Ident, from: &Expr, to: &Expr, body: &[Stmt], span: Span) -> Result<(), Unsupported> {
         let i = self.alloc_pinned(span)?;
         let limit = self.alloc_pinned(span)?;
-        let test = self.alloc_pinned(span)?;
         let a = self.expr(from, Some(i))?;
         let b = self.expr(to, Some(limit))?;
         if !(a.num && b.num) {
             self.code.push(encode_abc(RegOp::CHKRANGE, i, limit, 0));
         }
+        let counter = Operand { reg: i, num: true };
+        let bound = Operand { reg: limit, num: true };
+        let below = Operation::Operator("<");
+        let exit = self.compare_jump(below, &[Arg::Placed(counter), Arg::Placed(bound)], RegOp::JMPF, span)?;
         let x = self.scoped_local(&var.name, true, var.span)?;
-        let head = self.code.len();
-        self.code.push(encode_abc(RegOp::LT_NN, test, i, limit));
-        let exit = self.jump_fwd(RegOp::JMPF, test);
+        let top = self.code.len();
         self.code.push(enc::MOV(x, i));
         let jumps = self.loop_body(body, span)?;
         let cont = self.code.len();
-        let one = u8::try_from(self.constant(Value::num(1.0)))
-            .map_err(|_| Unsupported::new("more than 256 constants", span))?;
-        self.code.push(encode_abc(RegOp::ADDK_N, i, i, one));
-        self.jump_back(RegOp::JMP, 0, head, span)?;
+        match RegOp::for_operation("range_step") {
+            Some(step) if limit == i + 1 => self.jump_back(step, i, top, span)?,
+            _ => {
+                let one = Expr {
+                    kind: ExprKind::Lit(Lit::Num(1.0)),
+                    span,
+                };
+                self.operate(
+                    Operation::Operator("+"),
+                    &[Arg::Placed(counter), Arg::Expr(&one)],
+                    Some(i),
+                    span,
+                )?;
+                let again = self.compare_jump(below, &[Arg::Placed(counter), Arg::Placed(bound)], RegOp::JMPT, span)?;
+                self.patch_to(again, top, span)?;
+            }
+        }
         self.patch(exit, span)?;
         self.unscope(&var.name);
         self.close_loop(jumps, cont, span)
     }
 
+    /// `wh c{…}`: tested once on entry, then at the bottom, jumping back
+    /// while it holds (one dispatch per iteration instead of a test and a
+    /// `JMP`).
     fn while_loop(&mut self, cond: &Expr, body: &[Stmt], span: Span) -> Result<(), Unsupported> {
-        let head = self.code.len();
         let exit = self.cond_jump(cond, false)?;
         self.reset_temps();
+        let top = self.code.len();
         let jumps = self.loop_body(body, span)?;
-        self.jump_back(RegOp::JMP, 0, head, span)?;
+        let cont = self.code.len();
+        let again = self.cond_jump(cond, true)?;
+        self.reset_temps();
+        self.patch_to(again, top, span)?;
         self.patch(exit, span)?;
-        self.close_loop(jumps, head, span)
+        self.close_loop(jumps, cont, span)
     }
 
     // ---- expressions ----
@@ -809,15 +878,11 @@ impl FuncCompiler<'_, '_> {
             }
             ExprKind::Name(name) => self.name(name, dst, e),
             ExprKind::Unary { op, operand } => {
-                let x = self.expr(operand, None)?;
-                let reg = self.target(dst, e.span)?;
-                let (op, num) = match op {
-                    UnOp::Neg if x.num => (RegOp::NEG_N, true),
-                    UnOp::Neg => (RegOp::NEG, false),
-                    UnOp::Not => (RegOp::NOT, false),
+                let symbol = match op {
+                    UnOp::Neg => "-x",
+                    UnOp::Not => "!x",
                 };
-                self.code.push(encode_abc(op, reg, x.reg, 0));
-                Ok(Operand { reg, num })
+                self.operate(Operation::Operator(symbol), &[Arg::Expr(operand)], dst, e.span)
             }
             ExprKind::Binary {
                 op: op @ (BinOp::And | BinOp::Or),
@@ -1004,56 +1069,105 @@ impl FuncCompiler<'_, '_> {
     }
 
     fn binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, dst: Option<u8>, e: &Expr) -> Result<Operand, Unsupported> {
-        let generic = match op {
-            BinOp::Add => RegOp::ADD,
-            BinOp::Sub => RegOp::SUB,
-            BinOp::Mul => RegOp::MUL,
-            BinOp::Div => RegOp::DIV,
-            BinOp::Append => RegOp::APPEND,
-            BinOp::Eq => RegOp::EQ,
-            BinOp::Ne => RegOp::NE,
-            BinOp::Lt => RegOp::LT,
-            BinOp::Gt => RegOp::GT,
-            BinOp::Le => RegOp::LE,
-            BinOp::Ge => RegOp::GE,
-            BinOp::And | BinOp::Or => return self.logic(op, lhs, rhs, dst, e.span),
-        };
-        // Arithmetic gives a number; a comparison a bool.
-        let arith = matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div);
-        let typed = generic.typed_nn();
-        // A number literal on the right (or, for a commutative op, the left)
-        // folds into the superinstruction LOADK+typed op.
-        if let Some(typed) = typed {
-            let commutative = typed.info().commutative;
-            let literal_side = match (num_literal(lhs), num_literal(rhs)) {
-                (_, Some(k)) => Some((lhs, k)),
-                (Some(k), None) if commutative => Some((rhs, k)),
-                _ => None,
-            };
-            if let (Some((other, k)), Some(fused)) = (literal_side, reg_superinstruction(RegOp::LOADK, typed)) {
-                let mark = (self.code.len(), self.next, self.max);
-                let x = self.expr(other, None)?;
-                let kidx = self.constant(Value::num(k));
-                if x.num && kidx <= u8::MAX as usize {
-                    let reg = self.target(dst, e.span)?;
-                    self.code.push(encode_abc(fused, reg, x.reg, kidx as u8));
-                    return Ok(Operand { reg, num: arith });
-                }
-                // Not provably numeric: undo and take the general path.
-                self.code.truncate(mark.0);
-                self.next = mark.1;
-                self.max = mark.2;
-            }
+        if matches!(op, BinOp::And | BinOp::Or) {
+            return self.logic(op, lhs, rhs, dst, e.span);
         }
-        let a = self.expr(lhs, None)?;
-        let b = self.expr(rhs, None)?;
-        let reg = self.target(dst, e.span)?;
-        let (opcode, num) = match typed {
-            Some(t) if a.num && b.num => (t, arith),
-            _ => (generic, false),
-        };
-        self.code.push(encode_abc(opcode, reg, a.reg, b.reg));
-        Ok(Operand { reg, num })
+        self.operate(
+            Operation::Operator(op.symbol()),
+            &[Arg::Expr(lhs), Arg::Expr(rhs)],
+            dst,
+            e.span,
+        )
+    }
+
+    // ---- instruction selection (the table decides) ----
+
+    /// Places the operands of `operation` and emits the instruction the
+    /// table selects for them, its result in `dst` (or a temporary).
+    fn operate(
+        &mut self,
+        operation: Operation,
+        args: &[Arg<'_>],
+        dst: Option<u8>,
+        span: Span,
+    ) -> Result<Operand, Unsupported> {
+        let (sel, fields) = self.select_operands(operation, args, None, span)?;
+        let reg = self.target(dst, span)?;
+        self.emit_selected(sel, reg, &fields, span)?;
+        Ok(Operand {
+            reg,
+            num: sel.choice.result_num,
+        })
+    }
+
+    /// Evaluates `args` (a number literal is only interned: the table may
+    /// take it as a constant operand), asks the table for the most specific
+    /// instruction — fused with `branch` if it offers that — and places each
+    /// operand as that instruction needs it. Returns the selection and the
+    /// operand fields in instruction order.
+    fn select_operands(
+        &mut self,
+        operation: Operation,
+        args: &[Arg<'_>],
+        branch: Option<RegOp>,
+        span: Span,
+    ) -> Result<(Selected, Vec<u8>), Unsupported> {
+        enum Placed {
+            Reg(Operand),
+            Literal(Value, Option<u8>),
+        }
+        let mut placed = Vec::with_capacity(args.len());
+        for arg in args {
+            placed.push(match *arg {
+                Arg::Placed(v) => Placed::Reg(v),
+                Arg::Expr(e) => match num_literal(e) {
+                    Some(n) => {
+                        let k = u8::try_from(self.constant(Value::num(n))).ok();
+                        Placed::Literal(Value::num(n), k)
+                    }
+                    None => Placed::Reg(self.expr(e, None)?),
+                },
+            });
+        }
+        let known: Vec<Known> = placed
+            .iter()
+            .map(|p| match p {
+                Placed::Reg(v) if v.num => Known::Num,
+                Placed::Reg(_) => Known::Value,
+                // A constant past the 8-bit operand range goes to a register.
+                Placed::Literal(_, Some(_)) => Known::NumConst,
+                Placed::Literal(_, None) => Known::Num,
+            })
+            .collect();
+        let sel = branch
+            .and_then(|b| select(operation, &known, Some(b)))
+            .or_else(|| select(operation, &known, None))
+            .ok_or_else(|| Unsupported::new(format!("{operation:?} (the table has no instruction for it)"), span))?;
+        let mut fields = Vec::with_capacity(placed.len());
+        for (i, p) in placed.into_iter().enumerate() {
+            fields.push(match (p, sel.need(i).is_const()) {
+                (Placed::Literal(_, Some(k)), true) => k,
+                (Placed::Literal(v, _), _) => self.load_const(v, None, span)?.reg,
+                (Placed::Reg(v), _) => v.reg,
+            });
+        }
+        if sel.swapped {
+            fields.reverse();
+        }
+        Ok((sel, fields))
+    }
+
+    /// Emits a selected instruction: operands in B and C, the result (if it
+    /// has one) in A.
+    fn emit_selected(&mut self, sel: Selected, a: u8, fields: &[u8], span: Span) -> Result<(), Unsupported> {
+        let op = sel.choice.op;
+        if reg_form(op) != RegForm::Abc || fields.len() > 2 {
+            return unsupported(format!("{} (not an ABC instruction)", op.name()), span);
+        }
+        let b = fields.first().copied().unwrap_or(0);
+        let c = fields.get(1).copied().unwrap_or(0);
+        self.code.push(encode_abc(op, a, b, c));
+        Ok(())
     }
 
     /// A call `f args` (`f! args` with `unwrap`): a local holding a function
@@ -1149,6 +1263,13 @@ impl FuncCompiler<'_, '_> {
     }
 
     fn call_builtin(&mut self, b: Builtin, args: &[Expr], dst: Option<u8>, span: Span) -> Result<Operand, Unsupported> {
+        if let Some(known) = args.iter().map(|a| self.known_before(a)).collect::<Option<Vec<_>>>() {
+            let operation = Operation::Named(b.name());
+            if select(operation, &known, None).is_some() {
+                let args: Vec<Arg<'_>> = args.iter().map(Arg::Expr).collect();
+                return self.operate(operation, &args, dst, span);
+            }
+        }
         // Reserve the result register first so an empty window has one.
         let base = self.alloc(span)?;
         self.next = base as usize;
@@ -1159,6 +1280,17 @@ impl FuncCompiler<'_, '_> {
         self.max = self.max.max(self.next);
         let r = Operand { reg: base, num: false };
         Ok(self.place(r, dst.map_or(Need::Any, Need::Into)))
+    }
+
+    /// What is known of an argument before compiling it (a number literal, a
+    /// local), so a builtin the table has an instruction for needs no call
+    /// window; `None` for anything that must be compiled to be known.
+    fn known_before(&self, e: &Expr) -> Option<Known> {
+        match &e.kind {
+            ExprKind::Lit(Lit::Num(_)) => Some(Known::NumConst),
+            ExprKind::Name(n) => self.local(n).map(|l| if l.num { Known::Num } else { Known::Value }),
+            _ => None,
+        }
     }
 
     /// `pt x:1 y:2`: fields evaluated in the order written into the window

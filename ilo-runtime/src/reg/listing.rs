@@ -56,7 +56,8 @@ fn reg_func_listing(f: &RegFunc, funcs: Vec<&str>, texts: &[String]) -> String {
     };
     let mut out = header(&f.name, format!("{} params, {} registers", f.nparams, f.nregs));
     for (pc, w) in f.code.iter().enumerate() {
-        out += &format!("  {pc:>3}  {}\n", disasm_reg(pc, *w, &names));
+        let next = f.code.get(pc + 1).copied();
+        out += &format!("  {pc:>3}  {}\n", disasm_reg(pc, *w, next, &names));
     }
     out
 }

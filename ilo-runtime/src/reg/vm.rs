@@ -281,6 +281,15 @@ fn check_range(heap: &Heap, a: Value, b: Value) -> Result<(), RtError> {
     )))
 }
 
+/// `FORSTEP`: the counter at `at` (a number: the range was checked) steps
+/// by one; whether it is still below the limit at `at+1`.
+#[inline(always)]
+fn range_step(regs: &mut [Value], at: usize) -> bool {
+    let i = regs[at].as_f64() + 1.0;
+    regs[at] = Value::num(i);
+    i < regs[at + 1].as_f64()
+}
+
 /// `FORIN`: list at `at`, index at `at+1`; stores the next element at
 /// `at+2` and steps the index, or says the walk is over.
 fn for_next(heap: &Heap, regs: &mut [Value], at: usize) -> bool {
