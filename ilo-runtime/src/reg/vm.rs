@@ -129,6 +129,9 @@ fn enter_call(
 }
 
 /// `CALL A Bx`: the arguments are in A, A+1, …, which become the callee's r0….
+/// Inlined, like `ret`: a cursor passed by reference to a function that is
+/// not inlined would pin the dispatch loop's `cur` to memory.
+#[inline(always)]
 fn call<'p>(
     prog: &'p RegProgram,
     regs: &mut Vec<Value>,
@@ -151,6 +154,7 @@ fn call<'p>(
 
 /// `RET A`: the result goes to the callee's r0, which is the caller's call
 /// register; the outermost frame (of this `run_loop`) hands it out instead.
+#[inline(always)]
 fn ret<'p>(regs: &mut [Value], frames: &mut Frames<'p>, cur: &mut Cursor<'p>, v: Value) -> Option<Value> {
     if frames.saved.len() <= frames.floor {
         return Some(v);
@@ -321,7 +325,7 @@ fn call_builtin<'p>(
     regs: &mut Vec<Value>,
     heap: &mut Heap,
     frames: &mut Frames<'p>,
-    cur: &Cursor<'p>,
+    cur: Cursor<'p>,
     a: usize,
     b: usize,
     argc: usize,
@@ -350,7 +354,7 @@ fn run_builtin<'p>(
     regs: &mut Vec<Value>,
     heap: &mut Heap,
     frames: &mut Frames<'p>,
-    cur: &Cursor<'p>,
+    cur: Cursor<'p>,
     b: Builtin,
     at: usize,
     argc: usize,
@@ -363,32 +367,36 @@ fn run_builtin<'p>(
         prog,
         regs,
         frames,
-        caller: *cur,
+        caller: cur,
     };
     builtins::call(b, heap, &args, &mut back)
 }
 
 /// `CALLV A C`: calls the function value in A+C with the C arguments from A.
 /// A program function gets a frame like `CALL`; a builtin runs at once.
+/// Returns the cursor to continue with (taken and given by value, so the
+/// dispatch loop's stays in registers).
 fn call_value<'p>(
     prog: &'p RegProgram,
     regs: &mut Vec<Value>,
     heap: &mut Heap,
     frames: &mut Frames<'p>,
-    cur: &mut Cursor<'p>,
+    mut cur: Cursor<'p>,
     a: usize,
     argc: usize,
-) -> Result<(), RtError> {
+) -> Result<Cursor<'p>, RtError> {
     let at = cur.base + a;
     let f = *regs
         .get(at + argc)
         .ok_or_else(|| RtError::internal("register window out of range"))?;
     if let Some(b) = Builtin::from_func_value(f) {
         let v = run_builtin(prog, regs, heap, frames, cur, b, at, argc)?;
-        return store(regs, at, v);
+        store(regs, at, v)?;
+        return Ok(cur);
     }
     let i = user_func(prog, heap, f, argc)?;
-    call(prog, regs, heap, frames, cur, a, i)
+    call(prog, regs, heap, frames, &mut cur, a, i)?;
+    Ok(cur)
 }
 
 /// The program function a function value names, checked against the argument count.
