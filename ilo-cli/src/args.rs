@@ -39,6 +39,10 @@ pub struct Cli {
     /// Time every layer on the same call and print the figures.
     #[arg(long)]
     pub bench: bool,
+    /// Run the register VM counting opcodes, then print the most frequent
+    /// opcodes and adjacent pairs (evidence for superinstructions).
+    #[arg(long, conflicts_with_all = ["bench", "emit", "dense", "expanded"])]
+    pub profile_ops: bool,
     /// Time budget per layer for --bench, in milliseconds.
     #[arg(long, default_value_t = 300, value_name = "MS")]
     pub bench_ms: u64,

@@ -104,6 +104,29 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
         let _ = write!(out, "{}", ilo_runtime::bench::report(&fname, &rows));
         return EXIT_OK;
     }
+    let mut limits = Limits {
+        max_steps: cli.max_steps,
+        ..Limits::default()
+    };
+    if let Some(bytes) = cli.max_memory {
+        limits.max_memory = bytes;
+    }
+    if cli.profile_ops {
+        return match ilo_runtime::engine::profile_ops(&loaded, &fname, &args, limits) {
+            Ok((printed, profile)) => {
+                let _ = writeln!(
+                    out,
+                    "{printed}\n\nregister VM profile of `{fname}`:\n{}",
+                    profile.report(20)
+                );
+                EXIT_OK
+            }
+            Err(e) => {
+                reporter.runtime_error(&e, err);
+                EXIT_FAIL
+            }
+        };
+    }
     if target == Some(Target::Aarch64) && Target::host() != Some(Target::Aarch64) {
         return emit::run_emulated(&loaded, &fname, &args, out, err, &reporter);
     }
@@ -119,13 +142,6 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
         // --run-jit, and the default: the fastest engine that takes the function.
         Engine::Jit
     };
-    let mut limits = Limits {
-        max_steps: cli.max_steps,
-        ..Limits::default()
-    };
-    if let Some(bytes) = cli.max_memory {
-        limits.max_memory = bytes;
-    }
     // Fallback notes go out as they are decided, so a run that then fails
     // still says which engine ran it.
     let verbose = cli.verbose;

@@ -381,3 +381,26 @@ fn errors_about_the_call_have_codes_explanations_and_json() {
         assert_eq!(o.status.code(), Some(0), "{code}");
     }
 }
+
+#[test]
+fn profile_ops_prints_the_result_then_the_most_frequent_opcodes_and_pairs() {
+    let o = ilo(&["--profile-ops", "f n:n>n;s=0;i=1;wh <=i n{s=+s i;i=+i 1};s", "100"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("5050\n"), "{out}");
+    // 100 iterations of TICK, ADD_NN, ADDK_N and the compare-and-branch
+    // back to the top, plus the set-up.
+    assert!(out.contains("instructions dispatched"), "{out}");
+    for line in ["ADD_NN ", "ADDK_N ", "TICK "] {
+        let row = out
+            .lines()
+            .find(|l| l.starts_with(line))
+            .unwrap_or_else(|| panic!("{line}: {out}"));
+        assert!(row.split_whitespace().nth(1) == Some("100"), "{row}");
+    }
+    assert!(out.contains("ADD_NN -> ADDK_N"), "{out}");
+    // A run-time fault is still the usual error.
+    let o = ilo(&["--profile-ops", "f n:n>n;mod n 0", "3"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("ILO-R"), "{}", stderr(&o));
+}

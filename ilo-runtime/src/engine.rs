@@ -294,6 +294,28 @@ fn run_stack(prog: &StackProgram, func: &str, args: &[Arg], limits: Limits) -> R
     Ok(finish(&mut vm.heap, v))
 }
 
+/// `--profile-ops`: runs `func` on a fresh register VM counting every opcode
+/// dispatched; the printed result and the counts.
+pub fn profile_ops(
+    loaded: &Loaded,
+    func: &str,
+    args: &[Arg],
+    limits: Limits,
+) -> Result<(String, crate::reg::OpProfile), RtError> {
+    let prog = loaded
+        .reg()
+        .map_err(|u| RtError::internal(format!("the register VM cannot compile {u}")))?;
+    let index = prog
+        .func_index(func)
+        .ok_or_else(|| RtError::internal(format!("no function `{func}`")))?;
+    let mut vm = RegVm::new(limits);
+    vm.profile = Some(Box::default());
+    let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut vm.heap)).collect();
+    let v = vm.call(prog, index, &vals)?;
+    let (printed, _) = finish(&mut vm.heap, v);
+    Ok((printed, *vm.profile.take().unwrap_or_default()))
+}
+
 fn run_reg(prog: &RegProgram, func: &str, args: &[Arg], limits: Limits) -> Result<(String, HeapStats), RtError> {
     let index = prog
         .func_index(func)

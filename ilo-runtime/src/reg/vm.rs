@@ -3,6 +3,7 @@
 //! are what the table's `sem` expressions call.
 
 use super::compile::{RegFunc, RegProgram};
+use super::profile::OpProfile;
 use crate::builtins::{self, Builtin, CallValue};
 use crate::error::{Limits, RtError};
 use crate::front::ast::TypeTag;
@@ -25,23 +26,48 @@ pub(crate) struct Cursor<'p> {
     pub base: usize,
     /// First register above the frame: where a builtin's callbacks run.
     pub top: usize,
+    /// The running function's index in the program.
+    pub func: u32,
 }
 
 impl<'p> Cursor<'p> {
-    fn enter(f: &'p RegFunc, base: usize) -> Cursor<'p> {
-        Cursor {
+    fn enter(prog: &'p RegProgram, func: usize, base: usize) -> Result<Cursor<'p>, RtError> {
+        let f = prog
+            .funcs
+            .get(func)
+            .ok_or_else(|| RtError::internal("call of an unknown function"))?;
+        Ok(Cursor {
             code: &f.code,
             consts: &f.consts,
             pc: 0,
             base,
             top: base + f.nregs,
+            func: func as u32,
+        })
+    }
+
+    /// What a caller's frame keeps while its callee runs.
+    fn saved(&self) -> Saved {
+        Saved {
+            func: self.func,
+            pc: self.pc as u32,
+            base: self.base,
         }
     }
 }
 
+/// A caller's place, small so that a call stores and a return loads little;
+/// the rest of its cursor is its function's.
+#[derive(Clone, Copy)]
+pub(crate) struct Saved {
+    func: u32,
+    pc: u32,
+    base: usize,
+}
+
 /// Saved callers, with the limits the calls count against.
-pub(crate) struct Frames<'p> {
-    saved: Vec<Cursor<'p>>,
+pub(crate) struct Frames {
+    saved: Vec<Saved>,
     /// `RET` with this many saved frames leaves `run_loop`: 0 for the
     /// outermost call, more while a higher-order builtin calls back.
     floor: usize,
@@ -49,6 +75,8 @@ pub(crate) struct Frames<'p> {
     steps: u64,
     /// Native stack used by nested `run_loop`s (higher-order builtins).
     guard: StackGuard,
+    /// Opcode counts, when profiling.
+    profile: Option<Box<OpProfile>>,
 }
 
 /// The register file, heap and frame stack. Keeping one `RegVm` across calls
@@ -58,6 +86,8 @@ pub struct RegVm {
     regs: Vec<Value>,
     pub heap: Heap,
     pub limits: Limits,
+    /// Set to count the opcodes of the calls that follow (`--profile-ops`).
+    pub profile: Option<Box<OpProfile>>,
 }
 
 impl RegVm {
@@ -66,6 +96,7 @@ impl RegVm {
             regs: Vec::with_capacity(256),
             heap: Heap::default(),
             limits,
+            profile: None,
         }
     }
 
@@ -91,12 +122,37 @@ impl RegVm {
             limits: self.limits,
             steps: 0,
             guard: StackGuard::here(vm_support::FIRST_SEGMENT_BUDGET),
+            profile: None,
         };
         self.heap.set_limit(self.limits.max_memory);
         self.heap.set_stress(self.limits.gc_stress);
         // The outermost call is a step too, as on the tree interpreter.
         safepoint(&self.regs, &mut self.heap, &mut frames)?;
-        run_loop(prog, &mut self.regs, &mut self.heap, &mut frames, Cursor::enter(f, 0))
+        frames.profile = self.profile.take();
+        let r = run(
+            prog,
+            &mut self.regs,
+            &mut self.heap,
+            &mut frames,
+            Cursor::enter(prog, func as usize, 0)?,
+        );
+        self.profile = frames.profile.take();
+        r
+    }
+}
+
+/// The dispatch loop, counting opcodes only when a profile is being kept.
+fn run<'p>(
+    prog: &'p RegProgram,
+    regs: &mut Vec<Value>,
+    heap: &mut Heap,
+    frames: &mut Frames,
+    cur: Cursor<'p>,
+) -> Result<Value, RtError> {
+    if frames.profile.is_some() {
+        run_loop::<true>(prog, regs, heap, frames, cur)
+    } else {
+        run_loop::<false>(prog, regs, heap, frames, cur)
     }
 }
 
@@ -105,7 +161,7 @@ impl RegVm {
 /// running frames hold values of finished calls, which only keeps their
 /// garbage a little longer.
 #[inline(always)]
-fn safepoint(regs: &[Value], heap: &mut Heap, frames: &mut Frames<'_>) -> Result<(), RtError> {
+fn safepoint(regs: &[Value], heap: &mut Heap, frames: &mut Frames) -> Result<(), RtError> {
     vm_support::safepoint(regs, heap, &mut frames.steps, &frames.limits)
 }
 
@@ -115,7 +171,7 @@ fn safepoint(regs: &[Value], heap: &mut Heap, frames: &mut Frames<'_>) -> Result
 fn enter_call(
     regs: &mut Vec<Value>,
     heap: &mut Heap,
-    frames: &mut Frames<'_>,
+    frames: &mut Frames,
     f: &RegFunc,
     base: usize,
 ) -> Result<(), RtError> {
@@ -136,7 +192,7 @@ fn call<'p>(
     prog: &'p RegProgram,
     regs: &mut Vec<Value>,
     heap: &mut Heap,
-    frames: &mut Frames<'p>,
+    frames: &mut Frames,
     cur: &mut Cursor<'p>,
     a: usize,
     func: usize,
@@ -147,24 +203,33 @@ fn call<'p>(
         .ok_or_else(|| RtError::internal("call of an unknown function"))?;
     let base = cur.base + a;
     enter_call(regs, heap, frames, f, base)?;
-    frames.saved.push(*cur);
-    *cur = Cursor::enter(f, base);
+    frames.saved.push(cur.saved());
+    *cur = Cursor::enter(prog, func, base)?;
     Ok(())
 }
 
 /// `RET A`: the result goes to the callee's r0, which is the caller's call
 /// register; the outermost frame (of this `run_loop`) hands it out instead.
 #[inline(always)]
-fn ret<'p>(regs: &mut [Value], frames: &mut Frames<'p>, cur: &mut Cursor<'p>, v: Value) -> Option<Value> {
+fn ret<'p>(
+    prog: &'p RegProgram,
+    regs: &mut [Value],
+    frames: &mut Frames,
+    cur: &mut Cursor<'p>,
+    v: Value,
+) -> Result<Option<Value>, RtError> {
     if frames.saved.len() <= frames.floor {
-        return Some(v);
+        return Ok(Some(v));
     }
-    let caller = frames.saved.pop()?;
+    let Some(caller) = frames.saved.pop() else {
+        return Ok(Some(v));
+    };
     if let Some(slot) = regs.get_mut(cur.base) {
         *slot = v;
     }
-    *cur = caller;
-    None
+    *cur = Cursor::enter(prog, caller.func as usize, caller.base)?;
+    cur.pc = caller.pc as usize;
+    Ok(None)
 }
 
 #[inline(always)]
@@ -324,7 +389,7 @@ fn call_builtin<'p>(
     prog: &'p RegProgram,
     regs: &mut Vec<Value>,
     heap: &mut Heap,
-    frames: &mut Frames<'p>,
+    frames: &mut Frames,
     cur: Cursor<'p>,
     a: usize,
     b: usize,
@@ -353,7 +418,7 @@ fn run_builtin<'p>(
     prog: &'p RegProgram,
     regs: &mut Vec<Value>,
     heap: &mut Heap,
-    frames: &mut Frames<'p>,
+    frames: &mut Frames,
     cur: Cursor<'p>,
     b: Builtin,
     at: usize,
@@ -380,7 +445,7 @@ fn call_value<'p>(
     prog: &'p RegProgram,
     regs: &mut Vec<Value>,
     heap: &mut Heap,
-    frames: &mut Frames<'p>,
+    frames: &mut Frames,
     mut cur: Cursor<'p>,
     a: usize,
     argc: usize,
@@ -420,7 +485,7 @@ fn user_func(prog: &RegProgram, heap: &Heap, f: Value, argc: usize) -> Result<us
 struct Reenter<'a, 'p> {
     prog: &'p RegProgram,
     regs: &'a mut Vec<Value>,
-    frames: &'a mut Frames<'p>,
+    frames: &'a mut Frames,
     caller: Cursor<'p>,
 }
 
@@ -438,9 +503,9 @@ impl CallValue for Reenter<'_, '_> {
         self.regs[base..base + args.len()].copy_from_slice(args);
         enter_call(self.regs, heap, self.frames, func, base)?;
         // The caller's frame counts towards the depth while the callee runs.
-        self.frames.saved.push(self.caller);
+        self.frames.saved.push(self.caller.saved());
         let floor = std::mem::replace(&mut self.frames.floor, self.frames.saved.len());
-        let r = self.nested_run(heap, Cursor::enter(func, base));
+        let r = Cursor::enter(self.prog, i, base).and_then(|cur| self.nested_run(heap, cur));
         self.frames.saved.truncate(self.frames.floor - 1);
         self.frames.floor = floor;
         r
@@ -459,13 +524,13 @@ impl<'p> Reenter<'_, 'p> {
     /// stack while this one waits, so only the depth limit stops recursion.
     fn nested_run(&mut self, heap: &mut Heap, cur: Cursor<'p>) -> Result<Value, RtError> {
         if !self.frames.guard.exhausted() {
-            return run_loop(self.prog, self.regs, heap, self.frames, cur);
+            return run(self.prog, self.regs, heap, self.frames, cur);
         }
         let saved = self.frames.guard;
         let (prog, regs, frames) = (self.prog, &mut *self.regs, &mut *self.frames);
         let r = vm_support::on_new_segment("ilo-reg", |guard| {
             frames.guard = guard;
-            run_loop(prog, regs, heap, frames, cur)
+            run(prog, regs, heap, frames, cur)
         });
         self.frames.guard = saved;
         r
