@@ -116,9 +116,9 @@ fn constant_into(name: &str, first: &RegOp, second: &RegOp, into: Slot, targets:
             ))
         }
     };
-    if !matches!(into, Slot::B | Slot::C) {
+    if !matches!(into, Slot::A | Slot::B | Slot::C) {
         return Err(format!(
-            "operands do not fit: a constant index takes an 8-bit operand (b or c), not `{}`",
+            "operands do not fit: a constant index takes an 8-bit operand (a, b or c), not `{}`",
             into.name()
         ));
     }

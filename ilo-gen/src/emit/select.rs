@@ -75,6 +75,12 @@ fn choices(isa: &Isa) -> Result<Vec<Choice<'_>>, GenError> {
         let Some(needs) = reads(op).iter().map(|(_, k)| need(*k)).collect::<Option<Vec<_>>>() else {
             continue;
         };
+        if reads(op)
+            .iter()
+            .any(|(slot, _)| !matches!(slot, Slot::A | Slot::B | Slot::C))
+        {
+            continue;
+        }
         let root_slots: Vec<Slot> = reads(r).iter().map(|(s, _)| *s).collect();
         let slots: Vec<Slot> = reads(op).iter().map(|(s, _)| *s).collect();
         if slots != root_slots {
@@ -109,11 +115,16 @@ pub fn emit(isa: &Isa) -> Result<String, GenError> {
     for c in choices(isa)? {
         let result_num = c.op.dst().is_some_and(|d| d.kind == Kind::DstN);
         s += &format!(
-            "Choice {{ op: RegOp::{}, operation: {}, branch: {}, needs: &[{}], result_num: {result_num}, commutative: {} }},\n",
+            "Choice {{ op: RegOp::{}, operation: {}, branch: {}, needs: &[{}], slots: &[{}], result_num: {result_num}, commutative: {} }},\n",
             c.op.name,
             c.operation,
             c.branch.map_or("None".to_string(), |b| format!("Some(RegOp::{b})")),
             c.needs.join(", "),
+            reads(c.op)
+                .iter()
+                .map(|(slot, _)| format!("Field::{}", slot.name().to_uppercase()))
+                .collect::<Vec<_>>()
+                .join(", "),
             c.commutative,
         );
     }
@@ -192,6 +203,14 @@ impl Need {
     }
 }
 
+/// Where an operand goes in an ABC word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    A,
+    B,
+    C,
+}
+
 /// One instruction the table offers for an operation.
 #[derive(Debug)]
 pub struct Choice {
@@ -201,6 +220,8 @@ pub struct Choice {
     pub branch: Option<RegOp>,
     /// Per operand read, in the operation's order.
     pub needs: &'static [Need],
+    /// Where each operand read goes in the instruction word.
+    pub slots: &'static [Field],
     /// Its destination is `dst_n`: the result is a number.
     pub result_num: bool,
     /// The operation's operands may be given in either order.

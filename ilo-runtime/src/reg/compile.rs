@@ -427,8 +427,7 @@ impl FuncCompiler<'_, '_> {
             }
             StmtKind::Guard { cond, negated, value } => {
                 let skip = self.cond_jump(cond, *negated)?;
-                let v = self.expr(value, None)?;
-                self.code.push(enc::RET(v.reg));
+                self.ret(value, span)?;
                 self.patch(skip, span)?;
                 self.nil_into(need, span)
             }
@@ -479,8 +478,7 @@ impl FuncCompiler<'_, '_> {
                 self.nil_into(need, span)
             }
             StmtKind::Return(e) => {
-                let v = self.expr(e, None)?;
-                self.code.push(enc::RET(v.reg));
+                self.ret(e, span)?;
                 self.nil_into(need, span)
             }
         }
@@ -537,6 +535,26 @@ impl FuncCompiler<'_, '_> {
             Some(reg) => (direct.then_some(reg), None),
             // The name is not visible while its value is computed (`x=x`
             // with `x` a function), so it is bound only afterwards.
+            // A call's result lands in the first register of its window,
+            // which starts where the new local would: bind the local there
+            // instead of moving the result (`a=fib -n 1`).
+            None if matches!(value.kind, ExprKind::Call { .. }) => {
+                let want = self.next.max(self.pinned);
+                self.next = want;
+                let v = self.expr(value, None)?;
+                if v.reg as usize == want {
+                    self.next = self.next.max(want + 1);
+                    self.pinned = self.pinned.max(want + 1);
+                    let num = self.note_binding(name, v.num);
+                    self.push_local(name, v.reg, num);
+                    return Ok(Operand { reg: v.reg, num });
+                }
+                let reg = self.alloc_pinned(value.span)?;
+                self.code.push(enc::MOV(reg, v.reg));
+                let num = self.note_binding(name, v.num);
+                self.push_local(name, reg, num);
+                return Ok(Operand { reg, num });
+            }
             None if direct => {
                 let reg = self.alloc_pinned(value.span)?;
                 (Some(reg), Some(reg))
@@ -1157,17 +1175,26 @@ impl FuncCompiler<'_, '_> {
         Ok((sel, fields))
     }
 
-    /// Emits a selected instruction: operands in B and C, the result (if it
-    /// has one) in A.
-    fn emit_selected(&mut self, sel: Selected, a: u8, fields: &[u8], span: Span) -> Result<(), Unsupported> {
+    /// Emits a selected instruction: each operand in the field the table
+    /// gives it, the result (if it has one) in A.
+    fn emit_selected(&mut self, sel: Selected, dst: u8, fields: &[u8], span: Span) -> Result<(), Unsupported> {
         let op = sel.choice.op;
-        if reg_form(op) != RegForm::Abc || fields.len() > 2 {
+        if reg_form(op) != RegForm::Abc {
             return unsupported(format!("{} (not an ABC instruction)", op.name()), span);
         }
-        let b = fields.first().copied().unwrap_or(0);
-        let c = fields.get(1).copied().unwrap_or(0);
-        self.code.push(encode_abc(op, a, b, c));
+        let mut word = [dst, 0, 0];
+        for (&value, &field) in fields.iter().zip(sel.choice.slots) {
+            word[field as usize] = value;
+        }
+        self.code.push(encode_abc(op, word[0], word[1], word[2]));
         Ok(())
+    }
+
+    /// Returns `e` from the function: `RET`, or what the table offers for
+    /// the value (`RETK` for a number literal).
+    fn ret(&mut self, e: &Expr, span: Span) -> Result<(), Unsupported> {
+        let (sel, fields) = self.select_operands(Operation::Named("return"), &[Arg::Expr(e)], None, span)?;
+        self.emit_selected(sel, 0, &fields, span)
     }
 
     /// A call `f args` (`f! args` with `unwrap`): a local holding a function
@@ -1244,7 +1271,17 @@ impl FuncCompiler<'_, '_> {
             self.next = base as usize;
             for a in args {
                 let slot = self.alloc(a.span)?;
-                self.expr(a, Some(slot))?;
+                if matches!(a.kind, ExprKind::Call { .. }) {
+                    // A nested call's window starts at this slot, so its
+                    // result lands here with no move (`x>>f>>g`).
+                    self.next = slot as usize;
+                    let v = self.expr(a, None)?;
+                    if v.reg != slot {
+                        self.code.push(enc::MOV(slot, v.reg));
+                    }
+                } else {
+                    self.expr(a, Some(slot))?;
+                }
                 // Temporaries of the argument (a nested call's window) are dead:
                 // the next argument goes in the very next register.
                 self.next = slot as usize + 1;
