@@ -23,6 +23,10 @@
 //! template that clobbers an input it still needs, or writes the wrong
 //! register, shows up: distinct registers, the destination on each input,
 //! the destination in a high register, and one register for every input.
+//!
+//! To try a new op before it is in the tables, point the build at a copy of
+//! `isa/` holding it, in a target directory of its own:
+//! `ILO_ISA_DIR=/tmp/isa CARGO_TARGET_DIR=target/isa-try cargo test --test lowering_values`.
 
 use std::fmt::Write as _;
 
