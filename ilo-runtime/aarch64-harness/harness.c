@@ -3,6 +3,7 @@
  *
  * Built with: aarch64-linux-gnu-gcc -O2 -static -o harness harness.c
  * Run under:  qemu-aarch64 harness CODE_FILE [ARG...]
+ *        or:  qemu-aarch64 harness CODE_FILE --batch NARGS < ARG_LINES
  *
  * Reads raw AArch64 machine code from CODE_FILE, maps it into a fresh
  * page-aligned region (written while RW, then flipped to R+X: never W and X
@@ -16,6 +17,12 @@
  * (core dumps are disabled).  A watchdog alarm kills a run that does not
  * return within ILO_HARNESS_TIMEOUT seconds (default 30; 0 disables it), so
  * the process then dies of SIGALRM.
+ *
+ * Batch mode (`--batch NARGS`) maps the code once and calls it once per line
+ * of stdin, each line holding NARGS arguments as 16-hex-digit IEEE-754 bit
+ * patterns separated by spaces (so a NaN's sign and payload reach the code
+ * exactly); it prints one result line per input line, as above. The
+ * watchdog covers the whole batch.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -45,7 +52,81 @@ static int usage(const char *prog, const char *why) {
     fprintf(stderr, "harness: %s\n", why);
     fprintf(stderr, "usage: %s CODE_FILE [ARG...]   (at most %d double ARGs)\n",
             prog, MAX_ARGS);
+    fprintf(stderr, "       %s CODE_FILE --batch NARGS < ARG_LINES\n", prog);
     return 2;
+}
+
+/* Calls the code with nargs (0..=MAX_ARGS) arguments. */
+static double call_code(void *mem, int nargs, const double *a) {
+    switch (nargs) {
+    case 0: return ((fn0)mem)();
+    case 1: return ((fn1)mem)(a[0]);
+    case 2: return ((fn2)mem)(a[0], a[1]);
+    case 3: return ((fn3)mem)(a[0], a[1], a[2]);
+    case 4: return ((fn4)mem)(a[0], a[1], a[2], a[3]);
+    case 5: return ((fn5)mem)(a[0], a[1], a[2], a[3], a[4]);
+    case 6: return ((fn6)mem)(a[0], a[1], a[2], a[3], a[4], a[5]);
+    case 7: return ((fn7)mem)(a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+    default:
+        return ((fn8)mem)(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+    }
+}
+
+/* Prints the result's bits; 0, or 2 if stdout fails. */
+static int print_bits(double r) {
+    uint64_t bits;
+    memcpy(&bits, &r, sizeof bits);
+    printf("%016" PRIx64 "\n", bits);
+    if (ferror(stdout)) {
+        fprintf(stderr, "harness: cannot write result: %s\n", strerror(errno));
+        return 2;
+    }
+    return 0;
+}
+
+/* Batch mode: one call per line of stdin (see the top of the file). */
+static int run_batch(void *mem, int nargs) {
+    char line[32 * (MAX_ARGS + 1)];
+    unsigned long lineno = 0;
+    while (fgets(line, sizeof line, stdin)) {
+        lineno++;
+        if (!strchr(line, '\n') && !feof(stdin)) {
+            fprintf(stderr, "harness: line %lu too long\n", lineno);
+            return 2;
+        }
+        double a[MAX_ARGS] = {0};
+        const char *p = line;
+        for (int i = 0; i < nargs; i++) {
+            char *end = NULL;
+            errno = 0;
+            uint64_t bits = strtoull(p, &end, 16);
+            if (end == p || errno != 0) {
+                fprintf(stderr, "harness: line %lu: argument %d is not hex bits\n",
+                        lineno, i + 1);
+                return 2;
+            }
+            memcpy(&a[i], &bits, sizeof bits);
+            p = end;
+        }
+        while (*p == ' ' || *p == '\n')
+            p++;
+        if (*p != '\0') {
+            fprintf(stderr, "harness: line %lu: more than %d arguments\n", lineno,
+                    nargs);
+            return 2;
+        }
+        if (print_bits(call_code(mem, nargs, a)) != 0)
+            return 2;
+    }
+    if (ferror(stdin)) {
+        fprintf(stderr, "harness: cannot read stdin: %s\n", strerror(errno));
+        return 2;
+    }
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "harness: cannot write result: %s\n", strerror(errno));
+        return 2;
+    }
+    return 0;
 }
 
 /* Reads the whole file into a malloc'd buffer. Returns NULL on failure. */
@@ -96,12 +177,20 @@ int main(int argc, char **argv) {
     const char *prog = argc > 0 ? argv[0] : "harness";
     if (argc < 2)
         return usage(prog, "missing CODE_FILE");
+    int batch = argc >= 3 && strcmp(argv[2], "--batch") == 0;
     int nargs = argc - 2;
+    if (batch) {
+        char *end = NULL;
+        long n = argc == 4 ? strtol(argv[3], &end, 10) : -1;
+        if (argc != 4 || end == argv[3] || *end != '\0' || n < 0 || n > MAX_ARGS)
+            return usage(prog, "bad --batch NARGS");
+        nargs = (int)n;
+    }
     if (nargs > MAX_ARGS)
         return usage(prog, "too many arguments");
 
     double a[MAX_ARGS] = {0};
-    for (int i = 0; i < nargs; i++) {
+    for (int i = 0; !batch && i < nargs; i++) {
         const char *s = argv[i + 2];
         char *end = NULL;
         errno = 0;
@@ -160,26 +249,10 @@ int main(int argc, char **argv) {
     if (timeout)
         alarm(timeout);
 
-    double r;
-    switch (nargs) {
-    case 0: r = ((fn0)mem)(); break;
-    case 1: r = ((fn1)mem)(a[0]); break;
-    case 2: r = ((fn2)mem)(a[0], a[1]); break;
-    case 3: r = ((fn3)mem)(a[0], a[1], a[2]); break;
-    case 4: r = ((fn4)mem)(a[0], a[1], a[2], a[3]); break;
-    case 5: r = ((fn5)mem)(a[0], a[1], a[2], a[3], a[4]); break;
-    case 6: r = ((fn6)mem)(a[0], a[1], a[2], a[3], a[4], a[5]); break;
-    case 7: r = ((fn7)mem)(a[0], a[1], a[2], a[3], a[4], a[5], a[6]); break;
-    case 8:
-        r = ((fn8)mem)(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
-        break;
-    default:
-        return usage(prog, "too many arguments");
-    }
-
-    uint64_t bits;
-    memcpy(&bits, &r, sizeof bits);
-    printf("%016" PRIx64 "\n", bits);
+    if (batch)
+        return run_batch(mem, nargs);
+    if (print_bits(call_code(mem, nargs, a)) != 0)
+        return 2;
     if (fflush(stdout) != 0) {
         fprintf(stderr, "harness: cannot write result: %s\n", strerror(errno));
         return 2;

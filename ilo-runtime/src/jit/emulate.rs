@@ -6,7 +6,8 @@
 //! is needed. The harness maps the code R+X, calls it as
 //! `double f(double, ...)` (AAPCS64: arguments in d0-d7, result in d0) and
 //! prints the result's bit pattern, which is parsed back here so results can
-//! be compared bit for bit.
+//! be compared bit for bit. [`run_aarch64_batch`] runs the code on many
+//! argument sets in one qemu process (the harness's `--batch` mode).
 //!
 //! The compiled harness is cached in the system temp directory under a name
 //! keyed by a hash of its source and build command, so concurrent test
@@ -137,16 +138,113 @@ pub fn run_aarch64(code: &[u8], args: &[f64]) -> Result<f64, EmuError> {
         )));
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let hex = stdout.trim();
-    if hex.len() != 16 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(EmuError::Run(format!(
+    parse_bits(stdout.trim()).ok_or_else(|| {
+        EmuError::Run(format!(
             "unexpected harness output {stdout:?}; stderr: {}",
             String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    })
+}
+
+/// Runs `code` like [`run_aarch64`] once per argument set of `arg_sets`
+/// (each of the same length, at most 8), all in one qemu process, and
+/// returns the results in order, bit-exact. Arguments are passed by their
+/// bits, so a NaN argument keeps its sign and payload.
+///
+/// # Errors
+///
+/// As [`run_aarch64`]; also [`EmuError::Run`] if the argument sets differ in
+/// length.
+pub fn run_aarch64_batch(code: &[u8], arg_sets: &[Vec<f64>]) -> Result<Vec<f64>, EmuError> {
+    let Some(first) = arg_sets.first() else {
+        return Ok(Vec::new());
+    };
+    let nargs = first.len();
+    if nargs > MAX_ARGS {
+        return Err(EmuError::Run(format!(
+            "{nargs} arguments given, at most {MAX_ARGS} are supported"
         )));
     }
-    let bits =
-        u64::from_str_radix(hex, 16).map_err(|e| EmuError::Run(format!("unexpected harness output {hex:?}: {e}")))?;
-    Ok(f64::from_bits(bits))
+    if arg_sets.iter().any(|set| set.len() != nargs) {
+        return Err(EmuError::Run("argument sets of different lengths".to_string()));
+    }
+    if code.is_empty() {
+        return Err(EmuError::Run("no code given".to_string()));
+    }
+    let harness = match HARNESS.get_or_init(build_harness) {
+        Ok(h) => h,
+        Err(e) => return Err(e.clone()),
+    };
+
+    let code_file = TempFile::new(temp_name("ilo-aarch64-code", "bin"));
+    fs::write(&code_file.0, code)
+        .map_err(|e| EmuError::Run(format!("cannot write code to {}: {e}", code_file.0.display())))?;
+    // One line of bit patterns per call. The input is a file, not a pipe, so
+    // that a large batch cannot block on a full stdout pipe while it is fed.
+    let mut lines = String::new();
+    for set in arg_sets {
+        let words: Vec<String> = set.iter().map(|a| format!("{:016x}", a.to_bits())).collect();
+        lines.push_str(&words.join(" "));
+        lines.push('\n');
+    }
+    let input_file = TempFile::new(temp_name("ilo-aarch64-args", "txt"));
+    fs::write(&input_file.0, lines)
+        .map_err(|e| EmuError::Run(format!("cannot write arguments to {}: {e}", input_file.0.display())))?;
+    let input = fs::File::open(&input_file.0)
+        .map_err(|e| EmuError::Run(format!("cannot open {}: {e}", input_file.0.display())))?;
+
+    let mut cmd = Command::new(&harness.qemu);
+    cmd.arg(&harness.binary)
+        .arg(&code_file.0)
+        .arg("--batch")
+        .arg(nargs.to_string());
+    cmd.stdin(Stdio::from(input));
+    if let Some(dir) = harness.binary.parent() {
+        cmd.current_dir(dir);
+    }
+    let out = cmd
+        .output()
+        .map_err(|e| EmuError::Run(format!("cannot start {}: {e}", harness.qemu.display())))?;
+    drop(code_file);
+    drop(input_file);
+
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        return Err(EmuError::Run(format!(
+            "{}; stderr: {}",
+            describe_status(out.status),
+            stderr.trim()
+        )));
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let results = stdout
+        .lines()
+        .map(|line| {
+            parse_bits(line.trim()).ok_or_else(|| {
+                EmuError::Run(format!(
+                    "unexpected harness output line {line:?}; stderr: {}",
+                    stderr.trim()
+                ))
+            })
+        })
+        .collect::<Result<Vec<f64>, EmuError>>()?;
+    if results.len() != arg_sets.len() {
+        return Err(EmuError::Run(format!(
+            "{} results for {} argument sets; stderr: {}",
+            results.len(),
+            arg_sets.len(),
+            stderr.trim()
+        )));
+    }
+    Ok(results)
+}
+
+/// The f64 whose bit pattern is `hex`, 16 hex digits as the harness prints.
+fn parse_bits(hex: &str) -> Option<f64> {
+    if hex.len() != 16 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u64::from_str_radix(hex, 16).ok().map(f64::from_bits)
 }
 
 /// Finds the tools and builds (or reuses) the harness binary.
@@ -419,6 +517,40 @@ mod tests {
             run(&[FADD_D0_D0_D1, RET], &[-1.0, f64::INFINITY]).to_bits(),
             f64::INFINITY.to_bits()
         );
+    }
+
+    #[test]
+    fn batch_runs_each_argument_set_and_keeps_nan_bits() {
+        if skip() {
+            return;
+        }
+        let neg_nan = f64::from_bits(0xfff8_0000_0000_0000);
+        let sets = vec![vec![2.5, 4.0], vec![-0.0, 0.0], vec![neg_nan, 1.0], vec![1e308, 1e308]];
+        let got = run_aarch64_batch(&code(&[FADD_D0_D0_D1, RET]), &sets).expect("runs");
+        let want: Vec<u64> = sets.iter().map(|s| (s[0] + s[1]).to_bits()).collect();
+        assert_eq!(got.iter().map(|r| r.to_bits()).collect::<Vec<_>>(), want);
+        // The argument's NaN sign reaches the code (the one-call mode passes
+        // every NaN as the default one).
+        let nan = run_aarch64_batch(&code(&[RET]), &[vec![neg_nan]]).expect("runs");
+        assert_eq!(nan[0].to_bits(), neg_nan.to_bits());
+        assert_eq!(
+            run_aarch64_batch(&code(&[FMOV_D0_ONE, RET]), &[vec![], vec![]]),
+            Ok(vec![1.0, 1.0])
+        );
+        assert_eq!(run_aarch64_batch(&code(&[RET]), &[]), Ok(vec![]));
+    }
+
+    #[test]
+    fn batch_bad_input_is_an_error() {
+        assert!(matches!(
+            run_aarch64_batch(&code(&[RET]), &[vec![1.0], vec![1.0, 2.0]]),
+            Err(EmuError::Run(_))
+        ));
+        assert!(matches!(
+            run_aarch64_batch(&code(&[RET]), &[vec![0.0; 9]]),
+            Err(EmuError::Run(_))
+        ));
+        assert!(matches!(run_aarch64_batch(&[], &[vec![]]), Err(EmuError::Run(_))));
     }
 
     #[test]
