@@ -106,6 +106,8 @@ impl Shape {
         }
         let shape = Shape { op, operands };
         match (shape.count(Role::Dst), shape.count(Role::Reg)) {
+            // A return of a constant (`RETK`): what it returns is the result.
+            (0, 0) if info.ret && shape.count(Role::Const) > 0 => Ok(shape),
             (0, 0) => Err("it neither writes nor reads a register: no result to compare".into()),
             (0 | 1, _) => Ok(shape),
             (n, _) => Err(format!("{n} destinations")),
@@ -197,10 +199,14 @@ impl Shape {
             RegForm::AsBx => encode_asbx(self.op, a, bx as i16),
         };
         let has_dst = self.count(Role::Dst) == 1;
-        let result = if has_dst { layout.dst } else { layout.inputs[0] };
+        let result = if has_dst {
+            layout.dst
+        } else {
+            layout.inputs.first().copied().unwrap_or(0)
+        };
         let code = vec![word, reg_enc::RET(result)];
         let used = layout.inputs.iter().copied().chain(has_dst.then_some(layout.dst));
-        let nregs = used.map(|r| usize::from(r) + 1).max().unwrap_or(0).max(layout.nparams);
+        let nregs = used.map(|r| usize::from(r) + 1).max().unwrap_or(1).max(layout.nparams);
         RegFunc {
             name: format!("probe_{}", self.op.name()),
             nparams: layout.nparams,

@@ -199,8 +199,9 @@ fn build(
     };
     for (pc, ins) in f.code.iter().enumerate() {
         generated::lower(&mut cx, pc, *ins)?;
-        // Straight-line code: nothing may follow the return.
-        if (*ins & 0xff) as u8 == rop::RET {
+        // Straight-line code: nothing may follow a return (`RET`, `RETK`:
+        // the table flags them `ret`).
+        if RegOp::from_u8(*ins as u8).is_some_and(|op| op.info().ret) {
             break;
         }
     }
