@@ -1,11 +1,23 @@
-//! Pinned listings of every layer's output for the seed function and a
-//! handful of others: the AST, the stack bytecode, the register bytecode
-//! (showing the `_NN`/`K` forms chosen), and the machine code for both JIT
-//! targets. A change shows up as a reviewable diff under `snapshots/`.
+//! Pinned listings of every layer's output for the seed function, the
+//! numeric programs, and examples with guards, loops, match, records,
+//! lists, results and calls: the program in the formatter's expanded form,
+//! the stack bytecode, the register bytecode (showing the instructions the
+//! table selected: typed, `K`, compare-and-branch), and the machine code for
+//! both JIT targets (or why a function is not compiled). One snapshot per
+//! program and layer under `snapshots/`; a test checks them all and then
+//! fails once, so every changed snapshot shows in one run
+//! (`cargo insta review` to accept).
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use ilo_runtime::jit::{self, disasm::disassemble, Target};
 use ilo_runtime::reg::listing::{reg_listing, stack_listing};
 use ilo_suite::{load, NUMERIC_PROGRAMS};
+
+/// Examples whose control flow and data the snapshots pin.
+const EXAMPLES: &[&str] = &[
+    "guards", "while", "range", "brk_cnt", "foreach", "match", "records", "results", "fib", "pipe", "ternary",
+];
 
 /// Programs beyond the numeric ones: calls between functions.
 const CALL_PROGRAMS: &[(&str, &str)] = &[
@@ -13,61 +25,75 @@ const CALL_PROGRAMS: &[(&str, &str)] = &[
     ("nested", "add a:n b:n>n;+a b\nf x:n>n;add (add x 1) (add x 2)"),
 ];
 
-fn programs() -> Vec<(&'static str, &'static str)> {
-    let mut all: Vec<(&str, &str)> = NUMERIC_PROGRAMS.iter().map(|(n, s, _)| (*n, *s)).collect();
-    all.extend_from_slice(CALL_PROGRAMS);
+fn programs() -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = NUMERIC_PROGRAMS
+        .iter()
+        .map(|(n, s, _)| (n.to_string(), s.to_string()))
+        .chain(CALL_PROGRAMS.iter().map(|(n, s)| (n.to_string(), s.to_string())))
+        .collect();
+    for name in EXAMPLES {
+        let path = format!("{}/examples/{name}.ilo", env!("CARGO_MANIFEST_DIR"));
+        let src = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        all.push((format!("example-{name}"), src));
+    }
     all
 }
 
-fn snapshot(name: String, text: String) {
-    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
-        insta::assert_snapshot!(name, text);
-    });
+/// Checks one snapshot per program, then fails once naming every one that
+/// changed (each mismatch prints its diff as it is found).
+fn check_all(layer: &str, render: impl Fn(&str) -> String) {
+    let mut changed = Vec::new();
+    for (name, src) in programs() {
+        let text = format!("{}\n\n{}", src.trim_end(), render(&src));
+        let snap = format!("{name}.{layer}");
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+                insta::assert_snapshot!(snap.clone(), text);
+            });
+        }));
+        if outcome.is_err() {
+            changed.push(snap);
+        }
+    }
+    assert!(changed.is_empty(), "changed snapshots: {changed:?}");
 }
 
 #[test]
 fn ast() {
-    for (name, src) in programs() {
-        snapshot(format!("{name}.ast"), format!("{src}\n\n{:#?}", load(src).program));
-    }
+    check_all("ast", |src| ilo_runtime::front::format::expanded(&load(src).program));
 }
 
 #[test]
 fn stack_bytecode() {
-    for (name, src) in programs() {
-        let loaded = load(src);
-        snapshot(
-            format!("{name}.stack"),
-            format!("{src}\n\n{}", stack_listing(loaded.stack().expect("compiles"))),
-        );
-    }
+    check_all("stack", |src| stack_listing(load(src).stack().expect("compiles")));
 }
 
 #[test]
 fn register_bytecode() {
-    for (name, src) in programs() {
+    check_all("bytecode", |src| reg_listing(load(src).reg().expect("compiles")));
+}
+
+fn machine_code(target: Target) -> impl Fn(&str) -> String {
+    move |src| {
         let loaded = load(src);
-        snapshot(
-            format!("{name}.bytecode"),
-            format!("{src}\n\n{}", reg_listing(loaded.reg().expect("compiles"))),
-        );
+        let prog = loaded.reg().expect("compiles");
+        let mut text = String::new();
+        for (i, f) in prog.funcs.iter().enumerate() {
+            match jit::compile_code(&prog.funcs, i, target) {
+                Ok(code) => text += &format!("{}:\n{}", f.name, disassemble(&code, target)),
+                Err(why) => text += &format!("{}: not compiled: {why}\n", f.name),
+            }
+        }
+        text
     }
 }
 
 #[test]
-fn machine_code() {
-    for (name, src) in programs() {
-        let loaded = load(src);
-        let prog = loaded.reg().expect("compiles");
-        for target in [Target::X86_64, Target::Aarch64] {
-            let mut text = format!("{src}\n\n");
-            for (i, f) in prog.funcs.iter().enumerate() {
-                match jit::compile_code(&prog.funcs, i, target) {
-                    Ok(code) => text += &format!("{}:\n{}", f.name, disassemble(&code, target)),
-                    Err(why) => text += &format!("{}: not compiled: {why}\n", f.name),
-                }
-            }
-            snapshot(format!("{name}.{}", target.name()), text);
-        }
-    }
+fn x86_64_machine_code() {
+    check_all("x86_64", machine_code(Target::X86_64));
+}
+
+#[test]
+fn aarch64_machine_code() {
+    check_all("aarch64", machine_code(Target::Aarch64));
 }
