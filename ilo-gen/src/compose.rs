@@ -196,7 +196,6 @@ fn result_into_jump(name: &str, first: &RegOp, second: &RegOp) -> Result<RegOp, 
     };
     op.sem = format!("{{ let a: Value = {value}; let sbx: isize = j; {} }}", second.sem);
     op.flags = Flags {
-        pure: first.flags.pure && second.flags.pure,
         may_fail: first.flags.may_fail || second.flags.may_fail,
         branch: true,
         call: first.flags.call,

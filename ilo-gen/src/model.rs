@@ -194,11 +194,10 @@ impl Kind {
     }
 }
 
-pub const FLAGS: &[&str] = &["pure", "may_fail", "branch", "call", "ret", "commutative"];
+pub const FLAGS: &[&str] = &["may_fail", "branch", "call", "ret", "commutative"];
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Flags {
-    pub pure: bool,
     pub may_fail: bool,
     pub branch: bool,
     pub call: bool,
@@ -211,7 +210,6 @@ impl Flags {
         let mut f = Flags::default();
         for n in names {
             let slot = match n.as_str() {
-                "pure" => &mut f.pure,
                 "may_fail" => &mut f.may_fail,
                 "branch" => &mut f.branch,
                 "call" => &mut f.call,
@@ -233,7 +231,6 @@ impl Flags {
 
     pub fn names(&self) -> Vec<&'static str> {
         let all = [
-            (self.pure, "pure"),
             (self.may_fail, "may_fail"),
             (self.branch, "branch"),
             (self.call, "call"),
@@ -518,18 +515,53 @@ fn check_name(file: &str, name: &str, seen: &mut HashSet<String>) -> Result<(), 
     Ok(())
 }
 
+/// `sem` must be a Rust expression, and the flags that follow from it must
+/// be stated: `may_fail` exactly when it uses `?` or returns an `Err`, `ret`
+/// exactly when it returns a value from the dispatch loop (so the table
+/// never claims what its code does not do, nor hides what it does).
 fn check_sem(file: &str, name: &str, sem: &str, flags: &Flags) -> Result<(), GenError> {
-    syn::parse_str::<syn::Expr>(sem)
+    let expr = syn::parse_str::<syn::Expr>(sem)
         .map_err(|e| GenError::new(file, Some(name), "sem", format!("not a Rust expression: {e}")))?;
-    if sem.contains('?') && !flags.may_fail {
-        return Err(GenError::new(
-            file,
-            Some(name),
-            "sem",
-            "uses `?` but the op is not flagged \"may_fail\"",
-        ));
+    let mut found = SemEffects::default();
+    found.scan(quote::ToTokens::to_token_stream(&expr));
+    let err = |m: &str| Err(GenError::new(file, Some(name), "sem", m));
+    match (found.fails, flags.may_fail) {
+        (true, false) => return err("can fail (`?` or `return Err`) but the op is not flagged \"may_fail\""),
+        (false, true) => return err("is flagged \"may_fail\" but has no `?` or `return Err`: it cannot fail"),
+        _ => {}
     }
-    Ok(())
+    match (found.returns, flags.ret) {
+        (true, false) => err("returns from the dispatch loop but the op is not flagged \"ret\""),
+        (false, true) => err("is flagged \"ret\" but never returns"),
+        _ => Ok(()),
+    }
+}
+
+/// What a `sem` does besides computing its value, read from its tokens.
+#[derive(Default)]
+struct SemEffects {
+    /// `?`, or `return Err(…)`.
+    fails: bool,
+    /// `return` of anything but an `Err`.
+    returns: bool,
+}
+
+impl SemEffects {
+    fn scan(&mut self, tokens: proc_macro2::TokenStream) {
+        use proc_macro2::TokenTree;
+        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        for (i, t) in tokens.iter().enumerate() {
+            match t {
+                TokenTree::Group(g) => self.scan(g.stream()),
+                TokenTree::Punct(p) if p.as_char() == '?' => self.fails = true,
+                TokenTree::Ident(id) if id == "return" => match tokens.get(i + 1) {
+                    Some(TokenTree::Ident(next)) if next == "Err" => self.fails = true,
+                    _ => self.returns = true,
+                },
+                _ => {}
+            }
+        }
+    }
 }
 
 fn load_targets(dir: &Path, file: &str) -> Result<Vec<Target>, GenError> {
@@ -646,6 +678,18 @@ fn reg_op(file: &str, raw: RawRegOp, code: u8, targets: &[Target]) -> Result<Reg
     }
     operands.sort_by_key(|o| o.slot);
     check_sem(file, name, &raw.sem, &flags)?;
+    let jumps = operands.iter().any(|o| o.kind == Kind::Jump);
+    if jumps != flags.branch {
+        return Err(err(
+            "flags",
+            if jumps {
+                "has a jump operand but is not flagged \"branch\""
+            } else {
+                "is flagged \"branch\" but has no jump operand"
+            }
+            .into(),
+        ));
+    }
     let mut jit = BTreeMap::new();
     for (target_name, tpl) in raw.jit {
         let field = format!("jit.{target_name}");

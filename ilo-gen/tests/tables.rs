@@ -138,12 +138,40 @@ fn semantics_must_be_rust_and_failures_must_be_flagged() {
     let e = error_for("sem-flag", "stack.toml", |t| {
         t.replacen(
             "sem = \"ops::sub(heap, a, b)?\"\nflags = [\"may_fail\"]",
-            "sem = \"ops::sub(heap, a, b)?\"\nflags = [\"pure\"]",
+            "sem = \"ops::sub(heap, a, b)?\"\nflags = []",
             1,
         )
     });
     assert_eq!((e.opcode.as_deref(), e.field.as_str()), (Some("SUB"), "sem"));
     assert!(e.message.contains("may_fail"), "{e}");
+}
+
+#[test]
+fn flags_must_match_what_the_sem_and_operands_do() {
+    // `may_fail` on a sem that cannot fail.
+    let e = error_for("flag-fail", "register.toml", |t| {
+        t.replacen(
+            "sem = \"b * c\"\nflags = [\"commutative\"]",
+            "sem = \"b * c\"\nflags = [\"commutative\", \"may_fail\"]",
+            1,
+        )
+    });
+    assert_eq!((e.opcode.as_deref(), e.field.as_str()), (Some("MUL_NN"), "sem"));
+    assert!(e.message.contains("cannot fail"), "{e}");
+    // A return from the loop that is not flagged `ret`.
+    let e = error_for("flag-ret", "register.toml", |t| {
+        t.replacen("sem = \"b * c\"", "sem = \"return Ok(Value::num(b * c))\"", 1)
+    });
+    assert!(e.message.contains("\"ret\""), "{e}");
+    // A jump without the `branch` flag.
+    let e = error_for("flag-branch", "register.toml", |t| {
+        t.replacen(
+            "sem = \"jump(&mut cur, sbx)\"\nflags = [\"branch\"]",
+            "sem = \"jump(&mut cur, sbx)\"",
+            1,
+        )
+    });
+    assert_eq!((e.opcode.as_deref(), e.field.as_str()), (Some("JMP"), "flags"));
 }
 
 #[test]

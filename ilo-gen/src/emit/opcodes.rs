@@ -70,7 +70,6 @@ pub struct OpInfo {
     pub encoding: &'static str,
     /// `(operand, kind)` in encoding order.
     pub operands: &'static [(&'static str, &'static str)],
-    pub pure: bool,
     pub may_fail: bool,
     pub branch: bool,
     pub call: bool,
@@ -108,11 +107,10 @@ fn enum_def(name: &str, doc: &str, ops: Vec<(&str, u8)>) -> String {
 
 fn info_entry(name: &str, doc: &str, encoding: &str, operands: &str, f: &Flags) -> String {
     format!(
-        "OpInfo {{ name: {}, doc: {}, encoding: {}, operands: {operands}, pure: {}, may_fail: {}, branch: {}, call: {}, ret: {}, commutative: {} }},\n",
+        "OpInfo {{ name: {}, doc: {}, encoding: {}, operands: {operands}, may_fail: {}, branch: {}, call: {}, ret: {}, commutative: {} }},\n",
         lit(name),
         lit(doc),
         lit(encoding),
-        f.pure,
         f.may_fail,
         f.branch,
         f.call,

@@ -14,7 +14,6 @@ operation = "flr"
 form = "ABC"
 operands = { a = "dst_n", b = "reg_n" }
 sem = "b.floor()"
-flags = ["pure"]
 jit.x86_64 = "vroundsd {a}, {b}, {b}, 9"
 jit.aarch64 = "frintm {a}, {b}"
 cranelift = "floor({b})"
@@ -31,7 +30,6 @@ name = "XTRA_MAX"
 doc = "the larger of two numbers (added by the extra-opcode test)"
 effect = "( a b -- r )"
 sem = "Value::num(a.as_f64().max(b.as_f64()))"
-flags = ["pure"]
 "#;
 
 /// The real tables in a scratch directory, plus [`TYPED_OP`], [`FUSED_OP`]

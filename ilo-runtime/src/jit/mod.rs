@@ -256,8 +256,10 @@ pub(crate) fn call_unit(funcs: &[RegFunc], root: usize) -> Result<Vec<usize>, Un
         }
         out.push(i);
         path.push(i);
+        // A static call: an op the table flags `call` whose `bx` names the function.
         for ins in f.code.iter().filter_map(|w| decode_reg(*w)) {
-            if ins.op == RegOp::CALL {
+            let info = ins.op.info();
+            if info.call && info.operands.contains(&("bx", "func")) {
                 visit(funcs, ins.bx as usize, path, out)?;
             }
         }
