@@ -99,7 +99,7 @@ fn base(name: &str, second: &RegOp, doc: String) -> RegOp {
         operation: None,
         line: 0,
         jit: Default::default(),
-        cranelift: None,
+        ssa: None,
     }
 }
 
@@ -164,7 +164,7 @@ fn constant_into(name: &str, first: &RegOp, second: &RegOp, into: Slot, targets:
             format!("{load} ; {}", tpl.replace(&placeholder, &target.scratch)),
         );
     }
-    op.cranelift = second.cranelift.clone();
+    op.ssa = second.ssa.clone();
     Ok(op)
 }
 

@@ -8,6 +8,7 @@
 pub mod compose;
 pub mod emit;
 pub mod model;
+pub mod ssa;
 pub mod template;
 
 use std::path::Path;

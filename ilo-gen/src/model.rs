@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::ssa::{self, Ssa};
 use crate::{compose, template};
 
 #[derive(Debug, thiserror::Error)]
@@ -270,9 +271,9 @@ pub struct RegOp {
     pub line: usize,
     /// Target name -> dynasm template with snippets expanded.
     pub jit: BTreeMap<String, String>,
-    /// The Cranelift lowering: an `InstBuilder` call (or a plain operand)
-    /// over the operands' SSA values, e.g. `fadd({b}, {c})`.
-    pub cranelift: Option<String>,
+    /// The neutral SSA lowering (`fadd b c`) the Cranelift (and any other
+    /// SSA) backend is generated from.
+    pub ssa: Option<Ssa>,
 }
 
 impl RegOp {
@@ -358,7 +359,7 @@ struct RawRegOp {
     operation: Option<String>,
     #[serde(default)]
     jit: BTreeMap<String, String>,
-    cranelift: Option<String>,
+    ssa: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -701,19 +702,15 @@ fn reg_op(file: &str, raw: RawRegOp, code: u8, targets: &[Target]) -> Result<Reg
         let expanded = template::expand(tpl.as_str(), &target.snippets, &operand_names).map_err(|m| err(&field, m))?;
         jit.insert(target_name, expanded);
     }
-    let cranelift = match raw.cranelift {
-        Some(tpl) => {
+    let ssa = match raw.ssa {
+        Some(text) => {
             let operand_names: Vec<&str> = operands.iter().map(|o| o.slot.name()).collect();
-            let expanded = template::expand(&tpl, &BTreeMap::new(), &operand_names).map_err(|m| err("cranelift", m))?;
-            // `@helper(…)` is a call of the lowering context's method.
-            let probe = template::substitute(expanded.trim_start_matches('@'), |n| format!("o_{n}"));
-            syn::parse_str::<syn::Expr>(&probe).map_err(|e| err("cranelift", format!("not a Rust expression: {e}")))?;
-            Some(expanded)
+            Some(ssa::parse(&text, &operand_names).map_err(|m| err("ssa", m))?)
         }
         None => None,
     };
     Ok(RegOp {
-        cranelift,
+        ssa,
         name: raw.name.clone(),
         code,
         doc: raw.doc,

@@ -1,13 +1,14 @@
-//! `jit_cranelift.rs`: one Cranelift lowering per register-VM opcode with a
-//! `cranelift` entry in the table. VM registers are Cranelift variables, so
+//! `jit_cranelift.rs`: one Cranelift lowering per register-VM opcode with an
+//! `ssa` entry in the table, the neutral instruction mapped to Cranelift's
+//! `InstBuilder` (whose names it shares). VM registers are Cranelift variables, so
 //! the lowering reads and writes them and the frontend builds the SSA form.
 
 use crate::emit::{decode_expr, raw_index};
 use crate::model::{Isa, Kind, RegOp};
-use crate::template;
+use crate::ssa::Ssa;
 
 pub fn emit(isa: &Isa) -> String {
-    let lowered: Vec<&RegOp> = isa.reg.iter().filter(|op| op.cranelift.is_some()).collect();
+    let lowered: Vec<&RegOp> = isa.reg.iter().filter(|op| op.ssa.is_some()).collect();
     let mut s = format!(
         "/// Register-VM opcodes with a Cranelift lowering.\n\
          pub(crate) const LOWERED: &[RegOp] = &[{}];\n\
@@ -41,20 +42,20 @@ fn arm(op: &RegOp) -> String {
             _ => format!("let {name} = {idx};\n"),
         };
     }
-    let template = op.cranelift.as_deref().unwrap_or("");
-    // `@helper(x, …)`: a method of the lowering context, given the operands'
-    // raw indices (a call builds its argument list from the callee).
-    if let Some(call) = template.strip_prefix('@') {
-        let call = template::substitute(call, |name| raw_index(op, name));
-        s += &format!("cx.{call}?;\nOk(())\n}}\n");
-        return s;
-    }
-    let expr = template::substitute(template, |name| format!("o_{name}"));
-    // A bare operand is a value already; anything else is an instruction.
-    let value = if template.starts_with('{') {
-        expr
-    } else {
-        format!("cx.b.ins().{expr}")
+    let value = match &op.ssa {
+        // A method of the lowering context, given the operands' raw indices.
+        Some(Ssa::Helper { name, args }) => {
+            let args: Vec<String> = args.iter().map(|a| raw_index(op, a)).collect();
+            s += &format!("cx.{name}({})?;\nOk(())\n}}\n", args.join(", "));
+            return s;
+        }
+        Some(Ssa::Operand(x)) => format!("o_{x}"),
+        Some(Ssa::Return(x)) => format!("cx.b.ins().return_(&[o_{x}])"),
+        Some(Ssa::Inst { name, args }) => {
+            let args: Vec<String> = args.iter().map(|a| format!("o_{a}")).collect();
+            format!("cx.b.ins().{name}({})", args.join(", "))
+        }
+        None => return String::new(),
     };
     match op.dst() {
         Some(d) => s += &format!("let v = {value};\ncx.set(o_{}_index, v);\n", d.slot.name()),

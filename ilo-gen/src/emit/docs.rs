@@ -20,7 +20,7 @@ pub fn emit(isa: &Isa) -> String {
             _ => String::new(),
         };
         let mut jit: Vec<&str> = op.jit.keys().map(String::as_str).collect();
-        if op.cranelift.is_some() {
+        if op.ssa.is_some() {
             jit.push("cranelift");
         }
         s += &format!(

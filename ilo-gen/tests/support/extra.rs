@@ -16,7 +16,7 @@ operands = { a = "dst_n", b = "reg_n" }
 sem = "b.floor()"
 jit.x86_64 = "vroundsd {a}, {b}, {b}, 9"
 jit.aarch64 = "frintm {a}, {b}"
-cranelift = "floor({b})"
+ssa = "floor b"
 "#;
 
 /// A superinstruction composed from two real ops: a constant on the left of
