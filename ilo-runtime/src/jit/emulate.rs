@@ -94,56 +94,12 @@ pub fn available() -> bool {
 /// [`EmuError::Run`] for more than 8 arguments, empty code, code that
 /// crashes or runs past the harness's timeout, or unreadable output.
 ///
-/// A NaN argument reaches the code as the default quiet NaN
-/// (`0x7ff8000000000000`): its sign and payload are not passed on. A NaN
-/// result comes back with its exact bits.
+/// Arguments are passed by their bits, so a NaN keeps its sign and payload.
 pub fn run_aarch64(code: &[u8], args: &[f64]) -> Result<f64, EmuError> {
-    if args.len() > MAX_ARGS {
-        return Err(EmuError::Run(format!(
-            "{} arguments given, at most {MAX_ARGS} are supported",
-            args.len()
-        )));
-    }
-    if code.is_empty() {
-        return Err(EmuError::Run("no code given".to_string()));
-    }
-    let harness = match HARNESS.get_or_init(build_harness) {
-        Ok(h) => h,
-        Err(e) => return Err(e.clone()),
-    };
-
-    let code_file = TempFile::new(temp_name("ilo-aarch64-code", "bin"));
-    fs::write(&code_file.0, code)
-        .map_err(|e| EmuError::Run(format!("cannot write code to {}: {e}", code_file.0.display())))?;
-
-    let mut cmd = Command::new(&harness.qemu);
-    cmd.arg(&harness.binary).arg(&code_file.0);
-    // `{:?}` prints the shortest string that reads back to the same value
-    // ("6.5", "-0.0", "5e-324", "inf", "-inf", "NaN"); strtod accepts each.
-    cmd.args(args.iter().map(|a| format!("{a:?}")));
-    cmd.stdin(Stdio::null());
-    if let Some(dir) = harness.binary.parent() {
-        cmd.current_dir(dir);
-    }
-    let out = cmd
-        .output()
-        .map_err(|e| EmuError::Run(format!("cannot start {}: {e}", harness.qemu.display())))?;
-    drop(code_file);
-
-    if !out.status.success() {
-        return Err(EmuError::Run(format!(
-            "{}; stderr: {}",
-            describe_status(out.status),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
-    }
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    parse_bits(stdout.trim()).ok_or_else(|| {
-        EmuError::Run(format!(
-            "unexpected harness output {stdout:?}; stderr: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    })
+    let mut results = run_aarch64_batch(code, &[args.to_vec()])?;
+    results
+        .pop()
+        .ok_or_else(|| EmuError::Run("the harness gave no result".to_string()))
 }
 
 /// Runs `code` like [`run_aarch64`] once per argument set of `arg_sets`
