@@ -39,17 +39,19 @@ pub fn emit(loaded: &Loaded, form: EmitForm, target: Option<Target>, out: &mut d
     }
 }
 
-/// Every function's machine code for `target`, or why it stays on the VM.
+/// Every function's machine code for `target`, each once (calls show the
+/// callee's offset in the same listing), or why it stays on the VM.
 fn asm_listing(loaded: &Loaded, target: Target) -> Result<String, String> {
     let prog = loaded
         .reg()
         .map_err(|u| format!("the register VM cannot compile {u}"))?;
+    let (code, ranges) = jit::compile_program(&prog.funcs, target);
     let mut out = String::new();
-    for (i, f) in prog.funcs.iter().enumerate() {
-        match jit::compile_code(&prog.funcs, i, target) {
-            Ok(code) => {
-                out += &format!("{}: {} bytes, {}\n", f.name, code.len(), target.name());
-                out += &jit::disasm::disassemble(&code, target);
+    for (f, range) in prog.funcs.iter().zip(ranges) {
+        match range {
+            Ok(r) => {
+                out += &format!("{}: {} bytes at {:#x}, {}\n", f.name, r.len(), r.start, target.name());
+                out += &jit::disasm::disassemble_at(&code[r.clone()], target, r.start);
             }
             Err(why) => out += &format!("{}: not compiled for {}: {why}\n", f.name, target.name()),
         }

@@ -404,3 +404,60 @@ fn profile_ops_prints_the_result_then_the_most_frequent_opcodes_and_pairs() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("ILO-R"), "{}", stderr(&o));
 }
+
+/// `n` functions each calling the next: `f0` adds 1, `fk x` is `f(k-1) x`.
+fn chain(n: usize) -> String {
+    let mut src = String::from("f0 x:n>n;+x 1\n");
+    for k in 1..n {
+        src += &format!("f{k} x:n>n;f{} x\n", k - 1);
+    }
+    src
+}
+
+#[test]
+fn the_jits_stop_at_the_step_and_depth_limits_like_the_register_vm() {
+    const ENGINES: [&str; 5] = ["--run-tree", "--run-stack", "--run-vm", "--run-jit", "--run-cranelift"];
+    let three = "g x:n>n;*x 2\nh x:n>n;g x\nf x:n>n;h x";
+    for engine in ENGINES {
+        let o = ilo(&[engine, "--max-steps", "2", three, "f", "3"]);
+        assert_eq!(o.status.code(), Some(1), "{engine}: {}", stdout(&o));
+        assert!(stderr(&o).contains("ILO-R007"), "{engine}: {}", stderr(&o));
+        let o = ilo(&[engine, "--max-steps", "3", three, "f", "3"]);
+        assert_eq!(stdout(&o), "6\n", "{engine}: {}", stderr(&o));
+    }
+    // 10,001 nested calls pass the default depth limit of 10,000 on every engine.
+    let dir = std::env::temp_dir().join(format!("ilo-chain-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("chain.ilo");
+    std::fs::write(&file, chain(10_001)).expect("write");
+    let path = file.to_string_lossy().to_string();
+    for engine in ENGINES {
+        let o = ilo(&[engine, &path, "f10000", "1"]);
+        assert!(
+            stderr(&o).contains("ILO-R006"),
+            "{engine}: {} {}",
+            stdout(&o),
+            stderr(&o)
+        );
+        let o = ilo(&[engine, &path, "f9999", "1"]);
+        assert_eq!(stdout(&o), "2\n", "{engine}: {}", stderr(&o));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn emit_asm_lists_each_function_once_with_calls_into_the_same_listing() {
+    for target in ["x86_64", "aarch64"] {
+        let o = ilo(&[
+            "--emit",
+            "asm",
+            "--target",
+            target,
+            "sq x:n>n;*x x\nhyp a:n b:n>n;+(sq a) (sq b)\nr x:n>n;r x",
+        ]);
+        let out = stdout(&o);
+        assert_eq!(out.matches("sq: ").count(), 1, "{out}");
+        assert!(out.contains("sq: 1") && out.contains("bytes at 0x0"), "{out}");
+        assert!(out.contains("hyp: ") && out.contains("r: not compiled"), "{out}");
+    }
+}

@@ -208,7 +208,7 @@ impl Loaded {
     ) -> Result<Outcome, RtError> {
         let mut fallbacks = Fallbacks { all: Vec::new(), note };
         match engine {
-            Engine::Jit | Engine::Cranelift => match self.run_jit(func, args, engine) {
+            Engine::Jit | Engine::Cranelift => match self.run_jit(func, args, engine, &limits) {
                 Ok(printed) => {
                     return Ok(Outcome {
                         printed,
@@ -266,9 +266,12 @@ impl Loaded {
 
     /// Compiles `func` with the dynasm or the Cranelift JIT and runs it
     /// natively, or says why it cannot.
-    fn run_jit(&self, func: &str, args: &[Arg], engine: Engine) -> Result<String, String> {
+    fn run_jit(&self, func: &str, args: &[Arg], engine: Engine, limits: &Limits) -> Result<String, String> {
         let prog = self.reg().map_err(|u| u.to_string())?;
         let root = prog.func_index(func).ok_or("no such function")? as usize;
+        if let Some(why) = crate::jit::limits::exceeds(&prog.funcs, root, limits) {
+            return Err(why);
+        }
         let jit = match engine {
             Engine::Cranelift => crate::jit::cranelift::compile(&prog.funcs, root),
             _ => JitFunc::compile(&prog.funcs, root),

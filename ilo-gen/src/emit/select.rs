@@ -103,7 +103,7 @@ fn choices(isa: &Isa) -> Result<Vec<Choice<'_>>, GenError> {
         });
     }
     // Stable: among equals, the table's order decides.
-    out.sort_by(|a, b| b.rank().cmp(&a.rank()));
+    out.sort_by_key(|c| std::cmp::Reverse(c.rank()));
     Ok(out)
 }
 

@@ -35,7 +35,8 @@ pub(crate) struct ClCx<'a, 'b> {
     vars: Vec<Variable>,
     consts: &'a [Value],
     funcs: &'a [RegFunc],
-    refs: Vec<Option<FuncRef>>,
+    /// The functions it calls, as declared in it.
+    refs: Vec<(usize, FuncRef)>,
 }
 
 impl ClCx<'_, '_> {
@@ -52,7 +53,7 @@ impl ClCx<'_, '_> {
 
     /// `CALL`: function `func` on VM registers `a`…, its result into `a`.
     pub(crate) fn call(&mut self, a: usize, func: usize) -> Result<(), Unsupported> {
-        let callee = self.refs.get(func).copied().flatten();
+        let callee = self.refs.iter().find(|(c, _)| *c == func).map(|(_, r)| *r);
         let (Some(callee), Some(f)) = (callee, self.funcs.get(func)) else {
             return Err(Unsupported::Opcode(rop::CALL));
         };
@@ -144,10 +145,14 @@ pub fn compile(funcs: &[RegFunc], root: usize) -> Result<JitFunc, Unsupported> {
     for &i in &unit {
         let (f, Some(id)) = (&funcs[i], ids[i]) else { continue };
         ctx.func.signature = signature(&module, f);
-        let refs = ids
-            .iter()
-            .map(|id| id.map(|id| module.declare_func_in_func(id, &mut ctx.func)))
-            .collect();
+        // Only what it calls: declaring every function of the unit in each
+        // would make a chain's compile time grow with its square.
+        let mut refs: Vec<(usize, FuncRef)> = Vec::new();
+        for callee in super::static_calls(f, false) {
+            if let (Some(Some(id)), false) = (ids.get(callee), refs.iter().any(|(c, _)| *c == callee)) {
+                refs.push((callee, module.declare_func_in_func(*id, &mut ctx.func)));
+            }
+        }
         build(&mut ctx.func, &mut fctx, funcs, f, refs, module.target_config())
             .map_err(|why| blame(funcs, root, i, why))?;
         module.define_function(id, &mut ctx).map_err(codegen_err)?;
@@ -171,7 +176,7 @@ fn build(
     fctx: &mut FunctionBuilderContext,
     funcs: &[RegFunc],
     f: &RegFunc,
-    refs: Vec<Option<FuncRef>>,
+    refs: Vec<(usize, FuncRef)>,
     config: cranelift_codegen::isa::TargetFrontendConfig,
 ) -> Result<(), Unsupported> {
     let mut b = FunctionBuilder::new(func, fctx);

@@ -11,10 +11,11 @@ mod abi;
 pub mod cranelift;
 pub mod disasm;
 pub mod emulate;
+pub mod limits;
 pub mod native;
 
 use dynasmrt::relocations::Relocation;
-use dynasmrt::{DynamicLabel, DynasmLabelApi, VecAssembler};
+use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, VecAssembler};
 
 use crate::isa::{decode_reg, rop, RegOp};
 use crate::reg::RegFunc;
@@ -203,6 +204,107 @@ pub fn compile_code(funcs: &[RegFunc], root: usize, target: Target) -> Result<Ve
     }
 }
 
+/// Every function of the program the JIT takes on `target`, assembled once
+/// into one buffer (each function once, whatever calls it): the buffer and
+/// per function its byte range, or why it stays on the VM. Linear in the
+/// program's size, for `--emit asm` of programs of thousands of functions.
+pub fn compile_program(
+    funcs: &[RegFunc],
+    target: Target,
+) -> (Vec<u8>, Vec<Result<std::ops::Range<usize>, Unsupported>>) {
+    let verdicts = program_verdicts(funcs, target);
+    let good: Vec<usize> = (0..funcs.len()).filter(|&i| verdicts[i].is_ok()).collect();
+    let assembled = match target {
+        Target::X86_64 => assemble_with_offsets(funcs, &good, target, x86_64::lower),
+        Target::Aarch64 => assemble_with_offsets(funcs, &good, target, aarch64::lower),
+    };
+    let (code, starts) = match assembled {
+        Ok(x) => x,
+        Err(why) => {
+            let all = (0..funcs.len()).map(|_| Err(why.clone())).collect();
+            return (Vec::new(), all);
+        }
+    };
+    let mut ranges: Vec<Result<std::ops::Range<usize>, Unsupported>> =
+        verdicts.into_iter().map(|v| v.map(|()| 0..0)).collect();
+    for (k, &i) in good.iter().enumerate() {
+        let end = starts.get(k + 1).copied().unwrap_or(code.len());
+        ranges[i] = Ok(starts[k]..end);
+    }
+    (code, ranges)
+}
+
+/// Whether each function's unit compiles, decided once per function: its
+/// own shape and opcodes, then (callees first) its calls. A function in a
+/// cycle is recursive; one calling a function that cannot be taken blames it.
+fn program_verdicts(funcs: &[RegFunc], target: Target) -> Vec<Result<(), Unsupported>> {
+    let own: Vec<Result<(), Unsupported>> = funcs
+        .iter()
+        .map(|f| {
+            check_eligible(f, target)?;
+            match first_unlowered(f, target) {
+                Some(op) => Err(Unsupported::Opcode(op as u8)),
+                None => Ok(()),
+            }
+        })
+        .collect();
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    let mut mark = vec![Mark::New; funcs.len()];
+    let mut verdict: Vec<Result<(), Unsupported>> = own.clone();
+    for root in 0..funcs.len() {
+        if mark[root] != Mark::New {
+            continue;
+        }
+        // Iterative post-order: (function, its callees, next to look at).
+        let mut stack = vec![(root, static_calls(&funcs[root], false), 0)];
+        mark[root] = Mark::Open;
+        while let Some((i, callees, next)) = stack.last_mut() {
+            let i = *i;
+            if let Some(&c) = callees.get(*next) {
+                *next += 1;
+                match mark.get(c) {
+                    Some(Mark::New) => {
+                        mark[c] = Mark::Open;
+                        stack.push((c, static_calls(&funcs[c], false), 0));
+                    }
+                    Some(Mark::Open) => {
+                        if verdict[i].is_ok() {
+                            verdict[i] = Err(Unsupported::Recursive(funcs[c].name.clone()));
+                        }
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            // Every callee is decided: the first that cannot be taken blames
+            // the function that stops it, as `compile_code` would.
+            if verdict[i].is_ok() {
+                let bad = static_calls(&funcs[i], false)
+                    .into_iter()
+                    .find_map(|c| match verdict.get(c) {
+                        Some(Err(Unsupported::Callee(name, why))) => {
+                            Some(Unsupported::Callee(name.clone(), why.clone()))
+                        }
+                        Some(Err(Unsupported::Recursive(name))) => Some(Unsupported::Recursive(name.clone())),
+                        Some(Err(why)) => Some(Unsupported::Callee(funcs[c].name.clone(), Box::new(why.clone()))),
+                        _ => None,
+                    });
+                if let Some(why) = bad {
+                    verdict[i] = Err(why);
+                }
+            }
+            mark[i] = Mark::Done;
+            stack.pop();
+        }
+    }
+    verdict
+}
+
 type Lower<R> = fn(&mut VecAssembler<R>, usize, u32, &LowerCx<'_>) -> Result<(), Unsupported>;
 
 /// The unit's functions one after the other, each at its label.
@@ -212,6 +314,17 @@ fn assemble<R: Relocation>(
     target: Target,
     lower: Lower<R>,
 ) -> Result<Vec<u8>, Unsupported> {
+    assemble_with_offsets(funcs, unit, target, lower).map(|(code, _)| code)
+}
+
+/// [`assemble`], also giving where each function of `unit` starts.
+fn assemble_with_offsets<R: Relocation>(
+    funcs: &[RegFunc],
+    unit: &[usize],
+    target: Target,
+    lower: Lower<R>,
+) -> Result<(Vec<u8>, Vec<usize>), Unsupported> {
+    let mut starts = Vec::with_capacity(unit.len());
     let mut ops = VecAssembler::<R>::new(0);
     let mut labels = vec![None; funcs.len()];
     for &i in unit {
@@ -222,6 +335,7 @@ fn assemble<R: Relocation>(
         if let Some(l) = labels[i] {
             ops.dynamic_label(l);
         }
+        starts.push(ops.offset().0);
         let cx = LowerCx {
             target,
             consts: &f.consts,
@@ -233,7 +347,8 @@ fn assemble<R: Relocation>(
             lower(&mut ops, pc, *ins, &cx).map_err(|why| blame(funcs, unit[0], i, why))?;
         }
     }
-    ops.finalize().map_err(|e| Unsupported::Assembler(format!("{e:?}")))
+    let code = ops.finalize().map_err(|e| Unsupported::Assembler(format!("{e:?}")))?;
+    Ok((code, starts))
 }
 
 /// Why `funcs[i]` of the unit of `root` stops the unit: a callee is named.
@@ -244,31 +359,58 @@ pub(crate) fn blame(funcs: &[RegFunc], root: usize, i: usize, why: Unsupported) 
     }
 }
 
-/// `root` and the functions it calls, directly or not, root first.
+/// `root` and the functions it calls, directly or not, root first
+/// (depth-first preorder). Linear in the unit's size: a chain of thousands
+/// of functions is fine.
 pub(crate) fn call_unit(funcs: &[RegFunc], root: usize) -> Result<Vec<usize>, Unsupported> {
-    fn visit(funcs: &[RegFunc], i: usize, path: &mut Vec<usize>, out: &mut Vec<usize>) -> Result<(), Unsupported> {
-        let f = funcs.get(i).ok_or(Unsupported::Opcode(rop::CALL))?;
-        if path.contains(&i) {
-            return Err(Unsupported::Recursive(f.name.clone()));
-        }
-        if out.contains(&i) {
-            return Ok(());
-        }
-        out.push(i);
-        path.push(i);
-        // A static call: an op the table flags `call` whose `bx` names the function.
-        for ins in f.code.iter().filter_map(|w| decode_reg(*w)) {
-            let info = ins.op.info();
-            if info.call && info.operands.contains(&("bx", "func")) {
-                visit(funcs, ins.bx as usize, path, out)?;
-            }
-        }
-        path.pop();
-        Ok(())
-    }
+    let mut seen = vec![false; funcs.len()];
+    let mut on_path = vec![false; funcs.len()];
     let mut out = Vec::new();
-    visit(funcs, root, &mut Vec::new(), &mut out)?;
+    // (function, its callees, how many of them are visited): an explicit
+    // stack, so a long chain does not exhaust the native one.
+    let mut stack: Vec<(usize, Vec<usize>, usize)> = Vec::new();
+    let enter = |i: usize, seen: &mut Vec<bool>, on_path: &mut Vec<bool>, out: &mut Vec<usize>| {
+        let f = funcs.get(i).ok_or(Unsupported::Opcode(rop::CALL))?;
+        seen[i] = true;
+        on_path[i] = true;
+        out.push(i);
+        Ok::<_, Unsupported>((i, static_calls(f, false), 0))
+    };
+    stack.push(enter(root, &mut seen, &mut on_path, &mut out)?);
+    while let Some((i, callees, next)) = stack.last_mut() {
+        let Some(&c) = callees.get(*next) else {
+            on_path[*i] = false;
+            stack.pop();
+            continue;
+        };
+        *next += 1;
+        match (on_path.get(c), seen.get(c)) {
+            (Some(true), _) => {
+                let name = funcs.get(c).map_or_else(String::new, |f| f.name.clone());
+                return Err(Unsupported::Recursive(name));
+            }
+            (_, Some(true)) => {}
+            _ => stack.push(enter(c, &mut seen, &mut on_path, &mut out)?),
+        }
+    }
     Ok(out)
+}
+
+/// The functions `f` calls by name, in code order: an op the table flags
+/// `call` whose `bx` names the function. With `until_return`, only the calls
+/// before its first return (all that straight-line code executes).
+pub(crate) fn static_calls(f: &RegFunc, until_return: bool) -> Vec<usize> {
+    let mut out = Vec::new();
+    for ins in f.code.iter().filter_map(|w| decode_reg(*w)) {
+        let info = ins.op.info();
+        if info.call && info.operands.contains(&("bx", "func")) {
+            out.push(ins.bx as usize);
+        }
+        if until_return && info.ret {
+            break;
+        }
+    }
+    out
 }
 
 /// The opcodes `target` lowers, from the table.
