@@ -101,3 +101,23 @@ fn py_arg(a: &Arg) -> String {
         Arg::List(items) => format!("[{}]", items.iter().map(py_arg).collect::<Vec<_>>().join(", ")),
     }
 }
+
+/// The `--bench` row: skipped, with the reason, when python3 is absent or
+/// the call fails there.
+pub fn row(loaded: &Loaded, func: &str, args: &[Arg], budget: Duration) -> crate::bench::Row {
+    let layer = "Python (transpiled)".to_string();
+    match time_call(loaded, func, args, budget) {
+        Ok((result, ns_per_call, iterations)) => crate::bench::Row {
+            layer,
+            result: Ok(result),
+            ns_per_call,
+            iterations,
+        },
+        Err(why) => crate::bench::Row {
+            layer,
+            result: Err(why),
+            ns_per_call: 0.0,
+            iterations: 0,
+        },
+    }
+}

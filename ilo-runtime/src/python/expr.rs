@@ -207,8 +207,17 @@ impl<'m, 'p> FnWriter<'m, 'p> {
     /// arguments, else a function value), else a builtin likewise.
     fn name(&mut self, n: &str) -> Py {
         if let Some(v) = self.var(n) {
+            if self.is_late(n) {
+                let fallback = self.callable_name(n);
+                return Py::op(format!("{v} if {v} is not _UNSET else {}", fallback.wrap()));
+            }
             return Py::name(v);
         }
+        self.callable_name(n)
+    }
+
+    /// A name that is no variable: a function or builtin.
+    fn callable_name(&mut self, n: &str) -> Py {
         if let Some((f, py)) = self.m.funcs.get(n) {
             return if f.params.is_empty() {
                 Py::atom(format!("{py}()"))

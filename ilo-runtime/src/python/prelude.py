@@ -11,6 +11,8 @@ import sys as _sys
 import time as _time
 
 _INF = float("inf")
+# A variable not bound yet, where a function of its name stands in.
+_UNSET = object()
 _NAN = float("nan")
 
 

@@ -36,6 +36,9 @@ pub(super) struct FnWriter<'m, 'p> {
     /// variables, arm bindings): a call of such a name may call a function
     /// value held in it.
     pub(super) bound: HashSet<String>,
+    /// Function-level variables that start as `_UNSET` because a function
+    /// or builtin of that name stands in until they are bound.
+    pub(super) late: HashSet<String>,
     /// How many places bind each name; a loop variable or arm binding bound
     /// in one place only keeps its name, others get a fresh one.
     sites: HashMap<String, usize>,
@@ -56,6 +59,7 @@ pub(super) fn function(m: &Module<'_>, f: &FuncDecl, py: &str) -> Result<String,
         indent: 1,
         locals: HashMap::new(),
         bound: HashSet::new(),
+        late: HashSet::new(),
         sites: HashMap::new(),
         scopes: Vec::new(),
         namer: m.namer.clone(),
@@ -70,7 +74,20 @@ pub(super) fn function(m: &Module<'_>, f: &FuncDecl, py: &str) -> Result<String,
         *w.sites.entry(p.name.name.clone()).or_default() += 1;
         w.bound.insert(p.name.name.clone());
     }
-    count_sites(&f.body, &mut w.sites, &mut w.bound);
+    let mut binds = Vec::new();
+    count_sites(&f.body, &mut w.sites, &mut w.bound, &mut binds);
+    // Every function-level variable gets its Python name up front, so a
+    // read placed before its binding (in a loop) names the same variable.
+    for name in &binds {
+        let py = w.local(name);
+        // Read before its binding runs, a name means the function or
+        // builtin of that name (late binding): start it unset.
+        if w.m.funcs.contains_key(name.as_str()) || crate::builtins::Builtin::from_name(name).is_some() {
+            if w.late.insert(name.clone()) {
+                w.line(&format!("{py} = _UNSET"));
+            }
+        }
+    }
     if w.m.opts.max_steps.is_some() {
         w.line("_tick()");
     }
@@ -94,19 +111,33 @@ pub(super) fn function(m: &Module<'_>, f: &FuncDecl, py: &str) -> Result<String,
 }
 
 /// Counts binding sites per name (see `FnWriter::sites`).
-fn count_sites(body: &[Stmt], sites: &mut HashMap<String, usize>, bound: &mut HashSet<String>) {
+/// Also lists the function-level variables (`x=…`, `{a;b}=…`) in `binds`.
+fn count_sites(
+    body: &[Stmt],
+    sites: &mut HashMap<String, usize>,
+    bound: &mut HashSet<String>,
+    binds: &mut Vec<String>,
+) {
     fn add(n: &str, sites: &mut HashMap<String, usize>, bound: &mut HashSet<String>) {
         *sites.entry(n.to_string()).or_default() += 1;
         bound.insert(n.to_string());
     }
     for s in body {
         match &s.kind {
-            StmtKind::Bind { name, .. } => add(&name.name, sites, bound),
-            StmtKind::Destructure { names, .. } => names.iter().for_each(|n| add(&n.name, sites, bound)),
+            StmtKind::Bind { name, .. } => {
+                add(&name.name, sites, bound);
+                binds.push(name.name.clone());
+            }
+            StmtKind::Destructure { names, .. } => {
+                for n in names {
+                    add(&n.name, sites, bound);
+                    binds.push(n.name.clone());
+                }
+            }
             StmtKind::If { then, els, .. } => {
-                count_sites(then, sites, bound);
+                count_sites(then, sites, bound, binds);
                 if let Some(els) = els {
-                    count_sites(els, sites, bound);
+                    count_sites(els, sites, bound, binds);
                 }
             }
             StmtKind::Match { arms, .. } => {
@@ -118,9 +149,9 @@ fn count_sites(body: &[Stmt], sites: &mut HashMap<String, usize>, bound: &mut Ha
             }
             StmtKind::ForEach { var, body, .. } | StmtKind::ForRange { var, body, .. } => {
                 add(&var.name, sites, bound);
-                count_sites(body, sites, bound);
+                count_sites(body, sites, bound, binds);
             }
-            StmtKind::While { body, .. } => count_sites(body, sites, bound),
+            StmtKind::While { body, .. } => count_sites(body, sites, bound, binds),
             StmtKind::Guard { .. } | StmtKind::Break | StmtKind::Continue | StmtKind::Return(_) | StmtKind::Expr(_) => {
             }
         }
@@ -138,6 +169,11 @@ impl<'m, 'p> FnWriter<'m, 'p> {
         let py = self.namer.fresh(name);
         self.locals.insert(name.to_string(), py.clone());
         py
+    }
+
+    /// Whether `name` reads a function-level variable that may be unset.
+    pub(super) fn is_late(&self, name: &str) -> bool {
+        self.late.contains(name) && !self.scopes.iter().any(|(n, _)| n == name)
     }
 
     /// The Python variable an ilo name reads, if it is a variable here.
