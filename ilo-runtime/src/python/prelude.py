@@ -792,8 +792,158 @@ def _from_json(j):
     return {k: _from_json(x) for k, x in j.items()}
 
 
+class _JsonError(ValueError):
+    pass
+
+
 def _json_load(s):
-    return _json.loads(s, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
+    """JSON text to Python values, failing with serde_json's messages (as ilo does)."""
+    at = [0]
+    n = len(s)
+
+    def where(i):
+        line = s.count("\n", 0, i) + 1
+        return "at line %d column %d" % (line, i - (s.rfind("\n", 0, i) + 1))
+
+    def fail(msg, i):
+        raise _JsonError("%s %s" % (msg, where(min(i, n))))
+
+    def ws():
+        while at[0] < n and s[at[0]] in " \t\n\r":
+            at[0] += 1
+
+    def value(depth):
+        ws()
+        if at[0] >= n:
+            fail("EOF while parsing a value", n)
+        if depth > 127:
+            fail("recursion limit exceeded", at[0] + 1)
+        c = s[at[0]]
+        if c == "{":
+            at[0] += 1
+            out = {}
+            ws()
+            if at[0] < n and s[at[0]] == "}":
+                at[0] += 1
+                return out
+            while True:
+                ws()
+                if at[0] >= n:
+                    fail("EOF while parsing an object", n)
+                if s[at[0]] != '"':
+                    fail("key must be a string", at[0] + 1)
+                k = string()
+                ws()
+                if at[0] >= n:
+                    fail("EOF while parsing an object", n)
+                if s[at[0]] != ":":
+                    fail("expected `:`", at[0] + 1)
+                at[0] += 1
+                out[k] = value(depth + 1)
+                ws()
+                if at[0] >= n:
+                    fail("EOF while parsing an object", n)
+                if s[at[0]] == "}":
+                    at[0] += 1
+                    return out
+                if s[at[0]] != ",":
+                    fail("expected `,` or `}`", at[0] + 1)
+                at[0] += 1
+                ws()
+                if at[0] < n and s[at[0]] == "}":
+                    fail("trailing comma", at[0] + 1)
+        if c == "[":
+            at[0] += 1
+            out = []
+            ws()
+            if at[0] < n and s[at[0]] == "]":
+                at[0] += 1
+                return out
+            while True:
+                out.append(value(depth + 1))
+                ws()
+                if at[0] >= n:
+                    fail("EOF while parsing a list", n)
+                if s[at[0]] == "]":
+                    at[0] += 1
+                    return out
+                if s[at[0]] != ",":
+                    fail("expected `,` or `]`", at[0] + 1)
+                at[0] += 1
+                ws()
+                if at[0] < n and s[at[0]] == "]":
+                    fail("trailing comma", at[0] + 1)
+        if c == '"':
+            return string()
+        for word, v in (("true", True), ("false", False), ("null", None)):
+            if c == word[0]:
+                for i, w in enumerate(word):
+                    if at[0] + i >= n:
+                        fail("EOF while parsing a value", n)
+                    if s[at[0] + i] != w:
+                        fail("expected ident", at[0] + i + 1)
+                at[0] += len(word)
+                return v
+        if c == "-" and at[0] + 1 >= n:
+            fail("EOF while parsing a value", n)
+        if s.startswith("0", at[0] + (c == "-")) and s[at[0] + (c == "-") + 1 : at[0] + (c == "-") + 2].isdigit():
+            fail("invalid number", at[0] + (c == "-") + 2)
+        m = _JSON_NUMBER.match(s, at[0])
+        if c in "-0123456789" and m and m.group(0) not in ("-",):
+            at[0] = m.end()
+            x = float(m.group(0))
+            if x in (_INF, -_INF):
+                fail("number out of range", at[0])
+            return x
+        fail("expected value", at[0] + 1)
+
+    def string():
+        at[0] += 1
+        out = []
+        while True:
+            if at[0] >= n:
+                fail("EOF while parsing a string", n)
+            c = s[at[0]]
+            at[0] += 1
+            if c == '"':
+                return "".join(out)
+            if c == "\\":
+                if at[0] >= n:
+                    fail("EOF while parsing a string", n)
+                e = s[at[0]]
+                at[0] += 1
+                if e in _JSON_ESCAPES:
+                    out.append(_JSON_ESCAPES[e])
+                elif e == "u":
+                    h = s[at[0] : at[0] + 4]
+                    if len(h) < 4 or any(x not in "0123456789abcdefABCDEF" for x in h):
+                        fail("invalid escape", at[0] + len(h))
+                    at[0] += 4
+                    cp = int(h, 16)
+                    if 0xD800 <= cp < 0xDC00 and s[at[0] : at[0] + 2] == "\\u":
+                        lo = int(s[at[0] + 2 : at[0] + 6] or "0", 16)
+                        if 0xDC00 <= lo < 0xE000:
+                            at[0] += 6
+                            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
+                    if 0xD800 <= cp < 0xE000:
+                        fail("lone leading surrogate in hex escape", at[0])
+                    out.append(chr(cp))
+                else:
+                    fail("invalid escape", at[0])
+            elif c < " ":
+                fail("control character (\\u0000-\\u001F) found while parsing a string", at[0])
+            else:
+                out.append(c)
+
+    v = value(0)
+    ws()
+    if at[0] < n:
+        fail("trailing characters", at[0] + 1)
+    return v
+
+
+_JSON_NUMBER = _re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+_JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
 def _jpar(s):
