@@ -166,7 +166,12 @@ fn run_time_error_examples_fail_with_their_code() {
         for run in &ex.runs {
             let mut args = vec![run.func.clone()];
             args.extend(run.args.iter().cloned());
-            assert_eq!(run_python(&script, &args), Got::Fault(code.to_string()), "{}", ex.name());
+            assert_eq!(
+                run_python(&script, &args),
+                Got::Fault(code.to_string()),
+                "{}",
+                ex.name()
+            );
             checked += 1;
         }
     }
@@ -185,7 +190,10 @@ fn the_module_imports_and_its_functions_take_python_values() {
     write_module(&dir, "prog", &loaded, Options::default()).expect("transpiles");
     let out = Command::new(python3())
         .current_dir(&dir)
-        .args(["-c", "import prog; print(prog.tot(10.0, 20.0, 30.0), prog._fmt(prog.fib(20.0)))"])
+        .args([
+            "-c",
+            "import prog; print(prog.tot(10.0, 20.0, 30.0), prog._fmt(prog.fib(20.0)))",
+        ])
         .output()
         .expect("python3 runs");
     let _ = std::fs::remove_dir_all(&dir);
@@ -212,7 +220,10 @@ fn snapshot(name: &str, text: String) {
 #[test]
 fn transpiled_programs_are_pinned() {
     snapshot("tot.python", program_text("tot p:n q:n r:n>n;s=*p q;t=*s r;+s t"));
-    snapshot("fib.python", program_text("fib n:n>n;<=n 1 n;a=fib -n 1;b=fib -n 2;+a b"));
+    snapshot(
+        "fib.python",
+        program_text("fib n:n>n;<=n 1 n;a=fib -n 1;b=fib -n 2;+a b"),
+    );
     let records = std::fs::read_to_string(examples::examples_dir().join("bank.ilo")).expect("bank.ilo");
     snapshot("bank.python", program_text(&records));
 }

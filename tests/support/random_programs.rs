@@ -72,4 +72,3 @@ pub fn program() -> impl Strategy<Value = String> {
             src
         })
 }
-

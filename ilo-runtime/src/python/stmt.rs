@@ -82,10 +82,9 @@ pub(super) fn function(m: &Module<'_>, f: &FuncDecl, py: &str) -> Result<String,
         let py = w.local(name);
         // Read before its binding runs, a name means the function or
         // builtin of that name (late binding): start it unset.
-        if w.m.funcs.contains_key(name.as_str()) || crate::builtins::Builtin::from_name(name).is_some() {
-            if w.late.insert(name.clone()) {
-                w.line(&format!("{py} = _UNSET"));
-            }
+        let stands_in = w.m.funcs.contains_key(name.as_str()) || crate::builtins::Builtin::from_name(name).is_some();
+        if stands_in && w.late.insert(name.clone()) {
+            w.line(&format!("{py} = _UNSET"));
         }
     }
     if w.m.opts.max_steps.is_some() {
