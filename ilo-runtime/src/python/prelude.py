@@ -497,9 +497,10 @@ def _rou(x):
     _want_num("rou", 1, x)
     if not _math.isfinite(x):
         return x
-    r = float(_math.floor(abs(x) + 0.5))
-    if r - abs(x) > 0.5:  # abs(x)+0.5 rounded up past a tie (large odd values)
-        r -= 1.0
+    a = abs(x)
+    r = float(_math.floor(a))
+    if a - r >= 0.5:  # the fraction is exact, so ties are seen exactly
+        r += 1.0
     return _math.copysign(r, x)
 
 
@@ -1234,6 +1235,8 @@ def _run(call):
 
 
 def _main(argv):
+    if argv[:1] == ["--"]:  # ends options, as for `ilo`
+        argv = argv[1:]
     names = list(_SIGNATURES)
     if not names:
         _sys.stderr.write("the program declares no function to run\n")
