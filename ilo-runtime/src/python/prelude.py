@@ -592,7 +592,7 @@ def _sorted_by(keys, items, what):
     elif all(type(k) is str for k in keys):
         order = sorted(range(len(items)), key=lambda i: keys[i].encode())
     else:
-        odd = next(k for k in keys if type(k) is not float and type(k) is not str)
+        odd = next((k for k in keys if type(k) is not float and type(k) is not str), None)
         raise _type_error("`srt` sorts by numbers or by texts (not mixed); %s include %s" % (what, _kind(odd)))
     return [items[i] for i in order]
 
@@ -1231,6 +1231,8 @@ def _run(call):
         _report("ILO-R002", "`mod a 0`: remainder by zero")
     except NameError as e:
         _report("ILO-R010", "a name has no value here (%s)" % e)
+    except Exception as e:  # a bug in the translation, never in the program
+        _report("ILO-R099", "internal fault in the transpiled program: %r" % e)
     return False, None
 
 

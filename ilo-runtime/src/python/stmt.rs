@@ -241,7 +241,12 @@ impl<'m, 'p> FnWriter<'m, 'p> {
             )));
         }
         self.indent += 1;
+        let before = self.out.len();
         let r = self.block(body, sink);
+        if self.out.len() == before {
+            // Every statement was a value nobody reads.
+            self.line("pass");
+        }
         self.indent -= 1;
         r
     }
