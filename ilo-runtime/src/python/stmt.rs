@@ -78,7 +78,8 @@ pub(super) fn function(m: &Module<'_>, f: &FuncDecl, py: &str) -> Result<String,
     count_sites(&f.body, &mut w.sites, &mut w.bound, &mut binds);
     // Every function-level variable gets its Python name up front, so a
     // read placed before its binding (in a loop) names the same variable.
-    for name in &binds {
+    let param_names: HashSet<&str> = f.params.iter().map(|p| p.name.name.as_str()).collect();
+    for name in binds.iter().filter(|n| !param_names.contains(n.as_str())) {
         let py = w.local(name);
         // Read before its binding runs, a name means the function or
         // builtin of that name (late binding): start it unset.
