@@ -312,7 +312,7 @@ impl<'m, 'p> FnWriter<'m, 'p> {
     /// `f a b`: a function value held in a variable `f`, else the
     /// program's function `f`, else the builtin `f` (the tree interpreter's
     /// order).
-    fn call(&mut self, func: &'p Ident, args: &'p [Expr]) -> Result<Py, Untranslatable> {
+    pub(super) fn call(&mut self, func: &'p Ident, args: &'p [Expr]) -> Result<Py, Untranslatable> {
         let name = func.name.as_str();
         let mut vals = Vec::with_capacity(args.len());
         for a in args {

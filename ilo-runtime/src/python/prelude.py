@@ -304,6 +304,13 @@ def _unwrap(name, r):
     raise _type_error("`%s!` unwraps a result, but `%s` returned %s" % (name, name, _kind(r)))
 
 
+def _propagate(name, r):
+    """`x=f! a` when `f` did not give `~v`: its `^e` is returned."""
+    if type(r) is _Err:
+        return r
+    raise _type_error("`%s!` unwraps a result, but `%s` returned %s" % (name, name, _kind(r)))
+
+
 def _items(x):
     """What `@x e` walks: a list, a text's characters, a map's keys in order."""
     t = type(x)

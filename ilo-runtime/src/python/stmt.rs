@@ -295,6 +295,24 @@ impl<'m, 'p> FnWriter<'m, 'p> {
     fn stmt(&mut self, s: &'p Stmt, sink: &Sink, prev: Option<String>) -> Result<(), Untranslatable> {
         match &s.kind {
             StmtKind::Bind { name, value } => {
+                if let ExprKind::Call {
+                    func,
+                    args,
+                    unwrap: true,
+                } = &value.kind
+                {
+                    // `x=f! a`, the common form, as plain statements.
+                    let call = self.call(func, args)?.code;
+                    let t = self.target(&name.name);
+                    self.line(&format!("{t} = {call}"));
+                    self.line(&format!("if type({t}) is not _Ok:"));
+                    self.indent += 1;
+                    self.line(&format!("return _propagate({}, {t})", super::names::py_str(&func.name)));
+                    self.indent -= 1;
+                    self.line(&format!("{t} = {t}.v"));
+                    self.sink(sink, &t);
+                    return Ok(());
+                }
                 let v = self.expr(value)?.code;
                 let t = self.target(&name.name);
                 self.line(&format!("{t} = {v}"));
