@@ -61,7 +61,7 @@ pub fn time_call(loaded: &Loaded, func: &str, args: &[Arg], budget: Duration) ->
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("`python3` is not available ({e})"))?;
+        .map_err(|e| format!("`{}` is not available ({e})", python3()))?;
     if let Some(mut stdin) = child.stdin.take() {
         stdin
             .write_all(script.as_bytes())
