@@ -135,11 +135,15 @@ impl<'m, 'p> FnWriter<'m, 'p> {
                 let Some(rec) = self.m.records.get(ty.name.as_str()) else {
                     return Err(Untranslatable(format!("no record type `{}`", ty.name)));
                 };
+                // Fields written in declaration order go positionally (faster);
+                // else by keyword, which still runs them in the order written.
+                let in_order = fields.len() == rec.slots.len()
+                    && fields.iter().zip(&rec.slots).all(|((f, _), (name, _))| f.name == *name);
                 let mut args = Vec::new();
                 for (f, x) in fields {
                     let v = self.expr(x)?.code;
                     match rec.slot(&f.name) {
-                        // Keyword arguments run in the order written.
+                        Some(_) if in_order => args.push(v),
                         Some(slot) => args.push(format!("{slot}={v}")),
                         None => {
                             return Err(Untranslatable(format!(

@@ -100,6 +100,9 @@ def _kind(v):
 
 
 def _fmt_num(n):
+    # Whole numbers (counters, lengths) first; -0 and nan fail the tests.
+    if -1e15 < n < 1e15 and n.is_integer() and n != 0.0:
+        return str(int(n))
     if n != n:
         return "nan"
     if n == _INF:
@@ -108,8 +111,6 @@ def _fmt_num(n):
         return "-inf"
     if n == 0.0:
         return "-0" if _math.copysign(1.0, n) < 0 else "0"
-    if n.is_integer() and -1e15 < n < 1e15:
-        return str(int(n))
     # repr gives the shortest round-trip digits; lay them out as ilo does.
     sign, s = ("-", repr(-n)) if n < 0 else ("", repr(n))
     mant, _, exp = s.partition("e")
