@@ -7,7 +7,8 @@
 //! interpreter). Each must go through `front::check` without a panic; when it
 //! checks, its first function runs on the tree interpreter with a step limit
 //! and arguments made from its parameter types, and must not panic either
-//! (errors are fine). Inputs that parse also go through the formatter:
+//! (errors are fine), and it goes through the Python transpiler. Inputs
+//! that parse also go through the formatter:
 //! both forms must read back and format to themselves.
 //!
 //! Programs that would touch files, the environment or stdout (`wr`, `rd`,
@@ -74,6 +75,9 @@ fn no_panic(src: &str) -> Result<(), String> {
     let r = catch_unwind(AssertUnwindSafe(|| {
         formats_stably(src)?;
         if let Ok(program) = ilo_runtime::front::check(src) {
+            // The Python transpiler takes every checked program without a
+            // panic (an error is fine).
+            let _ = ilo_runtime::python::transpile(&program);
             if !touches_outside(src) {
                 run_first(program);
             }

@@ -89,6 +89,8 @@ pub enum EmitForm {
     Bytecode,
     /// JIT machine code, disassembled.
     Asm,
+    /// A Python 3 module: run it as `python3 prog.py [function] args...`.
+    Python,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -11,8 +11,19 @@ use crate::args::EmitForm;
 use crate::report::Reporter;
 use crate::{EXIT_FAIL, EXIT_OK};
 
-pub fn emit(loaded: &Loaded, form: EmitForm, target: Option<Target>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub fn emit(
+    loaded: &Loaded,
+    form: EmitForm,
+    target: Option<Target>,
+    max_steps: Option<u64>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
     let text = match form {
+        EmitForm::Python => {
+            ilo_runtime::python::transpile_with(&loaded.program, ilo_runtime::python::Options { max_steps })
+                .map_err(|e| format!("cannot translate to Python: {e}"))
+        }
         EmitForm::Ast => Ok(format!("{:#?}\n", loaded.program)),
         EmitForm::Stack => loaded
             .stack()

@@ -88,7 +88,7 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
     };
     let loaded = Loaded::new(program);
     if let Some(form) = cli.emit {
-        return emit::emit(&loaded, form, target, out, err);
+        return emit::emit(&loaded, form, target, cli.max_steps, out, err);
     }
     let (func, raw_args) = match pick_function(&loaded.program, &cli.args) {
         Ok(x) => x,

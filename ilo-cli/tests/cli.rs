@@ -86,11 +86,13 @@ fn bench_reports_every_layer() {
         "Register VM (reused)",
         "JIT (x86_64)",
         "Cranelift JIT",
+        // python3 is required where the tests run (CI installs it).
+        "Python (transpiled)",
     ] {
         assert!(out.lines().any(|l| l == layer), "no `{layer}` heading in\n{out}");
     }
-    assert_eq!(out.matches("  result:   6200").count(), 6, "{out}");
-    assert_eq!(out.matches("  per call: ").count(), 6, "{out}");
+    assert_eq!(out.matches("  result:   6200").count(), 7, "{out}");
+    assert_eq!(out.matches("  per call: ").count(), 7, "{out}");
     assert!(out.contains("speed-up vs Tree interpreter"), "{out}");
 }
 
@@ -104,6 +106,8 @@ fn emit_prints_each_listing() {
     let stack = stdout(&ilo(&["--emit", "stack", TOT]));
     assert!(stack.contains("LOAD") && stack.contains("MUL"), "{stack}");
     let ast = stdout(&ilo(&["--emit", "ast", TOT]));
+    let python = stdout(&ilo(&["--emit", "python", TOT]));
+    assert!(python.contains("def tot(p, q, r):\n    s = p * q\n"), "{python}");
     assert!(ast.contains("FuncDecl"), "{ast}");
     let x86 = stdout(&ilo(&["--emit", "asm", "--target", "x86_64", TOT]));
     assert!(x86.contains("vmulsd") && x86.contains("ret"), "{x86}");

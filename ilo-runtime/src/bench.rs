@@ -167,6 +167,9 @@ pub fn bench(loaded: &Loaded, func: &str, args: &[Arg], budget: Duration) -> Vec
         },
         Err(u) => rows.push(skipped("Register VM", format!("cannot compile {u}"))),
     }
+
+    // The program transpiled to Python, timed inside one python3 process.
+    rows.push(crate::python::bench::row(loaded, func, args, budget));
     rows
 }
 

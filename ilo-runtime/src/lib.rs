@@ -15,6 +15,7 @@ pub mod jit;
 pub mod lower;
 pub mod ops;
 pub mod print;
+pub mod python;
 pub mod reg;
 pub mod render;
 pub mod stack;

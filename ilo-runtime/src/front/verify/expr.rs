@@ -20,6 +20,7 @@ impl<'p> Verifier<'p> {
         self.nest += 1;
         let t = self.expect_inner(e, want, why, outer);
         self.nest -= 1;
+        self.record_type(e, &t);
         t
     }
 
@@ -126,6 +127,7 @@ impl<'p> Verifier<'p> {
         self.nest += 1;
         let t = self.expr_inner(e);
         self.nest -= 1;
+        self.record_type(e, &t);
         t
     }
 

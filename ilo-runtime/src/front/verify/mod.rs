@@ -108,6 +108,41 @@ pub fn verify(program: &Program) -> Vec<Diagnostic> {
     diags
 }
 
+/// The type the verifier inferred for each expression of `program`, as a
+/// side table for passes that translate by type (the Python transpiler).
+/// An expression the verifier did not reach, or where it knows nothing, is
+/// [`Ty::Any`].
+pub fn expr_types(program: &Program) -> ExprTypes<'_> {
+    let mut v = Verifier::new();
+    v.types = Some(HashMap::new());
+    v.declarations(program);
+    for f in program.funcs() {
+        v.function(f);
+    }
+    ExprTypes {
+        types: v.types.unwrap_or_default(),
+        _program: std::marker::PhantomData,
+    }
+}
+
+/// Expression -> inferred type, keyed by the expression's address: the
+/// table borrows the program, so the addresses stay valid while it lives
+/// (spans would not do: imported declarations keep their own file's spans).
+pub struct ExprTypes<'p> {
+    types: HashMap<usize, Ty>,
+    _program: std::marker::PhantomData<&'p Program>,
+}
+
+impl<'p> ExprTypes<'p> {
+    /// The type of `e`, [`Ty::Any`] when unknown. When a loop body is
+    /// checked twice, the later pass (which sees every iteration's
+    /// bindings) is the one kept.
+    pub fn get(&self, e: &'p Expr) -> &Ty {
+        static ANY: Ty = Ty::Any;
+        self.types.get(&(e as *const Expr as usize)).unwrap_or(&ANY)
+    }
+}
+
 /// The order diagnostics are reported in: by position, each cause before
 /// the diagnostics whose spans enclose it.
 pub fn order(diags: &mut [Diagnostic]) {
@@ -314,6 +349,8 @@ struct Verifier<'p> {
     loops: u32,
     prepass: bool,
     nest: u32,
+    /// When set, the type of every expression checked (see [`expr_types`]).
+    types: Option<HashMap<usize, Ty>>,
 }
 
 impl<'p> Verifier<'p> {
@@ -333,6 +370,14 @@ impl<'p> Verifier<'p> {
             loops: 0,
             prepass: false,
             nest: 0,
+            types: None,
+        }
+    }
+
+    /// Records `t` as the type of `e` when a side table is being built.
+    fn record_type(&mut self, e: &Expr, t: &Ty) {
+        if let Some(types) = &mut self.types {
+            types.insert(e as *const Expr as usize, t.clone());
         }
     }
 
