@@ -780,8 +780,14 @@ impl FuncCompiler<'_, '_> {
     /// Compiles a loop body; `brk` jumps to the end, `cnt` to `cont` (or, if
     /// `None`, to what is emitted right after the body).
     fn loop_body(&mut self, body: &[Stmt], span: Span) -> Result<LoopJumps, Unsupported> {
-        self.loops.push(LoopJumps::default());
         self.code.push(encode_abc(RegOp::TICK, 0, 0, 0));
+        self.loop_body_untimed(body, span)
+    }
+
+    /// [`loop_body`] whose step is counted elsewhere (by a back-edge that
+    /// is a safe point itself, and once before the first iteration).
+    fn loop_body_untimed(&mut self, body: &[Stmt], span: Span) -> Result<LoopJumps, Unsupported> {
+        self.loops.push(LoopJumps::default());
         let r = self.block(body, Need::No, span);
         let jumps = self.loops.pop().unwrap_or_default();
         r?;
@@ -839,13 +845,22 @@ impl FuncCompiler<'_, '_> {
         let below = Operation::Operator("<");
         let exit = self.compare_jump(below, &[Arg::Placed(counter), Arg::Placed(bound)], RegOp::JMPF, span)?;
         let x = self.scoped_local(&var.name, true, var.span)?;
+        let step = RegOp::for_operation("range_step").filter(|_| limit == i + 1);
+        // The table's range step is the back-edge's safe point: the first
+        // iteration's step is counted here, every later one by the step.
+        if step.is_some() {
+            self.code.push(encode_abc(RegOp::TICK, 0, 0, 0));
+        }
         let top = self.code.len();
         self.code.push(enc::MOV(x, i));
-        let jumps = self.loop_body(body, span)?;
+        let jumps = match step {
+            Some(_) => self.loop_body_untimed(body, span)?,
+            None => self.loop_body(body, span)?,
+        };
         let cont = self.code.len();
-        match RegOp::for_operation("range_step") {
-            Some(step) if limit == i + 1 => self.jump_back(step, i, top, span)?,
-            _ => {
+        match step {
+            Some(step) => self.jump_back(step, i, top, span)?,
+            None => {
                 let one = Expr {
                     kind: ExprKind::Lit(Lit::Num(1.0)),
                     span,
