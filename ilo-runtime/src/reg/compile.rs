@@ -582,6 +582,12 @@ impl FuncCompiler<'_, '_> {
     /// table's compare-and-branch when it has one.
     fn cond_jump(&mut self, cond: &Expr, negated: bool) -> Result<usize, Unsupported> {
         let jump = if negated { RegOp::JMPT } else { RegOp::JMPF };
+        self.cond_jump_with(cond, jump)
+    }
+
+    /// The conditional `jump` (`JMPF`, `JMPT`, `LOOPT`) on `cond`; returns
+    /// the word to patch.
+    fn cond_jump_with(&mut self, cond: &Expr, jump: RegOp) -> Result<usize, Unsupported> {
         if let ExprKind::Binary { op, lhs, rhs } = &cond.kind {
             if op.is_comparison() {
                 let args = [Arg::Expr(lhs), Arg::Expr(rhs)];
@@ -880,16 +886,18 @@ impl FuncCompiler<'_, '_> {
         self.close_loop(jumps, cont, span)
     }
 
-    /// `wh c{…}`: tested once on entry, then at the bottom, jumping back
-    /// while it holds (one dispatch per iteration instead of a test and a
-    /// `JMP`).
+    /// `wh c{…}`: tested once on entry, then at the bottom by a `LOOPT`
+    /// back-edge (fused with the comparison where the table offers it) that
+    /// is the loop's safe point; the first iteration's is a `TICK` before
+    /// the body. Per iteration: the body and one dispatch.
     fn while_loop(&mut self, cond: &Expr, body: &[Stmt], span: Span) -> Result<(), Unsupported> {
         let exit = self.cond_jump(cond, false)?;
         self.reset_temps();
+        self.code.push(encode_abc(RegOp::TICK, 0, 0, 0));
         let top = self.code.len();
-        let jumps = self.loop_body(body, span)?;
+        let jumps = self.loop_body_untimed(body, span)?;
         let cont = self.code.len();
-        let again = self.cond_jump(cond, true)?;
+        let again = self.cond_jump_with(cond, RegOp::LOOPT)?;
         self.reset_temps();
         self.patch_to(again, top, span)?;
         self.patch(exit, span)?;
