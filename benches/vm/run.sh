@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 ms="${1:-500}"
 cargo build --release -q -p ilo-cli
 ilo=target/release/ilo
-layers=("Tree interpreter" "Stack VM" "Register VM" "Register VM (reused)" "JIT (x86_64)" "Cranelift JIT")
+layers=("Tree interpreter" "Stack VM" "Register VM" "Register VM (reused)" "JIT (x86_64)" "Cranelift JIT" "Python (transpiled)")
 others=()
 for l in lua5.4 luajit python3; do command -v "$l" >/dev/null && others+=("$l"); done
 printf '| workload |'; for l in "${layers[@]}" "${others[@]}"; do printf ' %s |' "$l"; done; echo
