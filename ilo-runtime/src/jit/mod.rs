@@ -272,10 +272,8 @@ fn program_verdicts(funcs: &[RegFunc], target: Target) -> Vec<Result<(), Unsuppo
                         mark[c] = Mark::Open;
                         stack.push((c, static_calls(&funcs[c], false), 0));
                     }
-                    Some(Mark::Open) => {
-                        if verdict[i].is_ok() {
-                            verdict[i] = Err(Unsupported::Recursive(funcs[c].name.clone()));
-                        }
+                    Some(Mark::Open) if verdict[i].is_ok() => {
+                        verdict[i] = Err(Unsupported::Recursive(funcs[c].name.clone()));
                     }
                     _ => {}
                 }
