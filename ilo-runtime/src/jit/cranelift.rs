@@ -101,6 +101,9 @@ fn eligible(f: &RegFunc) -> Result<(), Unsupported> {
     if f.nparams > MAX_PARAMS {
         return Err(Unsupported::TooManyParams(f.nparams));
     }
+    if let Some(op) = first_unlowered(f) {
+        return Err(Unsupported::Opcode(op as u8));
+    }
     Ok(())
 }
 

@@ -176,10 +176,15 @@ impl LowerCx<'_> {
 
 pub const MAX_PARAMS: usize = 8;
 
-/// Checks what the generated lowerings cannot see instruction by instruction.
+/// Checks what the generated lowerings cannot see instruction by instruction,
+/// and names the first opcode the target has no lowering for (a loop's or a
+/// branch's, rather than whatever the lowering would trip on first).
 fn check_eligible(f: &RegFunc, target: Target) -> Result<(), Unsupported> {
     if !f.numeric {
         return Err(Unsupported::NotNumeric);
+    }
+    if let Some(op) = first_unlowered(f, target) {
+        return Err(Unsupported::Opcode(op as u8));
     }
     if f.nparams > MAX_PARAMS {
         return Err(Unsupported::TooManyParams(f.nparams));
@@ -238,16 +243,7 @@ pub fn compile_program(
 /// own shape and opcodes, then (callees first) its calls. A function in a
 /// cycle is recursive; one calling a function that cannot be taken blames it.
 fn program_verdicts(funcs: &[RegFunc], target: Target) -> Vec<Result<(), Unsupported>> {
-    let own: Vec<Result<(), Unsupported>> = funcs
-        .iter()
-        .map(|f| {
-            check_eligible(f, target)?;
-            match first_unlowered(f, target) {
-                Some(op) => Err(Unsupported::Opcode(op as u8)),
-                None => Ok(()),
-            }
-        })
-        .collect();
+    let own: Vec<Result<(), Unsupported>> = funcs.iter().map(|f| check_eligible(f, target)).collect();
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
