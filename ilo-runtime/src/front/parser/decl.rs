@@ -131,18 +131,10 @@ impl Parser {
         let start = self.bump().span.start;
         let name = self.ident("a type name")?;
         let open = self.expect(&Tok::LBrace, "`{` and the fields")?;
-        let mut fields = Vec::new();
-        loop {
-            while self.eat(&Tok::Semi) || self.eat(&Tok::Comma) {}
-            if self.eat(&Tok::RBrace) {
-                break;
-            }
-            if self.at_boundary() {
-                return fail(self.unclosed(open, "{", "}"));
-            }
-            self.begin_stmt();
-            fields.push(self.field()?);
-        }
+        let fields = self.brace_items(open, |p| {
+            p.begin_stmt();
+            p.field()
+        })?;
         Ok(TypeDecl {
             name,
             fields,
@@ -180,6 +172,26 @@ impl Parser {
             names,
             span: self.span_from(start),
         })
+    }
+
+    /// The items of a `{…}` list whose `{` (at `open`) was just read, up to
+    /// and including its `}`; items are separated by `;` or `,`.
+    pub(super) fn brace_items<T>(
+        &mut self,
+        open: Span,
+        mut item: impl FnMut(&mut Self) -> PResult<T>,
+    ) -> PResult<Vec<T>> {
+        let mut items = Vec::new();
+        loop {
+            while self.eat(&Tok::Semi) || self.eat(&Tok::Comma) {}
+            if self.eat(&Tok::RBrace) {
+                return Ok(items);
+            }
+            if self.at_boundary() {
+                return fail(self.unclosed(open, "{", "}"));
+            }
+            items.push(item(self)?);
+        }
     }
 
     pub(super) fn unclosed(&self, open: Span, o: &str, c: &str) -> Diagnostic {

@@ -126,26 +126,18 @@ impl Parser {
     /// `{a;b}=rec`
     pub(super) fn destructure(&mut self) -> PResult<StmtKind> {
         let open = self.bump().span;
-        let mut names = Vec::new();
-        loop {
-            while self.eat(&Tok::Semi) || self.eat(&Tok::Comma) {}
-            if self.eat(&Tok::RBrace) {
-                break;
-            }
-            if self.at_boundary() {
-                return fail(self.unclosed(open, "{", "}"));
-            }
-            if !matches!(self.kind(), Tok::Name(_)) {
+        let names = self.brace_items(open, |p| {
+            if !matches!(p.kind(), Tok::Name(_)) {
                 return fail(
-                    self.error(
+                    p.error(
                         "ILO-P016",
-                        format!("expected a field name to destructure, found {}", self.kind().describe()),
+                        format!("expected a field name to destructure, found {}", p.kind().describe()),
                     )
                     .with_note("a statement starting with `{` destructures a record: `{a;b}=rec`"),
                 );
             }
-            names.push(self.ident("a field name")?);
-        }
+            p.ident("a field name")
+        })?;
         if !self.is(&Tok::Eq) {
             return fail(
                 self.error("ILO-P016", "expected `=` and a record after `{…}`")
