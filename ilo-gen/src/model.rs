@@ -265,7 +265,7 @@ pub struct RegOp {
     /// compilers ask the table which op implements an operator.
     pub operator: Option<String>,
     /// A named operation a root op implements besides operators: a builtin
-    /// (`max`) or a compiler step (`range_step`).
+    /// (`max`) or a statement form (`return`).
     pub operation: Option<String>,
     /// Line of the entry in its file, for generated provenance comments.
     pub line: usize,

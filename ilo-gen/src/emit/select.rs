@@ -137,15 +137,6 @@ pub fn emit(isa: &Isa) -> Result<String, GenError> {
             op.name
         );
     }
-    s.push_str("_ => None } }\n");
-    s.push_str("/// The op the table names for a named operation (a builtin, a loop step).\npub fn for_operation(name: &str) -> Option<RegOp> { match name {\n");
-    for op in isa.reg.iter().filter(|o| o.operation.is_some()) {
-        s += &format!(
-            "{} => Some(RegOp::{}),\n",
-            lit(op.operation.as_deref().unwrap_or("")),
-            op.name
-        );
-    }
     s.push_str("_ => None } }\n}\n");
     Ok(s)
 }

@@ -835,9 +835,9 @@ impl FuncCompiler<'_, '_> {
     }
 
     /// `@i a..b`: the counter and the limit in consecutive registers, one
-    /// entry test, and at the bottom the table's `range_step` (count up and
-    /// jump back while below the limit) — or, without one, the selected add
-    /// and compare-and-branch.
+    /// entry test (the table's compare-and-branch), and at the bottom
+    /// `FORSTEP` (count up and jump back while below the limit), the loop's
+    /// structural step as `FORIN` is `@x xs`'s.
     fn for_range(&mut self, var: &Ident, from: &Expr, to: &Expr, body: &[Stmt], span: Span) -> Result<(), Unsupported> {
         let i = self.alloc_pinned(span)?;
         let limit = self.alloc_pinned(span)?;
@@ -851,36 +851,17 @@ impl FuncCompiler<'_, '_> {
         let below = Operation::Operator("<");
         let exit = self.compare_jump(below, &[Arg::Placed(counter), Arg::Placed(bound)], RegOp::JMPF, span)?;
         let x = self.scoped_local(&var.name, true, var.span)?;
-        let step = RegOp::for_operation("range_step").filter(|_| limit == i + 1);
-        // The table's range step is the back-edge's safe point: the first
-        // iteration's step is counted here, every later one by the step.
-        if step.is_some() {
-            self.code.push(encode_abc(RegOp::TICK, 0, 0, 0));
+        if limit != i + 1 {
+            return unsupported("a range whose counter and limit are not consecutive", span);
         }
+        // FORSTEP is the back-edge's safe point: the first iteration's step
+        // is counted here, every later one by FORSTEP.
+        self.code.push(encode_abc(RegOp::TICK, 0, 0, 0));
         let top = self.code.len();
         self.code.push(enc::MOV(x, i));
-        let jumps = match step {
-            Some(_) => self.loop_body_untimed(body, span)?,
-            None => self.loop_body(body, span)?,
-        };
+        let jumps = self.loop_body_untimed(body, span)?;
         let cont = self.code.len();
-        match step {
-            Some(step) => self.jump_back(step, i, top, span)?,
-            None => {
-                let one = Expr {
-                    kind: ExprKind::Lit(Lit::Num(1.0)),
-                    span,
-                };
-                self.operate(
-                    Operation::Operator("+"),
-                    &[Arg::Placed(counter), Arg::Expr(&one)],
-                    Some(i),
-                    span,
-                )?;
-                let again = self.compare_jump(below, &[Arg::Placed(counter), Arg::Placed(bound)], RegOp::JMPT, span)?;
-                self.patch_to(again, top, span)?;
-            }
-        }
+        self.jump_back(RegOp::FORSTEP, i, top, span)?;
         self.patch(exit, span)?;
         self.unscope(&var.name);
         self.close_loop(jumps, cont, span)
