@@ -103,24 +103,35 @@ fn a_function_the_jit_cannot_take_falls_back_to_the_register_vm() {
 }
 
 #[test]
-fn recursion_stays_on_the_register_vm_and_its_depth_limit() {
-    // The JIT has no depth limit: a call cycle is not compiled.
+fn recursion_runs_natively_and_stops_at_the_depth_limit() {
+    // A call cycle compiles; the depth counter in native code stops it with
+    // the register VM's error.
     let loaded = load("f x:n>n;g x\ng x:n>n;f x");
-    for engine in [Engine::Jit, Engine::Cranelift] {
-        let err = loaded
-            .run("f", &[Arg::Num(1.0)], engine, Limits::default())
-            .expect_err("runs away");
-        assert_eq!(err.code, ilo_runtime::error::code::DEPTH);
-    }
     let prog = loaded.reg().expect("compiles");
-    let err = jit::compile_code(&prog.funcs, 0, Target::X86_64).expect_err("recursive");
-    assert_eq!(err, jit::Unsupported::Recursive("f".into()));
+    for target in [Target::X86_64, Target::Aarch64] {
+        jit::compile_code(&prog.funcs, 0, target).unwrap_or_else(|e| panic!("{target:?}: {e}"));
+    }
+    jit::cranelift::compile(&prog.funcs, 0).expect("Cranelift compiles it");
+    let vm = loaded
+        .run("f", &[Arg::Num(1.0)], Engine::Reg, Limits::default())
+        .expect_err("runs away");
+    for engine in [Engine::Jit, Engine::Cranelift] {
+        let mut notes = Vec::new();
+        let err = loaded
+            .run_noting("f", &[Arg::Num(1.0)], engine, Limits::default(), &mut |n| {
+                notes.push(n.to_string())
+            })
+            .expect_err("runs away");
+        assert_eq!((err.code, &err.message), (vm.code, &vm.message), "{engine:?}");
+        assert_eq!(err.code, ilo_runtime::error::code::DEPTH);
+        assert!(notes.is_empty(), "{engine:?} fell back: {notes:?}");
+    }
 }
 
 #[test]
 fn non_numeric_functions_are_not_compiled() {
     let loaded = load("id x:t>t;x");
     let prog = loaded.reg().expect("compiles");
-    let err = jit::compile_code(&prog.funcs, 0, Target::X86_64).expect_err("text is not numeric");
+    let err = jit::compile_code(&prog.funcs, 0, Target::X86_64).expect_err("text is not scalar");
     assert_eq!(err, jit::Unsupported::NotNumeric);
 }

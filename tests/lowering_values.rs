@@ -12,12 +12,15 @@
 //! lowered ops and their operands from the table's operand kinds, so an op
 //! added to `isa/register.toml` is covered with no edit. A destination
 //! (`dst`, `dst_n`) is returned, a register operand (`reg`, `reg_n`) is a
-//! parameter, a constant operand (`const`, `const_n`) is the input put in
-//! the constant pool; an op with any other kind of operand (`func`, `base`,
-//! `jump`, `imm`, `text`) is skipped, and the skips are printed (CALL is
-//! covered by `tests/jit.rs`). An op that writes no register is followed by
-//! a `RET` of its first input, so the probe gives what the op returns
-//! (`RET` itself) or else the input the op must leave as it was.
+//! parameter (a `reg` also gets booleans and nil), a constant operand
+//! (`const`, `const_n`) is the input put in the constant pool, and a jump
+//! (`sbx`, or a compare-and-branch's JMP word) goes to a return of 2 past a
+//! return of 1, so the probe says which way the op went. An op with any
+//! other kind of operand (`func`, `base`, `imm`, `text`) is skipped, and
+//! the skips are printed (CALL and FORSTEP are covered by `tests/jit.rs`).
+//! An op that writes no register and does not jump is followed by a `RET`
+//! of its first input, so the probe gives what the op returns (`RET`
+//! itself) or else the input the op must leave as it was.
 //!
 //! Each op also runs with its registers laid out several ways, so a
 //! template that clobbers an input it still needs, or writes the wrong
@@ -65,6 +68,17 @@ const INPUTS: &[f64] = &[
     -9_007_199_254_740_994.0, // -(2^53 + 2)
 ];
 
+/// What an operand of any type (`reg`) takes besides the numbers: the
+/// booleans and nil, as registers hold them.
+fn any_inputs() -> Vec<f64> {
+    let others = [Value::TRUE, Value::FALSE, Value::NIL];
+    INPUTS
+        .iter()
+        .copied()
+        .chain(others.iter().map(|v| f64::from_bits(v.bits())))
+        .collect()
+}
+
 /// Constant-pool slot 0 holds this number, which no input equals: a
 /// lowering that reads the wrong constant gives a wrong result.
 const DECOY: f64 = 7.25;
@@ -74,7 +88,13 @@ enum Role {
     Dst,
     Reg,
     Const,
+    /// A jump offset: the probe returns 2 when the op jumps, 1 when not.
+    Jump,
 }
+
+/// The markers a branch probe returns.
+const WENT_ON: f64 = 1.0;
+const JUMPED: f64 = 2.0;
 
 /// An op's operands as the table states them, when they are all numbers in
 /// registers or constants.
@@ -82,6 +102,9 @@ struct Shape {
     op: RegOp,
     /// `(operand name, role)` in encoding order.
     operands: Vec<(&'static str, Role)>,
+    /// A register operand takes any value (`reg`): it gets booleans and nil
+    /// too.
+    any: bool,
 }
 
 impl Shape {
@@ -93,19 +116,23 @@ impl Shape {
                 "dst" | "dst_n" => Role::Dst,
                 "reg" | "reg_n" => Role::Reg,
                 "const" | "const_n" => Role::Const,
+                "jump" => Role::Jump,
                 other => {
                     return Err(format!(
                         "operand {name} is `{other}`, not a number register or constant"
                     ))
                 }
             };
-            if !matches!(name, "a" | "b" | "c" | "bx" | "sbx") {
+            if !matches!(name, "a" | "b" | "c" | "bx" | "sbx" | "j") {
                 return Err(format!("operand {name} has a name this test cannot encode"));
             }
             operands.push((name, role));
         }
-        let shape = Shape { op, operands };
+        let any = info.operands.iter().any(|&(_, kind)| kind == "reg");
+        let shape = Shape { op, operands, any };
         match (shape.count(Role::Dst), shape.count(Role::Reg)) {
+            // A jump: which way it goes is the result.
+            (0, _) if shape.count(Role::Jump) == 1 => Ok(shape),
             // A return of a constant (`RETK`): what it returns is the result.
             (0, 0) if info.ret && shape.count(Role::Const) > 0 => Ok(shape),
             (0, 0) => Err("it neither writes nor reads a register: no result to compare".into()),
@@ -185,8 +212,12 @@ impl Shape {
                     next_const += 1;
                     next_const as u16 // slot 0 is the decoy
                 }
+                // To the second of the two returns after the op (and its
+                // JMP word): 2 past where the offset counts from.
+                Role::Jump => 2,
             };
             match name {
+                "j" => {}
                 "a" => a = field as u8,
                 "b" => b = field as u8,
                 "c" => c = field as u8,
@@ -204,19 +235,33 @@ impl Shape {
         } else {
             layout.inputs.first().copied().unwrap_or(0)
         };
-        let code = vec![word, reg_enc::RET(result)];
+        let mut consts: Vec<f64> = std::iter::once(DECOY).chain(consts.iter().copied()).collect();
+        let mut code = vec![word];
         let used = layout.inputs.iter().copied().chain(has_dst.then_some(layout.dst));
-        let nregs = used.map(|r| usize::from(r) + 1).max().unwrap_or(1).max(layout.nparams);
+        let mut nregs = used.map(|r| usize::from(r) + 1).max().unwrap_or(1).max(layout.nparams);
+        if self.count(Role::Jump) == 1 {
+            // A compare-and-branch's JMP word (by the same offset from it),
+            // then: went on -> return 1; jumped -> return 2.
+            if self.operands.iter().any(|(n, _)| *n == "j") {
+                code.push(encode_asbx(RegOp::JMP, 0, 2));
+            }
+            let out = nregs as u8;
+            nregs += 1;
+            for marker in [WENT_ON, JUMPED] {
+                consts.push(marker);
+                code.push(encode_abx(RegOp::LOADK, out, (consts.len() - 1) as u16));
+                code.push(reg_enc::RET(out));
+            }
+        } else {
+            code.push(reg_enc::RET(result));
+        }
         RegFunc {
             name: format!("probe_{}", self.op.name()),
             nparams: layout.nparams,
             nregs,
             code,
-            consts: std::iter::once(DECOY)
-                .chain(consts.iter().copied())
-                .map(Value::num)
-                .collect(),
-            numeric: true,
+            consts: consts.into_iter().map(|x| Value::from_bits(x.to_bits())).collect(),
+            scalar: true,
         }
     }
 
@@ -226,7 +271,7 @@ impl Shape {
         let mut out = Vec::new();
         for &(name, role) in &self.operands {
             match role {
-                Role::Dst => {}
+                Role::Dst | Role::Jump => {}
                 Role::Reg => {
                     let r = layout.inputs[next_reg];
                     next_reg += 1;
@@ -262,17 +307,33 @@ fn high_register() -> u8 {
         .expect("register 0 exists on every target")
 }
 
-/// A number with its bits: `-0.0 (0x8000000000000000)`.
+/// A number with its bits: `-0.0 (0x8000000000000000)`; a boolean or nil
+/// by name and bits.
 fn show(x: f64) -> String {
-    format!("{x:?} ({:#018x})", x.to_bits())
+    let v = Value::from_bits(x.to_bits());
+    if v.is_num() {
+        format!("{x:?} ({:#018x})", x.to_bits())
+    } else {
+        format!("{v:?} ({:#018x})", x.to_bits())
+    }
 }
 
-/// Every tuple of `n` inputs.
-fn tuples(n: usize) -> Vec<Vec<f64>> {
+/// Two numbers as [`same_number`]; anything else bit for bit (a boolean's
+/// bits are a NaN's, but no two of them are the same value).
+fn same_value(got: f64, want: f64) -> bool {
+    if Value::from_bits(want.to_bits()).is_num() {
+        same_number(got, want)
+    } else {
+        got.to_bits() == want.to_bits()
+    }
+}
+
+/// Every tuple of `n` inputs from `inputs`.
+fn tuples(n: usize, inputs: &[f64]) -> Vec<Vec<f64>> {
     (0..n).fold(vec![Vec::new()], |acc, _| {
         acc.iter()
             .flat_map(|t| {
-                INPUTS.iter().map(move |&x| {
+                inputs.iter().map(move |&x| {
                     let mut t = t.clone();
                     t.push(x);
                     t
@@ -295,11 +356,11 @@ fn reference(func: &RegFunc, arg_sets: &[Vec<f64>]) -> Vec<Result<f64, String>> 
     arg_sets
         .iter()
         .map(|args| {
-            let vals: Vec<Value> = args.iter().map(|&x| Value::num(x)).collect();
+            let vals: Vec<Value> = args.iter().map(|&x| Value::from_bits(x.to_bits())).collect();
             match vm.call(&prog, 0, &vals) {
-                Ok(v) => v
-                    .to_num()
-                    .ok_or_else(|| format!("the register VM gives {v:?}, not a number")),
+                // A number, or a boolean's or nil's bits.
+                Ok(v) if v.is_immediate() => Ok(f64::from_bits(v.bits())),
+                Ok(v) => Err(format!("the register VM gives {v:?}, which no register holds")),
                 Err(e) => Err(format!("the register VM fails: {}", e.message)),
             }
         })
@@ -329,8 +390,9 @@ fn check(target: &str, lowered: &[RegOp], run: Runner<'_>) -> Report {
         };
         report.ops.push(op.name());
         for layout in shape.layouts() {
-            let arg_sets = tuples(layout.nparams);
-            for consts in tuples(shape.count(Role::Const)) {
+            let inputs = if shape.any { any_inputs() } else { INPUTS.to_vec() };
+            let arg_sets = tuples(layout.nparams, &inputs);
+            for consts in tuples(shape.count(Role::Const), INPUTS) {
                 let func = shape.probe(&layout, &consts);
                 let want = reference(&func, &arg_sets);
                 let got = match run(&func, &arg_sets) {
@@ -347,7 +409,7 @@ fn check(target: &str, lowered: &[RegOp], run: Runner<'_>) -> Report {
                 for ((args, want), got) in arg_sets.iter().zip(&want).zip(got) {
                     report.compared += 1;
                     let wrong = match want {
-                        Ok(want) if same_number(got, *want) => continue,
+                        Ok(want) if same_value(got, *want) => continue,
                         Ok(want) => format!("the sem (register VM) gives {}", show(*want)),
                         Err(e) => e.clone(),
                     };
@@ -454,7 +516,8 @@ fn aarch64_dynasm_lowerings_match_their_sem_under_emulation() {
 }
 
 /// The check itself can fail: a "lowering" that gets the sign of zero
-/// wrong, or reads the decoy constant, is reported with its op and inputs.
+/// wrong, gives the wrong boolean or branches the wrong way, is reported
+/// with its op and inputs.
 #[test]
 fn a_wrong_result_is_reported() {
     let lowered = jit::cranelift::lowered_ops();
@@ -463,11 +526,20 @@ fn a_wrong_result_is_reported() {
             .into_iter()
             .map(|r| match r {
                 Ok(x) if x == 0.0 => -x,
+                // A branch probe's outcome (no other op here gives these).
+                Ok(WENT_ON) if is_branch(f) => JUMPED,
+                Ok(JUMPED) if is_branch(f) => WENT_ON,
+                // ...or the wrong boolean.
+                Ok(x) if x.to_bits() == Value::TRUE.bits() => f64::from_bits(Value::FALSE.bits()),
+                Ok(x) if x.to_bits() == Value::FALSE.bits() => f64::from_bits(Value::TRUE.bits()),
                 Ok(x) => x,
                 Err(_) => f64::NAN,
             })
             .collect())
     };
+    fn is_branch(f: &RegFunc) -> bool {
+        f.code.len() > 2
+    }
     let report = check("test", lowered, &flip_zero);
     assert!(report.compared > 0);
     assert!(

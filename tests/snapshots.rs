@@ -74,18 +74,7 @@ fn register_bytecode() {
 }
 
 fn machine_code(target: Target) -> impl Fn(&str) -> String {
-    move |src| {
-        let loaded = load(src);
-        let prog = loaded.reg().expect("compiles");
-        let mut text = String::new();
-        for (i, f) in prog.funcs.iter().enumerate() {
-            match jit::compile_code(&prog.funcs, i, target) {
-                Ok(code) => text += &format!("{}:\n{}", f.name, disassemble(&code, target)),
-                Err(why) => text += &format!("{}: not compiled: {why}\n", f.name),
-            }
-        }
-        text
-    }
+    move |src| jit::disasm::program_listing(&load(src).reg().expect("compiles").funcs, target)
 }
 
 #[test]

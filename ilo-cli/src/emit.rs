@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use ilo_runtime::engine::{Arg, Loaded};
+use ilo_runtime::error::Limits;
 use ilo_runtime::jit::{self, Target};
 use ilo_runtime::reg::listing::{reg_listing, stack_listing};
 
@@ -50,24 +51,13 @@ pub fn emit(
     }
 }
 
-/// Every function's machine code for `target`, each once (calls show the
-/// callee's offset in the same listing), or why it stays on the VM.
+/// Every function's machine code for `target`, each once, or why it stays
+/// on the VM.
 fn asm_listing(loaded: &Loaded, target: Target) -> Result<String, String> {
     let prog = loaded
         .reg()
         .map_err(|u| format!("the register VM cannot compile {u}"))?;
-    let (code, ranges) = jit::compile_program(&prog.funcs, target);
-    let mut out = String::new();
-    for (f, range) in prog.funcs.iter().zip(ranges) {
-        match range {
-            Ok(r) => {
-                out += &format!("{}: {} bytes at {:#x}, {}\n", f.name, r.len(), r.start, target.name());
-                out += &jit::disasm::disassemble_at(&code[r.clone()], target, r.start);
-            }
-            Err(why) => out += &format!("{}: not compiled for {}: {why}\n", f.name, target.name()),
-        }
-    }
-    Ok(out)
+    Ok(jit::disasm::program_listing(&prog.funcs, target))
 }
 
 /// `--target aarch64 --run-jit` on another machine: the AArch64 code runs
@@ -76,29 +66,40 @@ pub fn run_emulated(
     loaded: &Loaded,
     func: &str,
     args: &[Arg],
+    limits: &Limits,
     out: &mut dyn Write,
     err: &mut dyn Write,
-    _reporter: &Reporter,
+    reporter: &Reporter,
 ) -> i32 {
-    let result = (|| -> Result<f64, String> {
+    let result = (|| -> Result<(u32, u64), String> {
         let prog = loaded
             .reg()
             .map_err(|u| format!("the register VM cannot compile {u}"))?;
         let index = prog.func_index(func).ok_or("no such function")?;
         let code = jit::compile_code(&prog.funcs, index as usize, Target::Aarch64)
             .map_err(|why| format!("`{func}` not compiled for aarch64: {why}"))?;
-        let nums: Vec<f64> = args
-            .iter()
-            .map(Arg::as_num)
-            .collect::<Option<_>>()
-            .ok_or("a non-number argument")?;
-        jit::emulate::run_aarch64(&code, &nums).map_err(|e| e.to_string())
+        // Scalar arguments: the heap stays empty.
+        let mut heap = ilo_runtime::heap::Heap::default();
+        let run = jit::emulate::Run {
+            steps_left: limits.max_steps.unwrap_or(u64::MAX),
+            depth_left: limits.max_depth as u64,
+            args: args.iter().map(|a| a.to_value(&mut heap).bits()).collect(),
+        };
+        let mut results = jit::emulate::run_aarch64_runs(&code, &[run]).map_err(|e| e.to_string())?;
+        results.pop().ok_or_else(|| "no result from the emulator".to_string())
     })();
     match result {
-        Ok(v) => {
-            let _ = writeln!(out, "{}", ilo_runtime::print::fmt_num(v));
-            EXIT_OK
-        }
+        Ok((status, bits)) => match jit::abi::outcome(status, bits, limits) {
+            Ok(v) => {
+                let heap = ilo_runtime::heap::Heap::default();
+                let _ = writeln!(out, "{}", ilo_runtime::print::fmt_value(&heap, v));
+                EXIT_OK
+            }
+            Err(e) => {
+                reporter.runtime_error(&e, err);
+                EXIT_FAIL
+            }
+        },
         Err(msg) => {
             let _ = writeln!(err, "ilo: {msg}");
             EXIT_FAIL

@@ -128,7 +128,7 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
         };
     }
     if target == Some(Target::Aarch64) && Target::host() != Some(Target::Aarch64) {
-        return emit::run_emulated(&loaded, &fname, &args, out, err, &reporter);
+        return emit::run_emulated(&loaded, &fname, &args, &limits, out, err, &reporter);
     }
     let engine = if cli.run_tree {
         Engine::Tree

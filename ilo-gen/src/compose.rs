@@ -17,6 +17,7 @@
 //!   `JMP`). A word that is still a `JMP` keeps listings and patching plain.
 
 use crate::model::{Flags, Form, Fusion, GenError, Kind, Operand, RegOp, Slot, Target};
+use crate::ssa::Ssa;
 
 /// Parses and composes one `fused` entry against the ops defined so far.
 pub fn fused_entry(file: &str, entry: &str, ops: &[RegOp], targets: &[Target]) -> Result<RegOp, GenError> {
@@ -99,6 +100,7 @@ fn base(name: &str, second: &RegOp, doc: String) -> RegOp {
         operation: None,
         line: 0,
         jit: Default::default(),
+        cond: Default::default(),
         ssa: None,
     }
 }
@@ -164,6 +166,26 @@ fn constant_into(name: &str, first: &RegOp, second: &RegOp, into: Slot, targets:
             format!("{load} ; {}", tpl.replace(&placeholder, &target.scratch)),
         );
     }
+    for (target_name, cond) in &second.cond {
+        let Some(target) = targets.iter().find(|t| &t.name == target_name) else {
+            continue;
+        };
+        if cond.mentions(&target.scratch) {
+            return Err(format!(
+                "operands do not fit: `{}`'s {target_name} condition already uses the scratch register {}",
+                second.name, target.scratch
+            ));
+        }
+        let load = target
+            .snippets
+            .get("bits_to_scratch")
+            .ok_or_else(|| format!("jit.toml's {target_name} has no `bits_to_scratch` snippet"))?
+            .replace("{0}", &placeholder);
+        op.cond.insert(
+            target_name.clone(),
+            cond.rewritten(&load, &placeholder, &target.scratch),
+        );
+    }
     op.ssa = second.ssa.clone();
     Ok(op)
 }
@@ -195,6 +217,35 @@ fn result_into_jump(name: &str, first: &RegOp, second: &RegOp) -> Result<RegOp, 
         _ => format!("{{ {} }}", first.sem),
     };
     op.sem = format!("{{ let a: Value = {value}; let sbx: isize = j; {} }}", second.sem);
+    // Natively: SECOND's template, jumping by `j`, its `?yes`/`?no` now
+    // testing FIRST's condition (a target where FIRST has none has no
+    // lowering for the fusion).
+    for (target_name, cond) in &first.cond {
+        // A template reading the condition's register other than through
+        // `?yes`/`?no` cannot lose it.
+        if let Some(tpl) = second.jit.get(target_name).filter(|t| !t.contains("{a}")) {
+            op.jit.insert(target_name.clone(), tpl.replace("{sbx}", "{j}"));
+            op.cond.insert(target_name.clone(), cond.clone());
+        }
+    }
+    // In SSA: SECOND's jump on FIRST's truth value.
+    if let (
+        Some(Ssa::Test(test)),
+        Some(Ssa::Jump {
+            test: Some(_),
+            when,
+            tick,
+            ..
+        }),
+    ) = (&first.ssa, &second.ssa)
+    {
+        op.ssa = Some(Ssa::Jump {
+            test: Some(test.clone()),
+            when: *when,
+            tick: *tick,
+            target: Slot::J.name().to_string(),
+        });
+    }
     op.flags = Flags {
         may_fail: first.flags.may_fail || second.flags.may_fail,
         branch: true,

@@ -6,6 +6,7 @@
 //! them to a human.
 
 pub mod compose;
+pub mod cond;
 pub mod emit;
 pub mod model;
 pub mod ssa;

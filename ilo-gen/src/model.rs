@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::cond::Cond;
 use crate::ssa::{self, Ssa};
 use crate::{compose, template};
 
@@ -269,8 +270,12 @@ pub struct RegOp {
     pub operation: Option<String>,
     /// Line of the entry in its file, for generated provenance comments.
     pub line: usize,
-    /// Target name -> dynasm template with snippets expanded.
+    /// Target name -> dynasm template with snippets expanded (`?yes`/`?no`
+    /// items are expanded through `cond` by [`crate::cond::lowering`]).
     pub jit: BTreeMap<String, String>,
+    /// Target name -> how to test and branch on the truth value this op
+    /// computes or jumps on (see `cond.rs`).
+    pub cond: BTreeMap<String, Cond>,
     /// The neutral SSA lowering (`fadd b c`) the Cranelift (and any other
     /// SSA) backend is generated from.
     pub ssa: Option<Ssa>,
@@ -359,7 +364,17 @@ struct RawRegOp {
     operation: Option<String>,
     #[serde(default)]
     jit: BTreeMap<String, String>,
+    #[serde(default)]
+    cond: BTreeMap<String, RawCond>,
     ssa: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCond {
+    test: String,
+    yes: String,
+    no: String,
 }
 
 #[derive(Deserialize)]
@@ -572,7 +587,14 @@ fn load_targets(dir: &Path, file: &str) -> Result<Vec<Target>, GenError> {
         let toml::Value::Table(t) = value else {
             return Err(GenError::new(file, None, &name, "expected a [target] table"));
         };
-        let raw = deserialize_target(file, &name, t)?;
+        let mut raw = deserialize_target(file, &name, t)?;
+        // Each snippet with the snippets it uses expanded, so that a
+        // composition can splice one in as it stands.
+        let originals = raw.snippets.clone();
+        for (snippet, body) in raw.snippets.iter_mut() {
+            *body = template::expand_snippets(body, &originals)
+                .map_err(|m| GenError::new(file, None, &format!("{name}.snippets.{snippet}"), m))?;
+        }
         targets.push(Target {
             name,
             arch: raw.arch,
@@ -652,6 +674,14 @@ fn load_reg(dir: &Path, file: &str, targets: &[Target]) -> Result<Vec<RegOp>, Ge
         op.code = ops.len() as u8;
         ops.push(op);
     }
+    // Every lowering must expand: a `?no` needs a condition, a condition
+    // without a template needs a destination.
+    for op in &ops {
+        for target in targets {
+            crate::cond::lowering(op, target)
+                .map_err(|m| GenError::new(file, Some(&op.name), &format!("jit.{}", target.name), m))?;
+        }
+    }
     Ok(ops)
 }
 
@@ -691,16 +721,44 @@ fn reg_op(file: &str, raw: RawRegOp, code: u8, targets: &[Target]) -> Result<Reg
             .into(),
         ));
     }
+    // A template names operands; `{a+1}` is the register after a call or
+    // loop window `a`; a condition's jumps go to `{t}`.
+    let mut names: Vec<String> = operands.iter().map(|o| o.slot.name().to_string()).collect();
+    names.extend(
+        operands
+            .iter()
+            .filter(|o| o.kind == Kind::Base)
+            .map(|o| format!("{}+1", o.slot.name())),
+    );
+    let operand_names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let find_target = |field: &str, target_name: &str| {
+        targets
+            .iter()
+            .find(|t| t.name == target_name)
+            .ok_or_else(|| err(field, format!("unknown JIT target `{target_name}` (see jit.toml)")))
+    };
     let mut jit = BTreeMap::new();
     for (target_name, tpl) in raw.jit {
         let field = format!("jit.{target_name}");
-        let target = targets
-            .iter()
-            .find(|t| t.name == target_name)
-            .ok_or_else(|| err(&field, format!("unknown JIT target `{target_name}` (see jit.toml)")))?;
-        let operand_names: Vec<&str> = operands.iter().map(|o| o.slot.name()).collect();
+        let target = find_target(&field, &target_name)?;
         let expanded = template::expand(tpl.as_str(), &target.snippets, &operand_names).map_err(|m| err(&field, m))?;
         jit.insert(target_name, expanded);
+    }
+    let mut cond = BTreeMap::new();
+    for (target_name, c) in raw.cond {
+        let field = format!("cond.{target_name}");
+        let target = find_target(&field, &target_name)?;
+        let mut with_t = operand_names.clone();
+        with_t.push("t");
+        let part = |text: &str| template::expand(text, &target.snippets, &with_t).map_err(|m| err(&field, m));
+        cond.insert(
+            target_name,
+            Cond {
+                test: part(&c.test)?,
+                yes: part(&c.yes)?,
+                no: part(&c.no)?,
+            },
+        );
     }
     let ssa = match raw.ssa {
         Some(text) => {
@@ -724,6 +782,7 @@ fn reg_op(file: &str, raw: RawRegOp, code: u8, targets: &[Target]) -> Result<Reg
         operation: raw.operation,
         line: 0,
         jit,
+        cond,
     })
 }
 

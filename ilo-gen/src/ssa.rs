@@ -4,9 +4,35 @@
 //! closed, so a backend can implement all of it and the generator can
 //! reject a name no backend knows.
 
+/// A truth value an SSA backend tests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Test {
+    /// An ordered float compare (`ne` is true on NaN): `fcmp lt b c`.
+    Fcmp { cc: String, x: String, y: String },
+    /// The operand is neither nil nor false: `truthy b`.
+    Truthy(String),
+    /// The operand is nil or false: `falsy b`.
+    Falsy(String),
+}
+
+/// The compare conditions of `fcmp`.
+pub const FCMP_CONDITIONS: &[&str] = &["lt", "gt", "le", "ge", "eq", "ne"];
+
 /// An SSA lowering, parsed and checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Ssa {
+    /// A truth value, written to the destination as a boolean.
+    Test(Test),
+    /// A jump to the operand `target` (an offset): always (`jump sbx`), or
+    /// when `test` is `when` (`jump_if a sbx`, `jump_unless a sbx`, on the
+    /// operand's truthiness); `tick` takes a step first (`loop_if a sbx`:
+    /// a loop's back-edge).
+    Jump {
+        test: Option<Test>,
+        when: bool,
+        tick: bool,
+        target: String,
+    },
     /// The operand's value itself (a copy or a constant): `ssa = "b"`.
     Operand(String),
     /// A float instruction on operands: `fadd b c`.
@@ -57,12 +83,39 @@ pub fn parse(text: &str, operands: &[&str]) -> Result<Ssa, String> {
             args: args(rest)?,
         }),
         ["return", x] => Ok(Ssa::Return(operand(x)?)),
+        ["fcmp", cc, x, y] => {
+            if !FCMP_CONDITIONS.contains(cc) {
+                return Err(format!(
+                    "`fcmp {cc}`: the condition is one of {}",
+                    FCMP_CONDITIONS.join(", ")
+                ));
+            }
+            Ok(Ssa::Test(Test::Fcmp {
+                cc: cc.to_string(),
+                x: operand(x)?,
+                y: operand(y)?,
+            }))
+        }
+        ["truthy", x] => Ok(Ssa::Test(Test::Truthy(operand(x)?))),
+        ["falsy", x] => Ok(Ssa::Test(Test::Falsy(operand(x)?))),
+        ["jump", target] => Ok(Ssa::Jump {
+            test: None,
+            when: true,
+            tick: false,
+            target: operand(target)?,
+        }),
+        [kind @ ("jump_if" | "jump_unless" | "loop_if"), x, target] => Ok(Ssa::Jump {
+            test: Some(Test::Truthy(operand(x)?)),
+            when: *kind != "jump_unless",
+            tick: *kind == "loop_if",
+            target: operand(target)?,
+        }),
         [x] if operands.contains(x) => Ok(Ssa::Operand(x.to_string())),
         [name, rest @ ..] => {
             let Some(&(_, arity)) = INSTRUCTIONS.iter().find(|(n, _)| n == name) else {
                 let known: Vec<&str> = INSTRUCTIONS.iter().map(|(n, _)| *n).collect();
                 return Err(format!(
-                    "unknown SSA instruction `{name}` (known: {}, return, @helper)",
+                    "unknown SSA instruction `{name}` (known: {}, fcmp, truthy, falsy, jump, jump_if, jump_unless, loop_if, return, @helper)",
                     known.join(", ")
                 ));
             };
@@ -97,5 +150,16 @@ mod tests {
         assert!(parse("fadd b", &ops).unwrap_err().contains("2 operands"));
         assert!(parse("fpow b c", &ops).unwrap_err().contains("unknown SSA instruction"));
         assert!(parse("fadd b d", &ops).unwrap_err().contains("`d`"));
+        assert!(matches!(parse("fcmp lt b c", &ops), Ok(Ssa::Test(Test::Fcmp { .. }))));
+        assert!(parse("fcmp lq b c", &ops).unwrap_err().contains("condition"));
+        assert_eq!(
+            parse("loop_if a c", &ops),
+            Ok(Ssa::Jump {
+                test: Some(Test::Truthy("a".into())),
+                when: true,
+                tick: true,
+                target: "c".into()
+            })
+        );
     }
 }

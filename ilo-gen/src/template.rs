@@ -3,29 +3,60 @@
 
 use std::collections::BTreeMap;
 
-/// Expands `%name(arg)` snippet calls and checks that every `{x}`
-/// placeholder names one of `operands`.
+/// Expands `%name(arg)` snippet calls (a snippet may call others) and
+/// checks that every `{x}` placeholder names one of `operands`.
 pub fn expand(template: &str, snippets: &BTreeMap<String, String>, operands: &[&str]) -> Result<String, String> {
-    let mut out = String::new();
-    let mut rest = template;
-    while let Some(at) = rest.find('%') {
-        out.push_str(&rest[..at]);
-        let call = &rest[at + 1..];
-        let open = call.find('(').ok_or("`%` must be followed by `snippet(arg)`")?;
-        let close = call.find(')').ok_or("unclosed `%snippet(` call")?;
-        let name = &call[..open];
-        let arg = &call[open + 1..close];
-        let body = snippets.get(name).ok_or_else(|| format!("unknown snippet `%{name}`"))?;
-        out.push_str(&body.replace("{0}", arg));
-        rest = &call[close + 1..];
-    }
-    out.push_str(rest);
+    let out = expand_snippets(template, snippets)?;
     for name in placeholders(&out) {
         if !operands.contains(&name.as_str()) {
             return Err(format!("template names operand `{name}` that the opcode lacks"));
         }
     }
     Ok(out)
+}
+
+/// `template` with its `%name(arg)` calls expanded, and theirs.
+pub fn expand_snippets(template: &str, snippets: &BTreeMap<String, String>) -> Result<String, String> {
+    expand_nested(template, snippets, 0)
+}
+
+fn expand_nested(template: &str, snippets: &BTreeMap<String, String>, depth: usize) -> Result<String, String> {
+    if depth > 8 {
+        return Err("snippets call each other more than 8 deep (a cycle?)".into());
+    }
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let call = &rest[at + 1..];
+        let open = call.find('(').ok_or("`%` must be followed by `snippet(arg)`")?;
+        let close = matching_paren(call, open).ok_or("unclosed `%snippet(` call")?;
+        let name = &call[..open];
+        let arg = &call[open + 1..close];
+        let body = snippets.get(name).ok_or_else(|| format!("unknown snippet `%{name}`"))?;
+        out.push_str(&expand_nested(&body.replace("{0}", arg), snippets, depth + 1)?);
+        rest = &call[close + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The `)` closing the `(` at `open` (an argument may hold parentheses).
+fn matching_paren(s: &str, open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, ch) in s.char_indices().skip_while(|(i, _)| *i < open) {
+        match ch {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The `{x}` names in a template, in order of appearance.

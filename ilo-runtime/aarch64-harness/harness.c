@@ -7,22 +7,27 @@
  *
  * Reads raw AArch64 machine code from CODE_FILE, maps it into a fresh
  * page-aligned region (written while RW, then flipped to R+X: never W and X
- * at the same time), clears the instruction cache and calls it as
- * `double f(double, ...)` with 0..=8 double arguments parsed by strtod.
- * Under AAPCS64 these arrive in d0-d7 and the result comes back in d0.
+ * at the same time), clears the instruction cache and calls its entry at
+ * offset 0 as ilo's JIT lays it out (ilo-runtime/src/jit/abi.rs):
  *
- * Output: the result's IEEE-754 bit pattern as 16 lowercase hex digits and a
- * newline on stdout; exit status 0.  Bad usage or I/O failure: a message on
- * stderr, exit status 2.  If the code crashes, the process dies of that signal
- * (core dumps are disabled).  A watchdog alarm kills a run that does not
- * return within ILO_HARNESS_TIMEOUT seconds (default 30; 0 disables it), so
- * the process then dies of SIGALRM.
+ *     uint32_t entry(struct ctx *ctx, const uint64_t *args);
+ *     struct ctx { uint64_t steps_left, depth_left, result; };
+ *
+ * with 0..=8 arguments (a value's bits each) parsed by strtod; the context
+ * has no limits.
+ *
+ * Output: the status in decimal, a space, and the result's bit pattern as 16
+ * lowercase hex digits and a newline on stdout; exit status 0.  Bad usage or
+ * I/O failure: a message on stderr, exit status 2.  If the code crashes, the
+ * process dies of that signal (core dumps are disabled).  A watchdog alarm
+ * kills a run that does not return within ILO_HARNESS_TIMEOUT seconds
+ * (default 30; 0 disables it), so the process then dies of SIGALRM.
  *
  * Batch mode (`--batch NARGS`) maps the code once and calls it once per line
- * of stdin, each line holding NARGS arguments as 16-hex-digit IEEE-754 bit
- * patterns separated by spaces (so a NaN's sign and payload reach the code
- * exactly); it prints one result line per input line, as above. The
- * watchdog covers the whole batch.
+ * of stdin, each line holding the steps left, the depth left and NARGS
+ * arguments as 16-hex-digit words separated by spaces (so a NaN's sign and
+ * payload reach the code exactly); it prints one output line per input line,
+ * as above. The watchdog covers the whole batch.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -37,16 +42,10 @@
 #define MAX_ARGS 8
 #define DEFAULT_TIMEOUT_SECS 30
 
-typedef double (*fn0)(void);
-typedef double (*fn1)(double);
-typedef double (*fn2)(double, double);
-typedef double (*fn3)(double, double, double);
-typedef double (*fn4)(double, double, double, double);
-typedef double (*fn5)(double, double, double, double, double);
-typedef double (*fn6)(double, double, double, double, double, double);
-typedef double (*fn7)(double, double, double, double, double, double, double);
-typedef double (*fn8)(double, double, double, double, double, double, double,
-                      double);
+struct ctx {
+    uint64_t steps_left, depth_left, result;
+};
+typedef uint32_t (*entry_fn)(struct ctx *, const uint64_t *);
 
 static int usage(const char *prog, const char *why) {
     fprintf(stderr, "harness: %s\n", why);
@@ -56,27 +55,13 @@ static int usage(const char *prog, const char *why) {
     return 2;
 }
 
-/* Calls the code with nargs (0..=MAX_ARGS) arguments. */
-static double call_code(void *mem, int nargs, const double *a) {
-    switch (nargs) {
-    case 0: return ((fn0)mem)();
-    case 1: return ((fn1)mem)(a[0]);
-    case 2: return ((fn2)mem)(a[0], a[1]);
-    case 3: return ((fn3)mem)(a[0], a[1], a[2]);
-    case 4: return ((fn4)mem)(a[0], a[1], a[2], a[3]);
-    case 5: return ((fn5)mem)(a[0], a[1], a[2], a[3], a[4]);
-    case 6: return ((fn6)mem)(a[0], a[1], a[2], a[3], a[4], a[5]);
-    case 7: return ((fn7)mem)(a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
-    default:
-        return ((fn8)mem)(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
-    }
-}
-
-/* Prints the result's bits; 0, or 2 if stdout fails. */
-static int print_bits(double r) {
-    uint64_t bits;
-    memcpy(&bits, &r, sizeof bits);
-    printf("%016" PRIx64 "\n", bits);
+/* Calls the entry within the limits and prints "STATUS RESULTBITS"; 0, or
+ * 2 if stdout fails. */
+static int call_and_print(void *mem, uint64_t steps, uint64_t depth,
+                          const uint64_t *args) {
+    struct ctx ctx = {steps, depth, 0};
+    uint32_t status = ((entry_fn)mem)(&ctx, args);
+    printf("%" PRIu32 " %016" PRIx64 "\n", status, ctx.result);
     if (ferror(stdout)) {
         fprintf(stderr, "harness: cannot write result: %s\n", strerror(errno));
         return 2;
@@ -94,18 +79,18 @@ static int run_batch(void *mem, int nargs) {
             fprintf(stderr, "harness: line %lu too long\n", lineno);
             return 2;
         }
-        double a[MAX_ARGS] = {0};
+        uint64_t w[MAX_ARGS + 2] = {0};
         const char *p = line;
-        for (int i = 0; i < nargs; i++) {
+        for (int i = 0; i < nargs + 2; i++) {
             char *end = NULL;
             errno = 0;
             uint64_t bits = strtoull(p, &end, 16);
             if (end == p || errno != 0) {
-                fprintf(stderr, "harness: line %lu: argument %d is not hex bits\n",
+                fprintf(stderr, "harness: line %lu: word %d is not hex bits\n",
                         lineno, i + 1);
                 return 2;
             }
-            memcpy(&a[i], &bits, sizeof bits);
+            w[i] = bits;
             p = end;
         }
         while (*p == ' ' || *p == '\n')
@@ -115,7 +100,7 @@ static int run_batch(void *mem, int nargs) {
                     nargs);
             return 2;
         }
-        if (print_bits(call_code(mem, nargs, a)) != 0)
+        if (call_and_print(mem, w[0], w[1], w + 2) != 0)
             return 2;
     }
     if (ferror(stdin)) {
@@ -189,12 +174,13 @@ int main(int argc, char **argv) {
     if (nargs > MAX_ARGS)
         return usage(prog, "too many arguments");
 
-    double a[MAX_ARGS] = {0};
+    uint64_t a[MAX_ARGS] = {0};
     for (int i = 0; !batch && i < nargs; i++) {
         const char *s = argv[i + 2];
         char *end = NULL;
         errno = 0;
-        a[i] = strtod(s, &end);
+        double x = strtod(s, &end);
+        memcpy(&a[i], &x, sizeof x);
         /* ERANGE is fine: strtod still returns the correctly rounded value
          * (subnormal, zero or infinity), which is what we want. */
         if (end == s || *end != '\0') {
@@ -251,7 +237,7 @@ int main(int argc, char **argv) {
 
     if (batch)
         return run_batch(mem, nargs);
-    if (print_bits(call_code(mem, nargs, a)) != 0)
+    if (call_and_print(mem, UINT64_MAX, UINT64_MAX, a) != 0)
         return 2;
     if (fflush(stdout) != 0) {
         fprintf(stderr, "harness: cannot write result: %s\n", strerror(errno));

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::engine::{Arg, Loaded};
 use crate::error::{Limits, RtError};
 use crate::jit::native::JitFunc;
-use crate::print::{fmt_num, fmt_value};
+use crate::print::fmt_value;
 use crate::reg::RegVm;
 use crate::stack::StackVm;
 use crate::tree::TreeInterp;
@@ -155,11 +155,18 @@ pub fn bench(loaded: &Loaded, func: &str, args: &[Arg], budget: Duration) -> Vec
                     Some(t) => format!("JIT ({})", t.name()),
                     None => "JIT".to_string(),
                 };
-                rows.push(bench_jit(&layer, JitFunc::compile(&prog.funcs, root), args, budget));
+                rows.push(bench_jit(
+                    &layer,
+                    JitFunc::compile(&prog.funcs, root),
+                    args,
+                    &limits,
+                    budget,
+                ));
                 rows.push(bench_jit(
                     "Cranelift JIT",
                     crate::jit::cranelift::compile(&prog.funcs, root),
                     args,
+                    &limits,
                     budget,
                 ));
             }
@@ -173,23 +180,31 @@ pub fn bench(loaded: &Loaded, func: &str, args: &[Arg], budget: Duration) -> Vec
     rows
 }
 
-fn bench_jit(layer: &str, compiled: Result<JitFunc, crate::jit::Unsupported>, args: &[Arg], budget: Duration) -> Row {
+fn bench_jit(
+    layer: &str,
+    compiled: Result<JitFunc, crate::jit::Unsupported>,
+    args: &[Arg],
+    limits: &Limits,
+    budget: Duration,
+) -> Row {
     let jit = match compiled {
         Ok(j) => j,
         Err(why) => return skipped(layer, format!("not compiled: {why}; the register VM runs it")),
     };
-    let Some(nums) = args.iter().map(Arg::as_num).collect::<Option<Vec<f64>>>() else {
-        return skipped(layer, "a non-number argument".into());
+    // Scalar arguments and result: the heap stays empty.
+    let mut heap = crate::heap::Heap::default();
+    let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut heap)).collect();
+    let first = match jit.run(&vals, limits) {
+        Ok(v) => v,
+        Err(e) => return skipped(layer, format!("the call fails: {}", e.message)),
     };
+    let bits: Vec<u64> = vals.iter().map(|v| v.bits()).collect();
     let entry = jit.entry();
-    let Some(first) = entry.call(&nums) else {
-        return skipped(layer, "wrong number of arguments".into());
-    };
     let m = time(budget, |n| {
-        entry.call_n(&nums, n);
+        entry.call_n(&bits, n);
         Ok(())
     });
-    row(layer, m, fmt_num(first))
+    row(layer, m, fmt_value(&heap, first))
 }
 
 /// The report `ilo --bench` prints.

@@ -209,13 +209,14 @@ impl Loaded {
         let mut fallbacks = Fallbacks { all: Vec::new(), note };
         match engine {
             Engine::Jit | Engine::Cranelift => match self.run_jit(func, args, engine, &limits) {
-                Ok(printed) => {
+                Ok(run) => {
+                    let printed = run?;
                     return Ok(Outcome {
                         printed,
                         engine,
                         fallbacks: fallbacks.all,
                         heap: HeapStats::default(),
-                    })
+                    });
                 }
                 Err(why) => fallbacks.push(format!(
                     "{}: `{func}` not compiled: {why}; running on the register VM",
@@ -265,25 +266,26 @@ impl Loaded {
     }
 
     /// Compiles `func` with the dynasm or the Cranelift JIT and runs it
-    /// natively, or says why it cannot.
-    fn run_jit(&self, func: &str, args: &[Arg], engine: Engine, limits: &Limits) -> Result<String, String> {
+    /// natively under `limits` (its result or the `ILO-R` error the register
+    /// VM gives), or says why it cannot.
+    fn run_jit(
+        &self,
+        func: &str,
+        args: &[Arg],
+        engine: Engine,
+        limits: &Limits,
+    ) -> Result<Result<String, RtError>, String> {
         let prog = self.reg().map_err(|u| u.to_string())?;
         let root = prog.func_index(func).ok_or("no such function")? as usize;
-        if let Some(why) = crate::jit::limits::exceeds(&prog.funcs, root, limits) {
-            return Err(why);
-        }
         let jit = match engine {
             Engine::Cranelift => crate::jit::cranelift::compile(&prog.funcs, root),
             _ => JitFunc::compile(&prog.funcs, root),
         }
         .map_err(|u| u.to_string())?;
-        let nums: Vec<f64> = args
-            .iter()
-            .map(Arg::as_num)
-            .collect::<Option<_>>()
-            .ok_or("a non-number argument")?;
-        let v = jit.call(&nums).ok_or("wrong number of arguments")?;
-        Ok(crate::print::fmt_num(v))
+        // Scalar arguments and result: the heap stays empty.
+        let mut heap = Heap::default();
+        let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut heap)).collect();
+        Ok(jit.run(&vals, limits).map(|v| finish(&mut heap, v).0))
     }
 }
 

@@ -99,7 +99,8 @@ mod every_opcode {
 
     /// Every lowering of every target assembles, for a one-instruction
     /// function followed by RET (a `Bx` operand is 1: the second constant,
-    /// or a callee).
+    /// or a callee; a jump goes to the next instruction, a compare-and-
+    /// branch's through its JMP word).
     #[test]
     fn every_lowering_assembles_on_both_targets() {
         let callee = RegFunc {
@@ -108,21 +109,27 @@ mod every_opcode {
             nregs: 1,
             code: vec![reg_enc::RET(0)],
             consts: vec![],
-            numeric: true,
+            scalar: true,
         };
         for target in [Target::X86_64, Target::Aarch64] {
             for &op in lowered_ops(target) {
                 let word = match reg_form(op) {
                     RegForm::Abc => sample(op),
-                    RegForm::ABx | RegForm::AsBx => encode_abx(op, 2, 1),
+                    RegForm::ABx => encode_abx(op, 2, 1),
+                    RegForm::AsBx => encode_abx(op, 2, 0),
                 };
+                let mut code = vec![word];
+                if takes_jump_word(op) {
+                    code.push(encode_abx(RegOp::JMP, 0, 0));
+                }
+                code.push(reg_enc::RET(2));
                 let probe = RegFunc {
                     name: "probe".into(),
                     nparams: 2,
-                    nregs: 3,
-                    code: vec![word, reg_enc::RET(2)],
+                    nregs: 4,
+                    code,
                     consts: vec![Value::num(1.5), Value::num(2.5)],
-                    numeric: true,
+                    scalar: true,
                 };
                 let code = compile_code(&[probe, callee.clone()], 0, target)
                     .unwrap_or_else(|e| panic!("{} on {target:?}: {e}", op.name()));

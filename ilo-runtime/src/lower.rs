@@ -51,6 +51,12 @@ impl<'p> FuncTable<'p> {
     }
 }
 
+/// Whether a declared type is a number or a boolean: a value a register
+/// holds whole, with no heap behind it.
+pub fn is_scalar(ty: &Type) -> bool {
+    matches!(ty, Type::Num | Type::Bool)
+}
+
 /// Whether a declared type is the number type.
 pub fn is_num(ty: &Type) -> bool {
     matches!(ty, Type::Num)

@@ -68,6 +68,13 @@ impl Value {
         Value(bits)
     }
 
+    /// A number, a boolean, nil or the unbound marker: no heap object or
+    /// function behind it, so its bits are the whole value.
+    #[inline(always)]
+    pub fn is_immediate(self) -> bool {
+        self.0 >> TAG_SHIFT <= TAG_SPECIAL
+    }
+
     #[inline(always)]
     pub fn is_num(self) -> bool {
         self.0 < FIRST_BOXED

@@ -19,7 +19,12 @@ pub fn emit(isa: &Isa) -> String {
             (_, Some(f)) => format!("fuses `{}` -> `{}.{}`", f.first, f.second, f.into.name()),
             _ => String::new(),
         };
-        let mut jit: Vec<&str> = op.jit.keys().map(String::as_str).collect();
+        let mut jit: Vec<&str> = isa
+            .targets
+            .iter()
+            .filter(|t| matches!(crate::cond::lowering(op, t), Ok(Some(_))))
+            .map(|t| t.name.as_str())
+            .collect();
         if op.ssa.is_some() {
             jit.push("cranelift");
         }

@@ -7,28 +7,34 @@ use crate::model::{Isa, Kind, RegOp, Target};
 use crate::template;
 
 pub fn emit(isa: &Isa, target: &Target) -> String {
-    let lowered: Vec<&RegOp> = isa.reg.iter().filter(|op| op.jit.contains_key(&target.name)).collect();
+    // (op, its template): the load checked that every lowering expands.
+    let lowered: Vec<(&RegOp, String)> = isa
+        .reg
+        .iter()
+        .filter_map(|op| Some((op, crate::cond::lowering(op, target).ok().flatten()?)))
+        .collect();
     let mut s = format!(
         "#[allow(unused_imports)]\nuse dynasmrt::{{dynasm, DynasmApi, DynasmLabelApi}};\n\
          /// The assembler this target lowers into.\n\
          pub(crate) type Asm = dynasmrt::VecAssembler<dynasmrt::{arch}::{reloc}>;\n\
          /// Register-VM opcodes with a {name} lowering.\n\
          pub(crate) const LOWERED: &[RegOp] = &[{list}];\n\
-         /// Appends the machine code for the register-VM word `ins` at `pc`.\n\
+         /// Appends the machine code for the register-VM word `ins` at `pc`\n\
+         /// (`next` is the word after it: a compare-and-branch's JMP).\n\
          #[allow(unused_variables, clippy::unnecessary_cast, clippy::identity_op)]\n\
-         pub(crate) fn lower(ops: &mut Asm, pc: usize, ins: u32, cx: &LowerCx<'_>) -> Result<(), Unsupported> {{\n\
+         pub(crate) fn lower(ops: &mut Asm, pc: usize, ins: u32, next: u32, cx: &LowerCx<'_>) -> Result<(), Unsupported> {{\n\
          match (ins & 0xff) as u8 {{\n",
         arch = target.arch,
         reloc = reloc_type(&target.arch),
         name = target.name,
         list = lowered
             .iter()
-            .map(|o| format!("RegOp::{}", o.name))
+            .map(|(o, _)| format!("RegOp::{}", o.name))
             .collect::<Vec<_>>()
             .join(", "),
     );
-    for op in &lowered {
-        s += &arm(op, target);
+    for (op, template) in &lowered {
+        s += &arm(op, template, target);
     }
     s.push_str("other => Err(Unsupported::Opcode(other)),\n}\n}\n");
     s
@@ -41,21 +47,29 @@ fn reloc_type(arch: &str) -> &'static str {
     }
 }
 
-fn arm(op: &RegOp, target: &Target) -> String {
+fn arm(op: &RegOp, template: &str, target: &Target) -> String {
     let mut s = format!("rop::{} => {{\n", op.name);
     for o in &op.operands {
         let idx = decode_expr(o.slot);
         // Prefixed so that no operand reads as a machine register (`bx`!).
         let name = format!("o_{}", o.slot.name());
         s += &match o.kind {
-            k if k.is_register() || k == Kind::Base => format!("let {name}: u8 = cx.float_reg({idx})?;\n"),
+            k if k.is_register() => format!("let {name}: u8 = cx.float_reg({idx})?;\n"),
+            // A window's first register, and the one after it (`{a+1}`).
+            Kind::Base if template.contains(&format!("{{{}+1}}", o.slot.name())) => {
+                format!("let {name}: u8 = cx.float_reg({idx})?;\nlet {name}_next: u8 = cx.float_reg({idx} + 1)?;\n")
+            }
+            Kind::Base => format!("let {name}: u8 = cx.float_reg({idx})?;\n"),
+            // After the instruction and the JMP word it consumes.
+            Kind::Jump if o.slot == crate::model::Slot::J => {
+                format!("let {name} = cx.label((pc as isize + 2 + {idx}) as usize)?;\n")
+            }
             Kind::Const | Kind::ConstN => format!("let {name}: i64 = cx.const_bits({idx})?;\n"),
             Kind::Jump => format!("let {name} = cx.label((pc as isize + 1 + {idx}) as usize)?;\n"),
             Kind::Func => format!("let {name} = cx.func_label({idx} as usize)?;\n"),
             _ => format!("let {name} = {idx} as i64;\n"),
         };
     }
-    let template = op.jit.get(&target.name).map(String::as_str).unwrap_or("");
     // Instructions go to dynasm in runs; an `@helper(x, …)` item between them
     // is a call into the target's `abi` module (code whose length depends on
     // the function, such as saving its live registers around a call), given
@@ -71,6 +85,10 @@ fn arm(op: &RegOp, target: &Target) -> String {
         } else {
             run.push(template::substitute(item, |name| {
                 let kind = op.operands.iter().find(|o| o.slot.name() == name).map(|o| o.kind);
+                let next = name.strip_suffix("+1");
+                if let Some(base) = next {
+                    return format!("{}(o_{base}_next)", target.float_reg);
+                }
                 match kind {
                     Some(k) if k.is_register() || k == Kind::Base => format!("{}(o_{name})", target.float_reg),
                     Some(Kind::Jump | Kind::Func) => format!("=>o_{name}"),

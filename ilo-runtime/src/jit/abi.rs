@@ -1,8 +1,20 @@
-//! The calling-convention code of a `CALL` whose length depends on the
-//! function: its float registers saved around the call (all are
-//! caller-saved, as VM registers live in them) and the arguments moved into
-//! the argument registers. The `CALL` templates in isa/register.toml call
-//! these as `@save_live`, `@load_args(a, bx)` and `@restore_live`.
+//! The calling convention of compiled code, and the code of it whose length
+//! depends on the function (the `@helper` items of isa/register.toml's
+//! templates: `@save_live`, `@load_args(a, bx)`, `@restore_live`,
+//! `@unwind_on_error`, `@tick`, `@leave`).
+//!
+//! Compiled functions call each other directly: arguments in the first
+//! float registers, the result in the first, and a [`Status`] in eax / w0
+//! (0: the result is good; else an error exit, which every caller passes
+//! straight up). For the whole run three registers that C functions also
+//! preserve hold its state: the [`Ctx`] pointer (rbx / x19), the steps left
+//! (r12 / x20) and the call depth left (r13 / x21). A function's entry
+//! takes a call level and a step, as the register VM's call does (its
+//! check of the depth first); a loop's back-edge (`@tick`) takes a step.
+//!
+//! A unit's code starts with [`Entry`]: a C function that loads the state
+//! from the context and the arguments from an array, calls the root
+//! function, and stores the state and the result back.
 
 /// Bytes of the save area for `nregs` registers plus `extra` bytes, rounded
 /// up to 16.
@@ -10,12 +22,70 @@ fn save_area(nregs: usize, extra: usize) -> usize {
     (8 * nregs + extra).div_ceil(16) * 16
 }
 
+/// What compiled code reads and writes of a run: the limits left, and the
+/// result. Field offsets are part of the convention (the entry code reads
+/// them at 0, 8 and 16).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ctx {
+    /// Steps the run may still take (`u64::MAX`: no `--max-steps`).
+    pub steps_left: u64,
+    /// Calls that may still nest (the depth limit minus the depth).
+    pub depth_left: u64,
+    /// The root function's result, as a value's bits.
+    pub result: u64,
+}
+
+/// How a run of compiled code ended: the entry's return value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum Status {
+    Ok = 0,
+    /// A step past `--max-steps`.
+    Steps = 1,
+    /// A call past the depth limit.
+    Depth = 2,
+}
+
+impl Status {
+    pub fn from_u32(s: u32) -> Option<Status> {
+        match s {
+            0 => Some(Status::Ok),
+            1 => Some(Status::Steps),
+            2 => Some(Status::Depth),
+            _ => None,
+        }
+    }
+}
+
+/// What a run that ended with `status` and result bits `result` gives under
+/// `limits`: the value, or the `ILO-R` error the register VM gives when a
+/// limit stops the same call.
+pub fn outcome(
+    status: u32,
+    result: u64,
+    limits: &crate::error::Limits,
+) -> Result<crate::value::Value, crate::error::RtError> {
+    use crate::error::RtError;
+    match Status::from_u32(status) {
+        Some(Status::Ok) => Ok(crate::value::Value::from_bits(result)),
+        Some(Status::Steps) => Err(RtError::steps(limits.max_steps.unwrap_or(u64::MAX))),
+        Some(Status::Depth) => Err(RtError::depth(limits.max_depth)),
+        None => Err(RtError::internal(format!("compiled code ended with status {status}"))),
+    }
+}
+
+/// `u32 entry(Ctx *ctx, const u64 *args)`: the C signature of a unit's
+/// code at offset 0.
+pub type Entry = unsafe extern "C" fn(*mut Ctx, *const u64) -> u32;
+
 // dynasm's expansion converts register numbers to their own type.
 #[allow(clippy::useless_conversion, clippy::unnecessary_operation, clippy::no_effect)]
 pub(crate) mod x86_64 {
-    use dynasmrt::{dynasm, DynasmApi};
+    use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 
     use super::super::{x86_64::Asm, LowerCx, Unsupported};
+    use super::Status;
 
     /// At entry rsp is 8 past a 16-byte boundary (the return address), so
     /// the frame is 8 past one too and the call site stays aligned.
@@ -50,13 +120,66 @@ pub(crate) mod x86_64 {
         dynasm!(ops ; .arch x64 ; add rsp, frame(cx));
         Ok(())
     }
+
+    /// After a call: an error status drops the save area and returns it.
+    pub(crate) fn unwind_on_error(ops: &mut Asm, cx: &LowerCx<'_>) -> Result<(), Unsupported> {
+        dynasm!(ops ; .arch x64 ; test eax, eax ; jz >ok ; add rsp, frame(cx) ; ret ; ok:);
+        Ok(())
+    }
+
+    /// A step (a loop's back-edge): none left is the step error.
+    pub(crate) fn tick(ops: &mut Asm, cx: &LowerCx<'_>) -> Result<(), Unsupported> {
+        dynasm!(ops ; .arch x64 ; sub r12, 1 ; jc =>cx.exits.steps);
+        Ok(())
+    }
+
+    /// Before a return: the call level back, status 0.
+    pub(crate) fn leave(ops: &mut Asm, _cx: &LowerCx<'_>) -> Result<(), Unsupported> {
+        dynasm!(ops ; .arch x64 ; add r13, 1 ; xor eax, eax);
+        Ok(())
+    }
+
+    /// A function's first instructions: a call level, then a step.
+    pub(crate) fn enter(ops: &mut Asm, exits: &super::super::Exits) {
+        dynasm!(ops ; .arch x64 ; sub r13, 1 ; jc =>exits.depth ; sub r12, 1 ; jc =>exits.steps);
+    }
+
+    /// The error exits every function of the unit jumps to (with nothing
+    /// on the stack but its return address).
+    pub(crate) fn exits(ops: &mut Asm, exits: &super::super::Exits) {
+        dynasm!(ops ; .arch x64
+            ; =>exits.steps ; mov eax, Status::Steps as i32 ; ret
+            ; =>exits.depth ; mov eax, Status::Depth as i32 ; ret
+        );
+    }
+
+    /// `u32 entry(Ctx *rdi, const u64 *rsi)` calling `root`.
+    pub(crate) fn entry(ops: &mut Asm, root: DynamicLabel, nparams: usize) {
+        // Three pushes after the return address: rsp is 16-aligned at the call.
+        dynasm!(ops ; .arch x64
+            ; push rbx ; push r12 ; push r13
+            ; mov rbx, rdi
+            ; mov r12, QWORD [rbx] ; mov r13, QWORD [rbx + 8]
+        );
+        for j in 0..nparams {
+            dynasm!(ops ; .arch x64 ; vmovsd Rx(j as u8), QWORD [rsi + 8 * j as i32]);
+        }
+        dynasm!(ops ; .arch x64
+            ; call =>root
+            ; mov QWORD [rbx], r12 ; mov QWORD [rbx + 8], r13
+            ; vmovsd QWORD [rbx + 16], xmm0
+            ; pop r13 ; pop r12 ; pop rbx
+            ; ret
+        );
+    }
 }
 
 #[allow(clippy::useless_conversion, clippy::unnecessary_operation, clippy::no_effect)]
 pub(crate) mod aarch64 {
-    use dynasmrt::{dynasm, DynasmApi};
+    use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 
     use super::super::{aarch64::Asm, LowerCx, Unsupported};
+    use super::Status;
 
     /// The registers and the link register x30 (the call overwrites it);
     /// sp stays 16-byte aligned.
@@ -91,5 +214,68 @@ pub(crate) mod aarch64 {
         }
         dynasm!(ops ; .arch aarch64 ; ldr x30, [sp, (8 * cx.nregs) as u32] ; add sp, sp, frame(cx));
         Ok(())
+    }
+
+    /// After a call: an error status restores the link register, drops the
+    /// save area and returns it.
+    pub(crate) fn unwind_on_error(ops: &mut Asm, cx: &LowerCx<'_>) -> Result<(), Unsupported> {
+        dynasm!(ops ; .arch aarch64
+            ; cbz w0, >ok
+            ; ldr x30, [sp, (8 * cx.nregs) as u32] ; add sp, sp, frame(cx) ; ret
+            ; ok:
+        );
+        Ok(())
+    }
+
+    /// A step (a loop's back-edge): none left is the step error.
+    pub(crate) fn tick(ops: &mut Asm, cx: &LowerCx<'_>) -> Result<(), Unsupported> {
+        dynasm!(ops ; .arch aarch64 ; subs x20, x20, 1 ; b.lo =>cx.exits.steps);
+        Ok(())
+    }
+
+    /// Before a return: the call level back, status 0.
+    pub(crate) fn leave(ops: &mut Asm, _cx: &LowerCx<'_>) -> Result<(), Unsupported> {
+        dynasm!(ops ; .arch aarch64 ; add x21, x21, 1 ; movz w0, 0);
+        Ok(())
+    }
+
+    /// A function's first instructions: a call level, then a step.
+    pub(crate) fn enter(ops: &mut Asm, exits: &super::super::Exits) {
+        dynasm!(ops ; .arch aarch64
+            ; subs x21, x21, 1 ; b.lo =>exits.depth
+            ; subs x20, x20, 1 ; b.lo =>exits.steps
+        );
+    }
+
+    /// The error exits every function of the unit jumps to (with its link
+    /// register holding its return address and nothing on the stack).
+    pub(crate) fn exits(ops: &mut Asm, exits: &super::super::Exits) {
+        dynasm!(ops ; .arch aarch64
+            ; =>exits.steps ; movz w0, Status::Steps as u32 ; ret
+            ; =>exits.depth ; movz w0, Status::Depth as u32 ; ret
+        );
+    }
+
+    /// `u32 entry(Ctx *x0, const u64 *x1)` calling `root`.
+    pub(crate) fn entry(ops: &mut Asm, root: DynamicLabel, nparams: usize) {
+        dynasm!(ops ; .arch aarch64
+            ; stp x29, x30, [sp, -48]!
+            ; stp x19, x20, [sp, 16]
+            ; str x21, [sp, 32]
+            ; mov x19, x0
+            ; ldr x20, [x19] ; ldr x21, [x19, 8]
+        );
+        for j in 0..nparams {
+            dynasm!(ops ; .arch aarch64 ; ldr D(j as u8), [x1, (8 * j) as u32]);
+        }
+        dynasm!(ops ; .arch aarch64
+            ; bl =>root
+            ; str x20, [x19] ; str x21, [x19, 8]
+            ; str d0, [x19, 16]
+            ; ldr x21, [sp, 32]
+            ; ldp x19, x20, [sp, 16]
+            ; ldp x29, x30, [sp], 48
+            ; ret
+        );
     }
 }

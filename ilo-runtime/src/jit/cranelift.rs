@@ -1,14 +1,16 @@
-//! The Cranelift JIT (`--run-cranelift`): the same numeric functions as the
-//! dynasm JIT, lowered through Cranelift's optimiser instead of templates.
+//! The Cranelift JIT (`--run-cranelift`): the same functions as the dynasm
+//! JIT, lowered through Cranelift's optimiser instead of templates.
 //! Each VM register is a Cranelift variable; the lowering of each opcode is
 //! generated from the `cranelift` entries of isa/register.toml.
 
-use cranelift_codegen::ir::{types, AbiParam, FuncRef, InstBuilder, Signature, Value as ClValue};
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::{types, AbiParam, Block, FuncRef, InstBuilder, MemFlagsData, Signature, Value as ClValue};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module};
 
+use super::abi::{Ctx, Status};
 use super::native::JitFunc;
 use super::{blame, call_unit, Unsupported, MAX_PARAMS};
 use crate::isa::{rop, RegOp};
@@ -28,8 +30,12 @@ pub fn lowered_ops() -> &'static [RegOp] {
 }
 
 /// What a generated lowering works with: the function being built, one
-/// variable per VM register, the function's constants, and the functions
-/// of the unit it may call.
+/// variable per VM register, the function's constants, the functions of the
+/// unit it may call, a block per jump target and the context pointer.
+///
+/// The convention is the dynasm JITs' (see `abi.rs`) in Cranelift's terms:
+/// a function takes the context and its arguments and returns its result
+/// and a status; the steps and the depth left live in the context.
 pub(crate) struct ClCx<'a, 'b> {
     pub b: &'a mut FunctionBuilder<'b>,
     vars: Vec<Variable>,
@@ -37,7 +43,18 @@ pub(crate) struct ClCx<'a, 'b> {
     funcs: &'a [RegFunc],
     /// The functions it calls, as declared in it.
     refs: Vec<(usize, FuncRef)>,
+    /// The block starting at each pc that one starts at.
+    blocks: Vec<Option<Block>>,
+    ctx: ClValue,
+    /// Words the instruction being lowered takes: 2 for a compare-and-branch
+    /// (it consumes the JMP word after it), else 1.
+    width: usize,
 }
+
+/// Offsets of the context's fields (`abi::Ctx`).
+const STEPS: i32 = std::mem::offset_of!(Ctx, steps_left) as i32;
+const DEPTH: i32 = std::mem::offset_of!(Ctx, depth_left) as i32;
+const RESULT: i32 = std::mem::offset_of!(Ctx, result) as i32;
 
 impl ClCx<'_, '_> {
     pub(crate) fn reg(&mut self, r: usize) -> Result<ClValue, Unsupported> {
@@ -51,26 +68,157 @@ impl ClCx<'_, '_> {
         }
     }
 
-    /// `CALL`: function `func` on VM registers `a`…, its result into `a`.
-    pub(crate) fn call(&mut self, a: usize, func: usize) -> Result<(), Unsupported> {
+    /// Leaves the function with an error `status` (an `i32` value).
+    fn fail(&mut self, status: ClValue) {
+        let zero = self.b.ins().f64const(0.0);
+        self.b.ins().return_(&[zero, status]);
+    }
+
+    /// Takes one of the counter at `offset` of the context, or leaves with
+    /// `status` when none is left.
+    fn take(&mut self, offset: i32, status: Status) {
+        let flags = MemFlagsData::trusted();
+        let left = self.b.ins().load(types::I64, flags, self.ctx, offset);
+        let out = self.b.create_block();
+        let go = self.b.create_block();
+        self.b.ins().brif(left, go, &[], out, &[]);
+        self.b.switch_to_block(out);
+        let st = self.b.ins().iconst(types::I32, status as i64);
+        self.fail(st);
+        self.b.switch_to_block(go);
+        let less = self.b.ins().iadd_imm_s(left, -1);
+        self.b.ins().store(flags, less, self.ctx, offset);
+    }
+
+    /// A function's entry: a call level, then a step.
+    fn enter(&mut self) {
+        self.take(DEPTH, Status::Depth);
+        self.take(STEPS, Status::Steps);
+    }
+
+    /// `TICK`: a loop's safe point is a step.
+    pub(crate) fn tick(&mut self, _pc: usize) -> Result<(), Unsupported> {
+        self.take(STEPS, Status::Steps);
+        Ok(())
+    }
+
+    /// `RET`: the call level back, the result and status 0.
+    pub(crate) fn ret(&mut self, v: ClValue) {
+        let flags = MemFlagsData::trusted();
+        let depth = self.b.ins().load(types::I64, flags, self.ctx, DEPTH);
+        let back = self.b.ins().iadd_imm_s(depth, 1);
+        self.b.ins().store(flags, back, self.ctx, DEPTH);
+        let ok = self.b.ins().iconst(types::I32, 0);
+        self.b.ins().return_(&[v, ok]);
+    }
+
+    /// A value's bits as an integer.
+    fn bits(&mut self, v: ClValue) -> ClValue {
+        self.b.ins().bitcast(types::I64, MemFlagsData::new(), v)
+    }
+
+    /// Nonzero when `v` is neither nil nor false (they differ in bit 0).
+    pub(crate) fn truthy(&mut self, v: ClValue) -> ClValue {
+        let x = self.bits(v);
+        let x = self.b.ins().bor_imm_u(x, 1);
+        self.b.ins().icmp_imm_s(IntCC::NotEqual, x, Value::FALSE.bits() as i64)
+    }
+
+    /// Nonzero when `v` is nil or false.
+    pub(crate) fn falsy(&mut self, v: ClValue) -> ClValue {
+        let x = self.bits(v);
+        let x = self.b.ins().bor_imm_u(x, 1);
+        self.b.ins().icmp_imm_s(IntCC::Equal, x, Value::FALSE.bits() as i64)
+    }
+
+    /// The boolean value of a test.
+    pub(crate) fn bool_value(&mut self, t: ClValue) -> ClValue {
+        let yes = self.b.ins().iconst(types::I64, Value::TRUE.bits() as i64);
+        let no = self.b.ins().iconst(types::I64, Value::FALSE.bits() as i64);
+        let x = self.b.ins().select(t, yes, no);
+        self.b.ins().bitcast(types::F64, MemFlagsData::new(), x)
+    }
+
+    fn block(&self, pc: usize) -> Result<Block, Unsupported> {
+        self.blocks
+            .get(pc)
+            .copied()
+            .flatten()
+            .ok_or(Unsupported::Opcode(rop::JMP))
+    }
+
+    /// A jump at `pc` to `target`: always (`test` `None`), or when `test`
+    /// is `when`, else on to the next instruction (after the JMP word a
+    /// compare-and-branch consumes); `tick` takes a step before jumping.
+    pub(crate) fn branch(
+        &mut self,
+        pc: usize,
+        test: Option<ClValue>,
+        when: bool,
+        tick: bool,
+        target: usize,
+    ) -> Result<(), Unsupported> {
+        let target = self.block(target)?;
+        // A back-edge goes through a block taking the step.
+        let to = if tick { self.b.create_block() } else { target };
+        match test {
+            None => {
+                self.b.ins().jump(to, &[]);
+            }
+            Some(t) => {
+                let on = self.block(pc + self.width)?;
+                let (yes, no) = if when { (to, on) } else { (on, to) };
+                self.b.ins().brif(t, yes, &[], no, &[]);
+            }
+        }
+        if tick {
+            self.b.switch_to_block(to);
+            self.take(STEPS, Status::Steps);
+            self.b.ins().jump(target, &[]);
+        }
+        Ok(())
+    }
+
+    /// `FORSTEP`: the counter in `a` steps by one; while below the limit in
+    /// `a+1`, a step and a jump by `sbx` back to the body.
+    pub(crate) fn forstep(&mut self, pc: usize, a: usize, sbx: isize) -> Result<(), Unsupported> {
+        let i = self.reg(a)?;
+        let one = self.b.ins().f64const(1.0);
+        let i = self.b.ins().fadd(i, one);
+        self.set(a, i);
+        let limit = self.reg(a + 1)?;
+        let more = self.b.ins().fcmp(FloatCC::LessThan, i, limit);
+        self.branch(pc, Some(more), true, true, (pc as isize + 1 + sbx) as usize)
+    }
+
+    /// `CALL`: function `func` on VM registers `a`…, its result into `a`;
+    /// an error status leaves this function with it.
+    pub(crate) fn call(&mut self, _pc: usize, a: usize, func: usize) -> Result<(), Unsupported> {
         let callee = self.refs.iter().find(|(c, _)| *c == func).map(|(_, r)| *r);
         let (Some(callee), Some(f)) = (callee, self.funcs.get(func)) else {
             return Err(Unsupported::Opcode(rop::CALL));
         };
-        let args = (a..a + f.nparams).map(|r| self.reg(r)).collect::<Result<Vec<_>, _>>()?;
+        let mut args = vec![self.ctx];
+        for r in a..a + f.nparams {
+            args.push(self.reg(r)?);
+        }
         let inst = self.b.ins().call(callee, &args);
-        let v = *self
-            .b
-            .inst_results(inst)
-            .first()
-            .ok_or(Unsupported::Opcode(rop::CALL))?;
+        let &[v, status] = self.b.inst_results(inst) else {
+            return Err(Unsupported::Opcode(rop::CALL));
+        };
+        let out = self.b.create_block();
+        let go = self.b.create_block();
+        self.b.ins().brif(status, out, &[], go, &[]);
+        self.b.switch_to_block(out);
+        self.fail(status);
+        self.b.switch_to_block(go);
         self.set(a, v);
         Ok(())
     }
 
     pub(crate) fn konst(&mut self, k: usize) -> Result<ClValue, Unsupported> {
         match self.consts.get(k) {
-            Some(v) if v.is_num() => Ok(self.b.ins().f64const(v.as_f64())),
+            Some(v) if v.is_immediate() => Ok(self.b.ins().f64const(f64::from_bits(v.bits()))),
             _ => Err(Unsupported::NonNumberConstant),
         }
     }
@@ -95,7 +243,7 @@ fn codegen_err(e: impl std::fmt::Display) -> Unsupported {
 }
 
 fn eligible(f: &RegFunc) -> Result<(), Unsupported> {
-    if !f.numeric {
+    if !f.scalar {
         return Err(Unsupported::NotNumeric);
     }
     if f.nparams > MAX_PARAMS {
@@ -107,15 +255,18 @@ fn eligible(f: &RegFunc) -> Result<(), Unsupported> {
     Ok(())
 }
 
+/// `(ctx, value…) -> (value, status)`: a compiled function.
 fn signature(module: &JITModule, f: &RegFunc) -> Signature {
     let mut sig = module.make_signature();
+    sig.params.push(AbiParam::new(types::I64));
     sig.params.extend((0..f.nparams).map(|_| AbiParam::new(types::F64)));
     sig.returns.push(AbiParam::new(types::F64));
+    sig.returns.push(AbiParam::new(types::I32));
     sig
 }
 
 /// Compiles `funcs[root]`, and every function it calls, with Cranelift for
-/// this machine.
+/// this machine, behind an `abi::Entry`.
 pub fn compile(funcs: &[RegFunc], root: usize) -> Result<JitFunc, Unsupported> {
     let unit = call_unit(funcs, root)?;
     for &i in &unit {
@@ -162,15 +313,98 @@ pub fn compile(funcs: &[RegFunc], root: usize) -> Result<JitFunc, Unsupported> {
         len += ctx.compiled_code().map_or(0, |c| c.code_buffer().len());
         module.clear_context(&mut ctx);
     }
-    module.finalize_definitions().map_err(codegen_err)?;
     let root_id = ids[root].ok_or(Unsupported::Opcode(rop::CALL))?;
-    let p = module.get_finalized_function(root_id);
-    // SAFETY: `p` is the function just defined with the signature
-    // `fn(f64 × nparams) -> f64`, built only from the table's pure float
-    // instructions and calls of functions so built; cranelift-jit made its
-    // memory executable and read-only, and the module that owns it moves
-    // into the `JitFunc`.
-    unsafe { JitFunc::from_raw(p, funcs[root].nparams, len, Box::new(Owned(Some(module)))) }
+    let entry = build_entry(&mut module, &mut ctx, &mut fctx, root_id, &funcs[root])?;
+    module.finalize_definitions().map_err(codegen_err)?;
+    let p = module.get_finalized_function(entry);
+    // SAFETY: `p` is the entry just defined with the signature `abi::Entry`,
+    // reading the context and `nparams` argument words and calling only
+    // functions built from the table's instructions, which touch nothing
+    // but the context; cranelift-jit made its memory executable and
+    // read-only, and the module that owns it moves into the `JitFunc`.
+    // Cranelift's frames hold spills besides the registers: bound them
+    // generously.
+    let frame_bound = super::native::unit_frame_bound(funcs, root, |f| 16 * f.nregs + 160);
+    unsafe { JitFunc::from_raw(p, funcs[root].nparams, len, frame_bound, Box::new(Owned(Some(module)))) }
+}
+
+/// `u32 entry(Ctx *ctx, const u64 *args)`: loads the arguments, calls the
+/// root, stores its result in the context and returns its status.
+fn build_entry(
+    module: &mut JITModule,
+    ctx: &mut cranelift_codegen::Context,
+    fctx: &mut FunctionBuilderContext,
+    root: FuncId,
+    f: &RegFunc,
+) -> Result<FuncId, Unsupported> {
+    let mut sig = module.make_signature();
+    sig.params.push(AbiParam::new(types::I64));
+    sig.params.push(AbiParam::new(types::I64));
+    sig.returns.push(AbiParam::new(types::I32));
+    let id = module
+        .declare_function("ilo_entry", Linkage::Local, &sig)
+        .map_err(codegen_err)?;
+    ctx.func.signature = sig;
+    let config = module.target_config();
+    let callee = module.declare_func_in_func(root, &mut ctx.func);
+    {
+        let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
+        let block = b.create_block();
+        b.append_block_params_for_function_params(block);
+        b.switch_to_block(block);
+        b.seal_block(block);
+        let &[cx, args] = b.block_params(block) else {
+            return Err(Unsupported::Opcode(rop::CALL));
+        };
+        let flags = MemFlagsData::trusted();
+        let mut call_args = vec![cx];
+        for j in 0..f.nparams {
+            call_args.push(b.ins().load(types::F64, flags, args, 8 * j as i32));
+        }
+        let inst = b.ins().call(callee, &call_args);
+        let &[v, status] = b.inst_results(inst) else {
+            return Err(Unsupported::Opcode(rop::CALL));
+        };
+        b.ins().store(flags, v, cx, RESULT);
+        b.ins().return_(&[status]);
+        b.finalize(config);
+    }
+    module.define_function(id, ctx).map_err(codegen_err)?;
+    module.clear_context(ctx);
+    Ok(id)
+}
+
+/// Where each jump of `f` goes: the pcs that start a block (targets, and
+/// what follows a jump or a return).
+fn block_starts(f: &RegFunc) -> Vec<bool> {
+    let mut starts = vec![false; f.code.len() + 1];
+    starts[0] = true;
+    let mut pc = 0;
+    while pc < f.code.len() {
+        let Some(ins) = crate::isa::decode_reg(f.code[pc]) else {
+            break;
+        };
+        let info = ins.op.info();
+        let width = if crate::isa::takes_jump_word(ins.op) { 2 } else { 1 };
+        if info.branch {
+            let offset = if width == 2 {
+                f.code.get(pc + 1).map_or(0, |w| (*w >> 16) as u16 as i16 as isize)
+            } else {
+                ins.sbx as isize
+            };
+            let target = (pc as isize + width as isize + offset) as usize;
+            if let Some(s) = starts.get_mut(target) {
+                *s = true;
+            }
+        }
+        if info.branch || info.ret {
+            if let Some(s) = starts.get_mut(pc + width) {
+                *s = true;
+            }
+        }
+        pc += width;
+    }
+    starts
 }
 
 /// The body of `f` into `func`, whose signature is set.
@@ -186,33 +420,59 @@ fn build(
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
-    b.seal_block(entry);
     let params = b.block_params(entry).to_vec();
     let vars: Vec<Variable> = (0..f.nregs).map(|_| b.declare_var(types::F64)).collect();
     for (r, var) in vars.iter().enumerate() {
         // Parameters arrive in r0…; other registers start at 0.0 so that no
         // read is of an undefined variable.
-        let init = match params.get(r) {
+        let init = match params.get(r + 1) {
             Some(p) => *p,
             None => b.ins().f64const(0.0),
         };
         b.def_var(*var, init);
     }
+    let blocks = block_starts(f)
+        .into_iter()
+        .map(|start| start.then(|| b.create_block()))
+        .collect();
     let mut cx = ClCx {
         b: &mut b,
         vars,
         consts: &f.consts,
         funcs,
         refs,
+        blocks,
+        ctx: params[0],
+        width: 1,
     };
-    for (pc, ins) in f.code.iter().enumerate() {
-        generated::lower(&mut cx, pc, *ins)?;
-        // Straight-line code: nothing may follow a return (`RET`, `RETK`:
-        // the table flags them `ret`).
-        if RegOp::from_u8(*ins as u8).is_some_and(|op| op.info().ret) {
-            break;
+    cx.enter();
+    // Whether the block being filled still needs a terminator.
+    let mut open = true;
+    let mut pc = 0;
+    while pc < f.code.len() {
+        if let Some(block) = cx.blocks[pc] {
+            if open {
+                cx.b.ins().jump(block, &[]);
+            }
+            cx.b.switch_to_block(block);
+            open = true;
         }
+        let ins = f.code[pc];
+        let op = RegOp::from_u8(ins as u8).ok_or(Unsupported::Opcode(ins as u8))?;
+        cx.width = if crate::isa::takes_jump_word(op) { 2 } else { 1 };
+        generated::lower(&mut cx, pc, ins, f.code.get(pc + 1).copied().unwrap_or(0))?;
+        let info = op.info();
+        if info.branch || info.ret {
+            open = false;
+        }
+        pc += cx.width;
     }
+    if open {
+        // Falling off the end cannot happen in compiled code (the compiler
+        // ends every path with a return); trap if it did.
+        cx.b.ins().trap(cranelift_codegen::ir::TrapCode::unwrap_user(1));
+    }
+    b.seal_all_blocks();
     b.finalize(config);
     Ok(())
 }

@@ -3,6 +3,24 @@
 
 use super::Target;
 
+/// Every function of `funcs` the JIT takes on `target`, each once (a call
+/// shows the callee's offset in the same listing), or why it stays on the
+/// register VM: `--emit asm` and the snapshots.
+pub fn program_listing(funcs: &[crate::reg::RegFunc], target: Target) -> String {
+    let (code, ranges) = super::compile_program(funcs, target);
+    let mut out = String::new();
+    for (f, range) in funcs.iter().zip(ranges) {
+        match range {
+            Ok(r) => {
+                out += &format!("{}: {} bytes at {:#x}, {}\n", f.name, r.len(), r.start, target.name());
+                out += &disassemble_at(&code[r.clone()], target, r.start);
+            }
+            Err(why) => out += &format!("{}: not compiled for {}: {why}\n", f.name, target.name()),
+        }
+    }
+    out
+}
+
 pub fn disassemble(code: &[u8], target: Target) -> String {
     disassemble_at(code, target, 0)
 }

@@ -83,16 +83,17 @@ pub fn available() -> bool {
     find_on_path(CROSS_CC).is_some() && find_qemu().is_some()
 }
 
-/// Runs `code` (`AArch64` machine code of a function `double f(double...)`)
-/// under `qemu-aarch64` with `args` (at most 8) and returns the f64 it
-/// returned, bit-exact.
+/// Runs `code` (`AArch64` machine code of a JIT unit, its `abi::Entry` at
+/// offset 0) under `qemu-aarch64` with `args` (at most 8) and no limits,
+/// and returns the f64 it returned, bit-exact.
 ///
 /// # Errors
 ///
 /// [`EmuError::ToolMissing`] if the cross compiler or qemu is not on `PATH`,
 /// [`EmuError::Build`] if the harness could not be built, and
 /// [`EmuError::Run`] for more than 8 arguments, empty code, code that
-/// crashes or runs past the harness's timeout, or unreadable output.
+/// crashes, runs past the harness's timeout or ends with an error status,
+/// or unreadable output.
 ///
 /// Arguments are passed by their bits, so a NaN keeps its sign and payload.
 pub fn run_aarch64(code: &[u8], args: &[f64]) -> Result<f64, EmuError> {
@@ -104,24 +105,57 @@ pub fn run_aarch64(code: &[u8], args: &[f64]) -> Result<f64, EmuError> {
 
 /// Runs `code` like [`run_aarch64`] once per argument set of `arg_sets`
 /// (each of the same length, at most 8), all in one qemu process, and
-/// returns the results in order, bit-exact. Arguments are passed by their
-/// bits, so a NaN argument keeps its sign and payload.
+/// returns the results in order, bit-exact.
 ///
 /// # Errors
 ///
 /// As [`run_aarch64`]; also [`EmuError::Run`] if the argument sets differ in
 /// length.
 pub fn run_aarch64_batch(code: &[u8], arg_sets: &[Vec<f64>]) -> Result<Vec<f64>, EmuError> {
-    let Some(first) = arg_sets.first() else {
+    let runs: Vec<Run> = arg_sets
+        .iter()
+        .map(|set| Run {
+            steps_left: u64::MAX,
+            depth_left: u64::MAX,
+            args: set.iter().map(|a| a.to_bits()).collect(),
+        })
+        .collect();
+    run_aarch64_runs(code, &runs)?
+        .into_iter()
+        .map(|(status, bits)| match status {
+            0 => Ok(f64::from_bits(bits)),
+            s => Err(EmuError::Run(format!("the code ended with status {s}"))),
+        })
+        .collect()
+}
+
+/// One call of a unit's entry: the limits it starts with and its arguments
+/// (a value's bits each).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Run {
+    pub steps_left: u64,
+    pub depth_left: u64,
+    pub args: Vec<u64>,
+}
+
+/// Runs `code` once per run of `runs` (argument lists of one length, at most
+/// 8), all in one qemu process: per run the status the entry returned and
+/// the result's bits (see `abi::Status`).
+///
+/// # Errors
+///
+/// As [`run_aarch64_batch`], except that an error status is a result.
+pub fn run_aarch64_runs(code: &[u8], runs: &[Run]) -> Result<Vec<(u32, u64)>, EmuError> {
+    let Some(first) = runs.first() else {
         return Ok(Vec::new());
     };
-    let nargs = first.len();
+    let nargs = first.args.len();
     if nargs > MAX_ARGS {
         return Err(EmuError::Run(format!(
             "{nargs} arguments given, at most {MAX_ARGS} are supported"
         )));
     }
-    if arg_sets.iter().any(|set| set.len() != nargs) {
+    if runs.iter().any(|r| r.args.len() != nargs) {
         return Err(EmuError::Run("argument sets of different lengths".to_string()));
     }
     if code.is_empty() {
@@ -135,11 +169,16 @@ pub fn run_aarch64_batch(code: &[u8], arg_sets: &[Vec<f64>]) -> Result<Vec<f64>,
     let code_file = TempFile::new(temp_name("ilo-aarch64-code", "bin"));
     fs::write(&code_file.0, code)
         .map_err(|e| EmuError::Run(format!("cannot write code to {}: {e}", code_file.0.display())))?;
-    // One line of bit patterns per call. The input is a file, not a pipe, so
-    // that a large batch cannot block on a full stdout pipe while it is fed.
+    // One line of words per call: the limits, then the arguments. The input
+    // is a file, not a pipe, so that a large batch cannot block on a full
+    // stdout pipe while it is fed.
     let mut lines = String::new();
-    for set in arg_sets {
-        let words: Vec<String> = set.iter().map(|a| format!("{:016x}", a.to_bits())).collect();
+    for run in runs {
+        let words: Vec<String> = [run.steps_left, run.depth_left]
+            .iter()
+            .chain(&run.args)
+            .map(|w| format!("{w:016x}"))
+            .collect();
         lines.push_str(&words.join(" "));
         lines.push('\n');
     }
@@ -176,19 +215,24 @@ pub fn run_aarch64_batch(code: &[u8], arg_sets: &[Vec<f64>]) -> Result<Vec<f64>,
     let results = stdout
         .lines()
         .map(|line| {
-            parse_bits(line.trim()).ok_or_else(|| {
-                EmuError::Run(format!(
-                    "unexpected harness output line {line:?}; stderr: {}",
-                    stderr.trim()
-                ))
-            })
+            let (status, bits) = line.trim().split_once(' ').unwrap_or(("", ""));
+            status
+                .parse::<u32>()
+                .ok()
+                .zip(parse_bits(bits).map(f64::to_bits))
+                .ok_or_else(|| {
+                    EmuError::Run(format!(
+                        "unexpected harness output line {line:?}; stderr: {}",
+                        stderr.trim()
+                    ))
+                })
         })
-        .collect::<Result<Vec<f64>, EmuError>>()?;
-    if results.len() != arg_sets.len() {
+        .collect::<Result<Vec<(u32, u64)>, EmuError>>()?;
+    if results.len() != runs.len() {
         return Err(EmuError::Run(format!(
-            "{} results for {} argument sets; stderr: {}",
+            "{} results for {} runs; stderr: {}",
             results.len(),
-            arg_sets.len(),
+            runs.len(),
             stderr.trim()
         )));
     }
@@ -387,12 +431,24 @@ mod tests {
         0x1e60_4000 | (n << 5)
     }
 
-    fn code(words: &[u32]) -> Vec<u8> {
-        words.iter().flat_map(|w| w.to_le_bytes()).collect()
+    /// `words` (code leaving a result in d0, then `RET`) as a unit's entry:
+    /// `nargs` arguments loaded from x1 into d0…, the result stored in the
+    /// context at x0, status 0.
+    fn code(words: &[u32], nargs: usize) -> Vec<u8> {
+        const LDR_D_X1: u32 = 0xfd40_0020; // ldr d0, [x1]
+        const STR_D0_X0_16: u32 = 0xfd00_0800; // str d0, [x0, #16]
+        const MOVZ_W0_0: u32 = 0x5280_0000; // movz w0, #0
+        let body = words.strip_suffix(&[RET]).unwrap_or(words);
+        let loads = (0..nargs as u32).map(|i| LDR_D_X1 | (i << 10) | i);
+        loads
+            .chain(body.iter().copied())
+            .chain([STR_D0_X0_16, MOVZ_W0_0, RET])
+            .flat_map(|w| w.to_le_bytes())
+            .collect()
     }
 
     fn run(words: &[u32], args: &[f64]) -> f64 {
-        match run_aarch64(&code(words), args) {
+        match run_aarch64(&code(words, args.len()), args) {
             Ok(v) => v,
             Err(e) => panic!("run_aarch64 failed: {e}"),
         }
@@ -482,28 +538,28 @@ mod tests {
         }
         let neg_nan = f64::from_bits(0xfff8_0000_0000_0000);
         let sets = vec![vec![2.5, 4.0], vec![-0.0, 0.0], vec![neg_nan, 1.0], vec![1e308, 1e308]];
-        let got = run_aarch64_batch(&code(&[FADD_D0_D0_D1, RET]), &sets).expect("runs");
+        let got = run_aarch64_batch(&code(&[FADD_D0_D0_D1, RET], 2), &sets).expect("runs");
         let want: Vec<u64> = sets.iter().map(|s| (s[0] + s[1]).to_bits()).collect();
         assert_eq!(got.iter().map(|r| r.to_bits()).collect::<Vec<_>>(), want);
         // The argument's NaN sign reaches the code (the one-call mode passes
         // every NaN as the default one).
-        let nan = run_aarch64_batch(&code(&[RET]), &[vec![neg_nan]]).expect("runs");
+        let nan = run_aarch64_batch(&code(&[RET], 1), &[vec![neg_nan]]).expect("runs");
         assert_eq!(nan[0].to_bits(), neg_nan.to_bits());
         assert_eq!(
-            run_aarch64_batch(&code(&[FMOV_D0_ONE, RET]), &[vec![], vec![]]),
+            run_aarch64_batch(&code(&[FMOV_D0_ONE, RET], 0), &[vec![], vec![]]),
             Ok(vec![1.0, 1.0])
         );
-        assert_eq!(run_aarch64_batch(&code(&[RET]), &[]), Ok(vec![]));
+        assert_eq!(run_aarch64_batch(&code(&[RET], 0), &[]), Ok(vec![]));
     }
 
     #[test]
     fn batch_bad_input_is_an_error() {
         assert!(matches!(
-            run_aarch64_batch(&code(&[RET]), &[vec![1.0], vec![1.0, 2.0]]),
+            run_aarch64_batch(&code(&[RET], 1), &[vec![1.0], vec![1.0, 2.0]]),
             Err(EmuError::Run(_))
         ));
         assert!(matches!(
-            run_aarch64_batch(&code(&[RET]), &[vec![0.0; 9]]),
+            run_aarch64_batch(&code(&[RET], 8), &[vec![0.0; 9]]),
             Err(EmuError::Run(_))
         ));
         assert!(matches!(run_aarch64_batch(&[], &[vec![]]), Err(EmuError::Run(_))));
@@ -514,7 +570,7 @@ mod tests {
         if skip() {
             return;
         }
-        match run_aarch64(&code(&[UDF_0]), &[1.0]) {
+        match run_aarch64(&code(&[UDF_0], 1), &[1.0]) {
             Err(EmuError::Run(msg)) => assert!(msg.contains("signal"), "{msg}"),
             other => panic!("expected a run error, got {other:?}"),
         }
@@ -523,7 +579,7 @@ mod tests {
     #[test]
     fn bad_input_is_an_error() {
         let nine = [0.0; 9];
-        assert!(matches!(run_aarch64(&code(&[RET]), &nine), Err(EmuError::Run(_))));
+        assert!(matches!(run_aarch64(&code(&[RET], 8), &nine), Err(EmuError::Run(_))));
         assert!(matches!(run_aarch64(&[], &[]), Err(EmuError::Run(_))));
     }
 

@@ -7,11 +7,10 @@
 //! instruction becomes the few machine instructions of its table template.
 //! A function the JIT cannot take runs on the register VM instead.
 
-mod abi;
+pub mod abi;
 pub mod cranelift;
 pub mod disasm;
 pub mod emulate;
-pub mod limits;
 pub mod native;
 
 use dynasmrt::relocations::Relocation;
@@ -108,9 +107,6 @@ pub enum Unsupported {
     MissingCpuFeature(&'static str),
     /// dynasm could not finish the code.
     Assembler(String),
-    /// It calls itself, directly or not: the JIT has no depth limit, so the
-    /// register VM (which has) runs it.
-    Recursive(String),
     /// It calls a function that the JIT cannot take (named, and why).
     Callee(String, Box<Unsupported>),
 }
@@ -122,16 +118,22 @@ impl std::fmt::Display for Unsupported {
                 let name = RegOp::from_u8(*op).map_or("an unknown opcode", RegOp::name);
                 write!(f, "{name} has no lowering for this target")
             }
-            Unsupported::NotNumeric => write!(f, "it takes or returns something other than numbers"),
+            Unsupported::NotNumeric => write!(f, "it takes or returns something other than numbers and booleans"),
             Unsupported::TooManyRegisters(n) => write!(f, "it needs {n} registers"),
             Unsupported::TooManyParams(n) => write!(f, "it has {n} parameters (at most 8 arrive in registers)"),
             Unsupported::NonNumberConstant => write!(f, "it uses a constant that is not a number"),
             Unsupported::MissingCpuFeature(feat) => write!(f, "this CPU lacks {feat}"),
             Unsupported::Assembler(e) => write!(f, "the assembler failed: {e}"),
-            Unsupported::Recursive(name) => write!(f, "it reaches a recursive call of `{name}`"),
             Unsupported::Callee(name, why) => write!(f, "it calls `{name}`, which the JIT cannot take: {why}"),
         }
     }
+}
+
+/// The error exits of a unit, shared by its functions.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Exits {
+    pub steps: DynamicLabel,
+    pub depth: DynamicLabel,
 }
 
 /// What a generated lowering asks about the function being compiled.
@@ -143,6 +145,9 @@ pub(crate) struct LowerCx<'f> {
     /// The program's functions, and the entry label of each one in the unit.
     funcs: &'f [RegFunc],
     labels: &'f [Option<DynamicLabel>],
+    /// A label for each instruction of the function: jump targets.
+    pcs: &'f [DynamicLabel],
+    exits: Exits,
 }
 
 impl LowerCx<'_> {
@@ -152,6 +157,11 @@ impl LowerCx<'_> {
             .copied()
             .flatten()
             .ok_or(Unsupported::Opcode(rop::CALL))
+    }
+
+    /// The label of the instruction at `pc` (a jump's target).
+    pub(crate) fn label(&self, pc: usize) -> Result<DynamicLabel, Unsupported> {
+        self.pcs.get(pc).copied().ok_or(Unsupported::Opcode(rop::JMP))
     }
 
     /// How many arguments function `i` takes.
@@ -166,9 +176,11 @@ impl LowerCx<'_> {
         self.target.float_reg(r).ok_or(Unsupported::TooManyRegisters(r + 1))
     }
 
+    /// A constant's bits: a number, a boolean, nil or the unbound marker
+    /// (anything a register holds whole), never a heap value.
     pub(crate) fn const_bits(&self, k: usize) -> Result<i64, Unsupported> {
         match self.consts.get(k) {
-            Some(v) if v.is_num() => Ok(v.bits() as i64),
+            Some(v) if v.is_immediate() => Ok(v.bits() as i64),
             _ => Err(Unsupported::NonNumberConstant),
         }
     }
@@ -180,7 +192,7 @@ pub const MAX_PARAMS: usize = 8;
 /// and names the first opcode the target has no lowering for (a loop's or a
 /// branch's, rather than whatever the lowering would trip on first).
 fn check_eligible(f: &RegFunc, target: Target) -> Result<(), Unsupported> {
-    if !f.numeric {
+    if !f.scalar {
         return Err(Unsupported::NotNumeric);
     }
     if let Some(op) = first_unlowered(f, target) {
@@ -195,18 +207,81 @@ fn check_eligible(f: &RegFunc, target: Target) -> Result<(), Unsupported> {
     Ok(())
 }
 
+/// What assembling needs of a target besides the generated lowering: the
+/// calling convention's code (`abi.rs`).
+trait Arch {
+    type R: Relocation;
+    fn lower(
+        ops: &mut VecAssembler<Self::R>,
+        pc: usize,
+        ins: u32,
+        next: u32,
+        cx: &LowerCx<'_>,
+    ) -> Result<(), Unsupported>;
+    fn enter(ops: &mut VecAssembler<Self::R>, exits: &Exits);
+    fn exits(ops: &mut VecAssembler<Self::R>, exits: &Exits);
+    fn entry(ops: &mut VecAssembler<Self::R>, root: DynamicLabel, nparams: usize);
+}
+
+struct X64;
+struct A64;
+
+impl Arch for X64 {
+    type R = dynasmrt::x64::X64Relocation;
+    fn lower(
+        ops: &mut VecAssembler<Self::R>,
+        pc: usize,
+        ins: u32,
+        next: u32,
+        cx: &LowerCx<'_>,
+    ) -> Result<(), Unsupported> {
+        x86_64::lower(ops, pc, ins, next, cx)
+    }
+    fn enter(ops: &mut VecAssembler<Self::R>, exits: &Exits) {
+        abi::x86_64::enter(ops, exits)
+    }
+    fn exits(ops: &mut VecAssembler<Self::R>, exits: &Exits) {
+        abi::x86_64::exits(ops, exits)
+    }
+    fn entry(ops: &mut VecAssembler<Self::R>, root: DynamicLabel, nparams: usize) {
+        abi::x86_64::entry(ops, root, nparams)
+    }
+}
+
+impl Arch for A64 {
+    type R = dynasmrt::aarch64::Aarch64Relocation;
+    fn lower(
+        ops: &mut VecAssembler<Self::R>,
+        pc: usize,
+        ins: u32,
+        next: u32,
+        cx: &LowerCx<'_>,
+    ) -> Result<(), Unsupported> {
+        aarch64::lower(ops, pc, ins, next, cx)
+    }
+    fn enter(ops: &mut VecAssembler<Self::R>, exits: &Exits) {
+        abi::aarch64::enter(ops, exits)
+    }
+    fn exits(ops: &mut VecAssembler<Self::R>, exits: &Exits) {
+        abi::aarch64::exits(ops, exits)
+    }
+    fn entry(ops: &mut VecAssembler<Self::R>, root: DynamicLabel, nparams: usize) {
+        abi::aarch64::entry(ops, root, nparams)
+    }
+}
+
 /// Machine code for `funcs[root]` on `target`, with every function it calls
-/// after it: at offset 0 a function `double f(double…)` in the target's C
-/// calling convention.
+/// after it: at offset 0 the C function [`abi::Entry`] that runs it.
 pub fn compile_code(funcs: &[RegFunc], root: usize, target: Target) -> Result<Vec<u8>, Unsupported> {
     let unit = call_unit(funcs, root)?;
     for &i in &unit {
         check_eligible(&funcs[i], target).map_err(|why| blame(funcs, root, i, why))?;
     }
-    match target {
-        Target::X86_64 => assemble(funcs, &unit, target, x86_64::lower),
-        Target::Aarch64 => assemble(funcs, &unit, target, aarch64::lower),
-    }
+    let assembled = match target {
+        Target::X86_64 => assemble::<X64>(funcs, &unit, target, true),
+        Target::Aarch64 => assemble::<A64>(funcs, &unit, target, true),
+    };
+    assembled.map(|(code, _)| code)
 }
 
 /// Every function of the program the JIT takes on `target`, assembled once
@@ -220,10 +295,10 @@ pub fn compile_program(
     let verdicts = program_verdicts(funcs, target);
     let good: Vec<usize> = (0..funcs.len()).filter(|&i| verdicts[i].is_ok()).collect();
     let assembled = match target {
-        Target::X86_64 => assemble_with_offsets(funcs, &good, target, x86_64::lower),
-        Target::Aarch64 => assemble_with_offsets(funcs, &good, target, aarch64::lower),
+        Target::X86_64 => assemble::<X64>(funcs, &good, target, false),
+        Target::Aarch64 => assemble::<A64>(funcs, &good, target, false),
     };
-    let (code, starts) = match assembled {
+    let (code, spans) = match assembled {
         Ok(x) => x,
         Err(why) => {
             let all = (0..funcs.len()).map(|_| Err(why.clone())).collect();
@@ -232,117 +307,108 @@ pub fn compile_program(
     };
     let mut ranges: Vec<Result<std::ops::Range<usize>, Unsupported>> =
         verdicts.into_iter().map(|v| v.map(|()| 0..0)).collect();
-    for (k, &i) in good.iter().enumerate() {
-        let end = starts.get(k + 1).copied().unwrap_or(code.len());
-        ranges[i] = Ok(starts[k]..end);
+    for (&i, span) in good.iter().zip(spans) {
+        ranges[i] = Ok(span);
     }
     (code, ranges)
 }
 
-/// Whether each function's unit compiles, decided once per function: its
-/// own shape and opcodes, then (callees first) its calls. A function in a
-/// cycle is recursive; one calling a function that cannot be taken blames it.
+/// Whether each function's unit compiles: its own shape and opcodes, and
+/// every function it reaches (a cycle of calls is fine: recursion runs
+/// natively with the depth counter). One that cannot be taken blames each
+/// function reaching it, found backwards along the calls in linear time.
 fn program_verdicts(funcs: &[RegFunc], target: Target) -> Vec<Result<(), Unsupported>> {
-    let own: Vec<Result<(), Unsupported>> = funcs.iter().map(|f| check_eligible(f, target)).collect();
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        New,
-        Open,
-        Done,
-    }
-    let mut mark = vec![Mark::New; funcs.len()];
-    let mut verdict: Vec<Result<(), Unsupported>> = own.clone();
-    for root in 0..funcs.len() {
-        if mark[root] != Mark::New {
-            continue;
+    let mut verdict: Vec<Result<(), Unsupported>> = funcs.iter().map(|f| check_eligible(f, target)).collect();
+    let mut callers: Vec<Vec<usize>> = vec![Vec::new(); funcs.len()];
+    for (i, f) in funcs.iter().enumerate() {
+        for c in static_calls(f, false) {
+            if let Some(list) = callers.get_mut(c) {
+                list.push(i);
+            } else {
+                verdict[i] = Err(Unsupported::Opcode(rop::CALL));
+            }
         }
-        // Iterative post-order: (function, its callees, next to look at).
-        let mut stack = vec![(root, static_calls(&funcs[root], false), 0)];
-        mark[root] = Mark::Open;
-        while let Some((i, callees, next)) = stack.last_mut() {
-            let i = *i;
-            if let Some(&c) = callees.get(*next) {
-                *next += 1;
-                match mark.get(c) {
-                    Some(Mark::New) => {
-                        mark[c] = Mark::Open;
-                        stack.push((c, static_calls(&funcs[c], false), 0));
-                    }
-                    Some(Mark::Open) if verdict[i].is_ok() => {
-                        verdict[i] = Err(Unsupported::Recursive(funcs[c].name.clone()));
-                    }
-                    _ => {}
-                }
-                continue;
+    }
+    let mut todo: std::collections::VecDeque<usize> = (0..funcs.len()).filter(|&i| verdict[i].is_err()).collect();
+    while let Some(bad) = todo.pop_front() {
+        // Whom to blame: the function itself, or what it blames in turn.
+        let why = match &verdict[bad] {
+            Err(Unsupported::Callee(name, why)) => Unsupported::Callee(name.clone(), why.clone()),
+            Err(why) => Unsupported::Callee(funcs[bad].name.clone(), Box::new(why.clone())),
+            Ok(()) => continue,
+        };
+        for &caller in &callers[bad] {
+            if verdict[caller].is_ok() {
+                verdict[caller] = Err(why.clone());
+                todo.push_back(caller);
             }
-            // Every callee is decided: the first that cannot be taken blames
-            // the function that stops it, as `compile_code` would.
-            if verdict[i].is_ok() {
-                let bad = static_calls(&funcs[i], false)
-                    .into_iter()
-                    .find_map(|c| match verdict.get(c) {
-                        Some(Err(Unsupported::Callee(name, why))) => {
-                            Some(Unsupported::Callee(name.clone(), why.clone()))
-                        }
-                        Some(Err(Unsupported::Recursive(name))) => Some(Unsupported::Recursive(name.clone())),
-                        Some(Err(why)) => Some(Unsupported::Callee(funcs[c].name.clone(), Box::new(why.clone()))),
-                        _ => None,
-                    });
-                if let Some(why) = bad {
-                    verdict[i] = Err(why);
-                }
-            }
-            mark[i] = Mark::Done;
-            stack.pop();
         }
     }
     verdict
 }
 
-type Lower<R> = fn(&mut VecAssembler<R>, usize, u32, &LowerCx<'_>) -> Result<(), Unsupported>;
-
-/// The unit's functions one after the other, each at its label.
-fn assemble<R: Relocation>(
+/// The entry (if asked for), then the unit's functions one after the other,
+/// each at its label and starting with its call level and step, then the
+/// shared error exits: the code and each function's byte range.
+fn assemble<A: Arch>(
     funcs: &[RegFunc],
     unit: &[usize],
     target: Target,
-    lower: Lower<R>,
-) -> Result<Vec<u8>, Unsupported> {
-    assemble_with_offsets(funcs, unit, target, lower).map(|(code, _)| code)
-}
-
-/// [`assemble`], also giving where each function of `unit` starts.
-fn assemble_with_offsets<R: Relocation>(
-    funcs: &[RegFunc],
-    unit: &[usize],
-    target: Target,
-    lower: Lower<R>,
-) -> Result<(Vec<u8>, Vec<usize>), Unsupported> {
-    let mut starts = Vec::with_capacity(unit.len());
-    let mut ops = VecAssembler::<R>::new(0);
+    with_entry: bool,
+) -> Result<(Vec<u8>, Vec<std::ops::Range<usize>>), Unsupported> {
+    let mut spans = Vec::with_capacity(unit.len());
+    let mut ops = VecAssembler::<A::R>::new(0);
     let mut labels = vec![None; funcs.len()];
     for &i in unit {
         labels[i] = Some(ops.new_dynamic_label());
+    }
+    let exits = Exits {
+        steps: ops.new_dynamic_label(),
+        depth: ops.new_dynamic_label(),
+    };
+    if let (true, Some(&root)) = (with_entry, unit.first()) {
+        let label = labels[root].ok_or(Unsupported::Opcode(rop::CALL))?;
+        A::entry(&mut ops, label, funcs[root].nparams);
     }
     for &i in unit {
         let f = &funcs[i];
         if let Some(l) = labels[i] {
             ops.dynamic_label(l);
         }
-        starts.push(ops.offset().0);
+        let start = ops.offset().0;
+        A::enter(&mut ops, &exits);
+        let pcs: Vec<DynamicLabel> = (0..f.code.len()).map(|_| ops.new_dynamic_label()).collect();
         let cx = LowerCx {
             target,
             consts: &f.consts,
             nregs: f.nregs,
             funcs,
             labels: &labels,
+            pcs: &pcs,
+            exits,
         };
-        for (pc, ins) in f.code.iter().enumerate() {
-            lower(&mut ops, pc, *ins, &cx).map_err(|why| blame(funcs, unit[0], i, why))?;
+        let mut pc = 0;
+        while pc < f.code.len() {
+            ops.dynamic_label(pcs[pc]);
+            let ins = f.code[pc];
+            let next = f.code.get(pc + 1).copied().unwrap_or(0);
+            A::lower(&mut ops, pc, ins, next, &cx).map_err(|why| blame(funcs, unit[0], i, why))?;
+            // A compare-and-branch consumed the JMP word after it: the code
+            // goes on after that word when it does not jump.
+            let consumed = RegOp::from_u8(ins as u8).is_some_and(crate::isa::takes_jump_word);
+            if consumed {
+                if let Some(&l) = pcs.get(pc + 1) {
+                    ops.dynamic_label(l);
+                }
+                pc += 1;
+            }
+            pc += 1;
         }
+        spans.push(start..ops.offset().0);
     }
+    A::exits(&mut ops, &exits);
     let code = ops.finalize().map_err(|e| Unsupported::Assembler(format!("{e:?}")))?;
-    Ok((code, starts))
+    Ok((code, spans))
 }
 
 /// Why `funcs[i]` of the unit of `root` stops the unit: a callee is named.
@@ -354,38 +420,26 @@ pub(crate) fn blame(funcs: &[RegFunc], root: usize, i: usize, why: Unsupported) 
 }
 
 /// `root` and the functions it calls, directly or not, root first
-/// (depth-first preorder). Linear in the unit's size: a chain of thousands
-/// of functions is fine.
+/// (depth-first preorder), each once: a recursive call is to a function
+/// already in the unit. Linear in the unit's size, without recursion of its
+/// own, so a chain of thousands of functions is fine.
 pub(crate) fn call_unit(funcs: &[RegFunc], root: usize) -> Result<Vec<usize>, Unsupported> {
     let mut seen = vec![false; funcs.len()];
-    let mut on_path = vec![false; funcs.len()];
     let mut out = Vec::new();
-    // (function, its callees, how many of them are visited): an explicit
-    // stack, so a long chain does not exhaust the native one.
-    let mut stack: Vec<(usize, Vec<usize>, usize)> = Vec::new();
-    let enter = |i: usize, seen: &mut Vec<bool>, on_path: &mut Vec<bool>, out: &mut Vec<usize>| {
+    let mut todo = vec![root];
+    while let Some(i) = todo.pop() {
         let f = funcs.get(i).ok_or(Unsupported::Opcode(rop::CALL))?;
-        seen[i] = true;
-        on_path[i] = true;
-        out.push(i);
-        Ok::<_, Unsupported>((i, static_calls(f, false), 0))
-    };
-    stack.push(enter(root, &mut seen, &mut on_path, &mut out)?);
-    while let Some((i, callees, next)) = stack.last_mut() {
-        let Some(&c) = callees.get(*next) else {
-            on_path[*i] = false;
-            stack.pop();
+        if std::mem::replace(&mut seen[i], true) {
             continue;
-        };
-        *next += 1;
-        match (on_path.get(c), seen.get(c)) {
-            (Some(true), _) => {
-                let name = funcs.get(c).map_or_else(String::new, |f| f.name.clone());
-                return Err(Unsupported::Recursive(name));
-            }
-            (_, Some(true)) => {}
-            _ => stack.push(enter(c, &mut seen, &mut on_path, &mut out)?),
         }
+        out.push(i);
+        // Reversed, so the first callee is visited first.
+        todo.extend(
+            static_calls(f, false)
+                .into_iter()
+                .rev()
+                .filter(|&c| !seen.get(c).copied().unwrap_or(false)),
+        );
     }
     Ok(out)
 }

@@ -1,86 +1,54 @@
 //! Running JIT code on this machine: the code is copied into a fresh mapping
 //! while it is writable, then the mapping is made executable (never both at
-//! once), and called through a C function pointer of the right arity.
+//! once), and called through its entry (`abi::Entry`) on a stack deep
+//! enough for every call level the depth limit allows.
 
 use dynasmrt::mmap::MutableBuffer;
 
+use super::abi::{Ctx, Entry};
 use super::{compile_code, Target, Unsupported};
+use crate::error::{Limits, RtError};
 use crate::reg::RegFunc;
-
-/// The compiled code's entry point, typed by its arity once at compile time
-/// so that a call is one indirect jump, not a dispatch on the argument count.
-#[derive(Clone, Copy, Debug)]
-enum Entry {
-    A0(extern "C" fn() -> f64),
-    A1(extern "C" fn(f64) -> f64),
-    A2(extern "C" fn(f64, f64) -> f64),
-    A3(extern "C" fn(f64, f64, f64) -> f64),
-    A4(extern "C" fn(f64, f64, f64, f64) -> f64),
-    A5(extern "C" fn(f64, f64, f64, f64, f64) -> f64),
-    A6(extern "C" fn(f64, f64, f64, f64, f64, f64) -> f64),
-    A7(extern "C" fn(f64, f64, f64, f64, f64, f64, f64) -> f64),
-    A8(extern "C" fn(f64, f64, f64, f64, f64, f64, f64, f64) -> f64),
-}
-
-impl Entry {
-    #[inline(always)]
-    fn call(self, args: &[f64]) -> Option<f64> {
-        Some(match (self, args) {
-            (Entry::A0(f), &[]) => f(),
-            (Entry::A1(f), &[a]) => f(a),
-            (Entry::A2(f), &[a, b]) => f(a, b),
-            (Entry::A3(f), &[a, b, c]) => f(a, b, c),
-            (Entry::A4(f), &[a, b, c, d]) => f(a, b, c, d),
-            (Entry::A5(f), &[a, b, c, d, e]) => f(a, b, c, d, e),
-            (Entry::A6(f), &[a, b, c, d, e, g]) => f(a, b, c, d, e, g),
-            (Entry::A7(f), &[a, b, c, d, e, g, h]) => f(a, b, c, d, e, g, h),
-            (Entry::A8(f), &[a, b, c, d, e, g, h, i]) => f(a, b, c, d, e, g, h, i),
-            _ => return None,
-        })
-    }
-}
+use crate::value::Value;
 
 /// A `Copy` handle on a [`JitFunc`]'s entry point that cannot outlive it.
 #[derive(Clone, Copy, Debug)]
 pub struct EntryRef<'a> {
     entry: Entry,
+    nparams: usize,
     _code: std::marker::PhantomData<&'a JitFunc>,
 }
 
 impl EntryRef<'_> {
-    /// Calls the code; `None` if `args` has the wrong length.
+    /// Runs the code on `args` (a value's bits each) within `ctx`'s limits:
+    /// the status and the result's bits; `None` if `args` has the wrong length.
     #[inline(always)]
-    pub fn call(self, args: &[f64]) -> Option<f64> {
-        self.entry.call(args)
+    pub fn call_bits(self, ctx: &mut Ctx, args: &[u64]) -> Option<(u32, u64)> {
+        if args.len() != self.nparams {
+            return None;
+        }
+        // SAFETY: the entry is a unit's `u32 entry(Ctx *, const u64 *)`
+        // (see `abi.rs`), reading `nparams` argument words and writing only
+        // the context; the code lives while `self` borrows its `JitFunc`.
+        let status = unsafe { (self.entry)(ctx, args.as_ptr()) };
+        Some((status, ctx.result))
     }
 
-    /// Calls the code `n` times in a benchmark loop, with the arity dispatch
-    /// hoisted out of it and every argument and result opaque to the
-    /// optimiser; returns the last result (`None`: wrong argument count).
+    /// Calls the code `n` times with no limits in a benchmark loop, every
+    /// argument and result opaque to the optimiser; returns the last result
+    /// (`None`: wrong argument count or an error exit).
     #[inline(never)]
-    pub fn call_n(self, args: &[f64], n: u64) -> Option<f64> {
+    pub fn call_n(self, args: &[u64], n: u64) -> Option<u64> {
         use std::hint::black_box as bb;
-        macro_rules! repeat {
-            ($f:expr $(, $a:ident)*) => {{
-                let mut r = f64::NAN;
-                for _ in 0..n {
-                    r = bb($f($(bb(*$a)),*));
-                }
-                r
-            }};
+        let mut last = None;
+        for _ in 0..n {
+            let mut ctx = Ctx::unlimited();
+            last = match self.call_bits(bb(&mut ctx), bb(args))? {
+                (0, r) => Some(bb(r)),
+                _ => None,
+            };
         }
-        Some(match (self.entry, args) {
-            (Entry::A0(f), []) => repeat!(f),
-            (Entry::A1(f), [a]) => repeat!(f, a),
-            (Entry::A2(f), [a, b]) => repeat!(f, a, b),
-            (Entry::A3(f), [a, b, c]) => repeat!(f, a, b, c),
-            (Entry::A4(f), [a, b, c, d]) => repeat!(f, a, b, c, d),
-            (Entry::A5(f), [a, b, c, d, e]) => repeat!(f, a, b, c, d, e),
-            (Entry::A6(f), [a, b, c, d, e, g]) => repeat!(f, a, b, c, d, e, g),
-            (Entry::A7(f), [a, b, c, d, e, g, h]) => repeat!(f, a, b, c, d, e, g, h),
-            (Entry::A8(f), [a, b, c, d, e, g, h, i]) => repeat!(f, a, b, c, d, e, g, h, i),
-            _ => return None,
-        })
+        last
     }
 }
 
@@ -91,12 +59,35 @@ impl EntryRef<'_> {
 pub struct JitFunc {
     _code: Box<dyn std::any::Any>,
     entry: Entry,
+    nparams: usize,
     len: usize,
+    /// Most native stack one call level of the unit takes, in bytes.
+    frame_bound: usize,
 }
 
 impl std::fmt::Debug for JitFunc {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "JitFunc({} bytes, {:?})", self.len, self.entry)
+        write!(f, "JitFunc({} bytes, {} parameters)", self.len, self.nparams)
+    }
+}
+
+impl Ctx {
+    /// A run with no step limit and no depth limit.
+    pub fn unlimited() -> Ctx {
+        Ctx {
+            steps_left: u64::MAX,
+            depth_left: u64::MAX,
+            result: 0,
+        }
+    }
+
+    /// A run under `limits`, whose outermost call is the root's entry.
+    pub fn within(limits: &Limits) -> Ctx {
+        Ctx {
+            steps_left: limits.max_steps.unwrap_or(u64::MAX),
+            depth_left: limits.max_depth as u64,
+            result: 0,
+        }
     }
 }
 
@@ -120,48 +111,40 @@ impl JitFunc {
         buf[..code.len()].copy_from_slice(&code);
         let buf = buf.make_exec().map_err(|e| Unsupported::Assembler(e.to_string()))?;
         let p = buf.ptr(dynasmrt::AssemblyOffset(0));
-        // SAFETY: `p` points at code that `compile_code` produced for this
-        // machine from a numeric function of `f.nparams` parameters: it takes
-        // exactly that many doubles in the C calling convention, returns a
-        // double, touches no memory and keeps every callee-saved register.
+        // SAFETY: `p` points at the entry that `compile_code` put at offset
+        // 0 of code for this machine: `abi::Entry` for a function of
+        // `f.nparams` parameters, touching no memory but the context and
+        // the arguments, keeping every callee-saved register.
         // The buffer is executable (never writable again) and moves into the
         // `JitFunc` with the entry point.
-        unsafe { JitFunc::from_raw(p, f.nparams, code.len(), Box::new(buf)) }
+        let frame_bound = unit_frame_bound(funcs, root, |f| 8 * f.nregs + 48);
+        unsafe { JitFunc::from_raw(p, f.nparams, code.len(), frame_bound, Box::new(buf)) }
     }
 
     /// Wraps native code at `p` owned by `owner`.
     ///
     /// # Safety
-    /// `p` must be a function `extern "C" fn(f64 × nparams) -> f64` that stays
-    /// valid while `owner` lives and has no other effect than computing its
-    /// result.
+    /// `p` must be a function [`Entry`] running a function of `nparams`
+    /// parameters, that stays valid while `owner` lives and has no other
+    /// effect than computing its result into the context.
     pub(crate) unsafe fn from_raw(
         p: *const u8,
         nparams: usize,
         len: usize,
+        frame_bound: usize,
         owner: Box<dyn std::any::Any>,
     ) -> Result<JitFunc, Unsupported> {
-        // SAFETY: the caller guarantees the signature; each arm gives the
-        // pointer exactly that many f64 parameters.
-        let entry = unsafe {
-            use std::mem::transmute as t;
-            match nparams {
-                0 => Entry::A0(t::<*const u8, _>(p)),
-                1 => Entry::A1(t::<*const u8, _>(p)),
-                2 => Entry::A2(t::<*const u8, _>(p)),
-                3 => Entry::A3(t::<*const u8, _>(p)),
-                4 => Entry::A4(t::<*const u8, _>(p)),
-                5 => Entry::A5(t::<*const u8, _>(p)),
-                6 => Entry::A6(t::<*const u8, _>(p)),
-                7 => Entry::A7(t::<*const u8, _>(p)),
-                8 => Entry::A8(t::<*const u8, _>(p)),
-                n => return Err(Unsupported::TooManyParams(n)),
-            }
-        };
+        if nparams > super::MAX_PARAMS {
+            return Err(Unsupported::TooManyParams(nparams));
+        }
+        // SAFETY: the caller guarantees the signature.
+        let entry = unsafe { std::mem::transmute::<*const u8, Entry>(p) };
         Ok(JitFunc {
             _code: owner,
             entry,
+            nparams,
             len,
+            frame_bound,
         })
     }
 
@@ -169,17 +152,84 @@ impl JitFunc {
         self.len
     }
 
-    /// The typed entry point, borrowed: for loops that call it many times.
+    /// The entry point, borrowed: for loops that call it many times.
     pub fn entry(&self) -> EntryRef<'_> {
         EntryRef {
             entry: self.entry,
+            nparams: self.nparams,
             _code: std::marker::PhantomData,
         }
     }
 
-    /// Calls the compiled code; `None` if `args` has the wrong length.
-    #[inline]
-    pub fn call(&self, args: &[f64]) -> Option<f64> {
-        self.entry.call(args)
+    /// Native stack a run under `limits` may take: every call level the
+    /// depth limit allows, at the unit's largest frame.
+    pub fn stack_needed(&self, limits: &Limits) -> usize {
+        (limits.max_depth.saturating_add(1)).saturating_mul(self.frame_bound)
     }
+
+    /// Runs `run` where `need` bytes of native stack are free: here when
+    /// that is little, else on a thread with a stack that big while this
+    /// one waits (so recursion ends at the depth limit, never in a crash).
+    pub fn with_stack<T: Send>(need: usize, run: impl FnOnce() -> T + Send) -> Option<T> {
+        if need <= crate::vm_support::FIRST_SEGMENT_BUDGET {
+            return Some(run());
+        }
+        std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name("ilo-jit".into())
+                .stack_size(need + (1 << 20))
+                .spawn_scoped(scope, run)
+                .ok()?
+                .join()
+                .ok()
+        })
+    }
+
+    /// Runs the code on `args` under `limits`: the result, or the `ILO-R`
+    /// error the register VM gives when a limit stops the same call.
+    pub fn run(&self, args: &[Value], limits: &Limits) -> Result<Value, RtError> {
+        let bits: Vec<u64> = args.iter().map(|v| v.bits()).collect();
+        // The entry point alone crosses to the stack's thread; `self`,
+        // which owns the code, outlives the scoped thread.
+        let (entry, nparams) = (self.entry, self.nparams);
+        let outcome = JitFunc::with_stack(self.stack_needed(limits), move || {
+            let mut ctx = Ctx::within(limits);
+            let handle = EntryRef {
+                entry,
+                nparams,
+                _code: std::marker::PhantomData,
+            };
+            handle.call_bits(&mut ctx, &bits)
+        })
+        .ok_or_else(|| RtError::internal("no thread for the compiled code's stack"))?;
+        match outcome {
+            Some((status, result)) => super::abi::outcome(status, result, limits),
+            None => Err(RtError::internal(format!(
+                "compiled code takes {} arguments, not {}",
+                self.nparams,
+                args.len()
+            ))),
+        }
+    }
+
+    /// Runs the numbers `args` with no limits: the result as a number, for
+    /// tests; `None` on a wrong argument count or an error exit.
+    pub fn call(&self, args: &[f64]) -> Option<f64> {
+        let bits: Vec<u64> = args.iter().map(|x| x.to_bits()).collect();
+        match self.entry().call_bits(&mut Ctx::unlimited(), &bits)? {
+            (0, r) => Some(f64::from_bits(r)),
+            _ => None,
+        }
+    }
+}
+
+/// The largest of `frame(f)` over the functions `root` reaches.
+pub(crate) fn unit_frame_bound(funcs: &[RegFunc], root: usize, frame: impl Fn(&RegFunc) -> usize) -> usize {
+    super::call_unit(funcs, root)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|&i| funcs.get(i))
+        .map(frame)
+        .max()
+        .unwrap_or(0)
 }

@@ -31,7 +31,7 @@ use crate::heap::{ProgramId, RecordShape};
 use crate::isa::codec::{encode_abc, encode_abx, encode_asbx};
 use crate::isa::codec::{reg_form, RegForm};
 use crate::isa::{reg_enc as enc, select, Known, Operation, RegOp, Selected};
-use crate::lower::{is_num, late_names, FuncTable, Unsupported};
+use crate::lower::{is_num, is_scalar, late_names, FuncTable, Unsupported};
 use crate::value::Value;
 
 #[derive(Clone, Debug)]
@@ -41,8 +41,9 @@ pub struct RegFunc {
     pub nregs: usize,
     pub code: Vec<u32>,
     pub consts: Vec<Value>,
-    /// Every parameter and the result are numbers: the JITs' precondition.
-    pub numeric: bool,
+    /// Every parameter and the result is a number or a boolean, a value a
+    /// register holds whole: the JITs' precondition.
+    pub scalar: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -195,7 +196,7 @@ fn compile_func(table: &FuncTable<'_>, prog: &mut RegProgram, f: &FuncDecl) -> R
             nregs: c.max.max(1),
             code: c.code,
             consts: c.consts,
-            numeric: f.params.iter().all(|p| is_num(&p.ty)) && is_num(&f.ret),
+            scalar: f.params.iter().all(|p| is_scalar(&p.ty)) && is_scalar(&f.ret),
         });
     }
 }
