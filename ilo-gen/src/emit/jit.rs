@@ -73,7 +73,7 @@ fn arm(op: &RegOp, template: &str, target: &Target) -> String {
     // Instructions go to dynasm in runs; an `@helper(x, …)` item between them
     // is a call into the target's `abi` module (code whose length depends on
     // the function, such as saving its live registers around a call), given
-    // the operands' raw indices.
+    // the pc and the operands' raw indices.
     let mut run: Vec<String> = Vec::new();
     for item in template.split(';').map(str::trim).filter(|i| !i.is_empty()) {
         if let Some(call) = item.strip_prefix('@') {
@@ -81,7 +81,7 @@ fn arm(op: &RegOp, template: &str, target: &Target) -> String {
             let (name, args) = call.split_once('(').unwrap_or((call, ")"));
             let args = template::substitute(args.trim_end_matches(')'), |name| raw_index(op, name));
             let sep = if args.trim().is_empty() { "" } else { ", " };
-            s += &format!("abi::{name}(ops, cx{sep}{args})?;\n");
+            s += &format!("abi::{name}(ops, cx, pc{sep}{args})?;\n");
         } else {
             run.push(template::substitute(item, |name| {
                 let kind = op.operands.iter().find(|o| o.slot.name() == name).map(|o| o.kind);

@@ -17,7 +17,7 @@
 //! function, and stores the state and the result back.
 
 /// Bytes of the save area for `nregs` registers plus `extra` bytes, rounded
-/// up to 16.
+/// up to 16 (AArch64 faults on an unaligned sp).
 fn save_area(nregs: usize, extra: usize) -> usize {
     (8 * nregs + extra).div_ceil(16) * 16
 }
@@ -87,55 +87,86 @@ pub(crate) mod x86_64 {
     use super::super::{x86_64::Asm, LowerCx, Unsupported};
     use super::Status;
 
-    /// At entry rsp is 8 past a 16-byte boundary (the return address), so
-    /// the frame is 8 past one too and the call site stays aligned.
-    fn frame(cx: &LowerCx<'_>) -> i32 {
-        (super::save_area(cx.nregs, 0) + 8) as i32
+    /// Bytes the registers kept across a call take on the stack (compiled
+    /// code needs no alignment: it calls nothing but compiled code).
+    fn frame(cx: &LowerCx<'_>, pc: usize, a: usize) -> i32 {
+        8 * cx.saved_across(pc, a).len() as i32
     }
 
-    pub(crate) fn save_live(ops: &mut Asm, cx: &LowerCx<'_>) -> Result<(), Unsupported> {
-        dynasm!(ops ; .arch x64 ; sub rsp, frame(cx));
-        for r in 0..cx.nregs {
+    /// Before a call at `pc` whose result goes to `a`: the registers read
+    /// after it to the stack.
+    pub(crate) fn save_live(ops: &mut Asm, cx: &LowerCx<'_>, pc: usize, a: usize) -> Result<(), Unsupported> {
+        let saved = cx.saved_across(pc, a);
+        if saved.is_empty() {
+            return Ok(());
+        }
+        dynasm!(ops ; .arch x64 ; sub rsp, frame(cx, pc, a));
+        for (slot, &r) in saved.iter().enumerate() {
             let x = cx.float_reg(r)?;
-            dynasm!(ops ; .arch x64 ; vmovsd QWORD [rsp + 8 * r as i32], Rx(x));
+            dynasm!(ops ; .arch x64 ; vmovsd QWORD [rsp + 8 * slot as i32], Rx(x));
         }
         Ok(())
     }
 
-    /// The callee's arguments, VM registers `a`…, from the save area into
-    /// xmm0….
-    pub(crate) fn load_args(ops: &mut Asm, cx: &LowerCx<'_>, a: usize, func: usize) -> Result<(), Unsupported> {
+    /// The callee's arguments, VM registers `a`…, into xmm0…: in rising
+    /// order, each source (`a + j`) is at or above its destination (`j`),
+    /// so no move overwrites an argument still to move.
+    pub(crate) fn load_args(
+        ops: &mut Asm,
+        cx: &LowerCx<'_>,
+        _pc: usize,
+        a: usize,
+        func: usize,
+    ) -> Result<(), Unsupported> {
         for j in 0..cx.nparams(func)? {
-            let x = cx.float_reg(j)?;
-            dynasm!(ops ; .arch x64 ; vmovsd Rx(x), QWORD [rsp + 8 * (a + j) as i32]);
+            let (to, from) = (cx.float_reg(j)?, cx.float_reg(a + j)?);
+            if to != from {
+                dynasm!(ops ; .arch x64 ; vmovapd Rx(to), Rx(from));
+            }
         }
         Ok(())
     }
 
-    pub(crate) fn restore_live(ops: &mut Asm, cx: &LowerCx<'_>) -> Result<(), Unsupported> {
-        for r in 0..cx.nregs {
+    pub(crate) fn restore_live(ops: &mut Asm, cx: &LowerCx<'_>, pc: usize, a: usize) -> Result<(), Unsupported> {
+        let saved = cx.saved_across(pc, a);
+        if saved.is_empty() {
+            return Ok(());
+        }
+        for (slot, &r) in saved.iter().enumerate() {
             let x = cx.float_reg(r)?;
-            dynasm!(ops ; .arch x64 ; vmovsd Rx(x), QWORD [rsp + 8 * r as i32]);
+            dynasm!(ops ; .arch x64 ; vmovsd Rx(x), QWORD [rsp + 8 * slot as i32]);
         }
-        dynasm!(ops ; .arch x64 ; add rsp, frame(cx));
+        dynasm!(ops ; .arch x64 ; add rsp, frame(cx, pc, a));
         Ok(())
     }
 
-    /// After a call: an error status drops the save area and returns it.
-    pub(crate) fn unwind_on_error(ops: &mut Asm, cx: &LowerCx<'_>) -> Result<(), Unsupported> {
-        dynasm!(ops ; .arch x64 ; test eax, eax ; jz >ok ; add rsp, frame(cx) ; ret ; ok:);
+    /// After a call: an error status drops the saved registers and returns it.
+    pub(crate) fn unwind_on_error(ops: &mut Asm, cx: &LowerCx<'_>, pc: usize, a: usize) -> Result<(), Unsupported> {
+        let frame = frame(cx, pc, a);
+        if frame == 0 {
+            dynasm!(ops ; .arch x64 ; test eax, eax ; jnz =>cx.exits.pass);
+        } else {
+            dynasm!(ops ; .arch x64 ; test eax, eax ; jz >ok ; add rsp, frame ; ret ; ok:);
+        }
         Ok(())
     }
 
     /// A step (a loop's back-edge): none left is the step error.
-    pub(crate) fn tick(ops: &mut Asm, cx: &LowerCx<'_>) -> Result<(), Unsupported> {
+    pub(crate) fn tick(ops: &mut Asm, cx: &LowerCx<'_>, _pc: usize) -> Result<(), Unsupported> {
         dynasm!(ops ; .arch x64 ; sub r12, 1 ; jc =>cx.exits.steps);
         Ok(())
     }
 
     /// Before a return: the call level back, status 0.
-    pub(crate) fn leave(ops: &mut Asm, _cx: &LowerCx<'_>) -> Result<(), Unsupported> {
+    pub(crate) fn leave(ops: &mut Asm, _cx: &LowerCx<'_>, _pc: usize) -> Result<(), Unsupported> {
         dynasm!(ops ; .arch x64 ; add r13, 1 ; xor eax, eax);
+        Ok(())
+    }
+
+    /// An inlined leaf's entry: a call level is left (none is taken: a
+    /// leaf calls nothing), then a step.
+    pub(crate) fn enter_leaf(ops: &mut Asm, cx: &LowerCx<'_>, _pc: usize) -> Result<(), Unsupported> {
+        dynasm!(ops ; .arch x64 ; test r13, r13 ; jz =>cx.exits.depth ; sub r12, 1 ; jc =>cx.exits.steps);
         Ok(())
     }
 
@@ -150,6 +181,7 @@ pub(crate) mod x86_64 {
         dynasm!(ops ; .arch x64
             ; =>exits.steps ; mov eax, Status::Steps as i32 ; ret
             ; =>exits.depth ; mov eax, Status::Depth as i32 ; ret
+            ; =>exits.pass ; ret
         );
     }
 
@@ -181,61 +213,84 @@ pub(crate) mod aarch64 {
     use super::super::{aarch64::Asm, LowerCx, Unsupported};
     use super::Status;
 
-    /// The registers and the link register x30 (the call overwrites it);
-    /// sp stays 16-byte aligned.
-    fn frame(cx: &LowerCx<'_>) -> u32 {
-        super::save_area(cx.nregs, 8) as u32
+    /// The registers kept across a call and the link register x30 (the
+    /// call overwrites it), on an sp kept 16-byte aligned.
+    fn frame(cx: &LowerCx<'_>, pc: usize, a: usize) -> u32 {
+        super::save_area(cx.saved_across(pc, a).len(), 8) as u32
     }
 
-    pub(crate) fn save_live(ops: &mut Asm, cx: &LowerCx<'_>) -> Result<(), Unsupported> {
-        dynasm!(ops ; .arch aarch64 ; sub sp, sp, frame(cx));
-        for r in 0..cx.nregs {
+    /// Where x30 is kept, above the registers.
+    fn link_slot(cx: &LowerCx<'_>, pc: usize, a: usize) -> u32 {
+        8 * cx.saved_across(pc, a).len() as u32
+    }
+
+    /// Before a call at `pc` whose result goes to `a`: the registers read
+    /// after it, and x30, to the stack.
+    pub(crate) fn save_live(ops: &mut Asm, cx: &LowerCx<'_>, pc: usize, a: usize) -> Result<(), Unsupported> {
+        dynasm!(ops ; .arch aarch64 ; sub sp, sp, frame(cx, pc, a));
+        for (slot, &r) in cx.saved_across(pc, a).iter().enumerate() {
             let d = cx.float_reg(r)?;
-            dynasm!(ops ; .arch aarch64 ; str D(d), [sp, (8 * r) as u32]);
+            dynasm!(ops ; .arch aarch64 ; str D(d), [sp, (8 * slot) as u32]);
         }
-        dynasm!(ops ; .arch aarch64 ; str x30, [sp, (8 * cx.nregs) as u32]);
+        dynasm!(ops ; .arch aarch64 ; str x30, [sp, link_slot(cx, pc, a)]);
         Ok(())
     }
 
-    /// The callee's arguments, VM registers `a`…, from the save area into
-    /// d0….
-    pub(crate) fn load_args(ops: &mut Asm, cx: &LowerCx<'_>, a: usize, func: usize) -> Result<(), Unsupported> {
+    /// The callee's arguments, VM registers `a`…, into d0…: in rising
+    /// order, each source is at or above its destination (the register
+    /// map is increasing), so no move overwrites an argument still to move.
+    pub(crate) fn load_args(
+        ops: &mut Asm,
+        cx: &LowerCx<'_>,
+        _pc: usize,
+        a: usize,
+        func: usize,
+    ) -> Result<(), Unsupported> {
         for j in 0..cx.nparams(func)? {
-            let d = cx.float_reg(j)?;
-            dynasm!(ops ; .arch aarch64 ; ldr D(d), [sp, (8 * (a + j)) as u32]);
+            let (to, from) = (cx.float_reg(j)?, cx.float_reg(a + j)?);
+            if to != from {
+                dynasm!(ops ; .arch aarch64 ; fmov D(to), D(from));
+            }
         }
         Ok(())
     }
 
-    pub(crate) fn restore_live(ops: &mut Asm, cx: &LowerCx<'_>) -> Result<(), Unsupported> {
-        for r in 0..cx.nregs {
+    pub(crate) fn restore_live(ops: &mut Asm, cx: &LowerCx<'_>, pc: usize, a: usize) -> Result<(), Unsupported> {
+        for (slot, &r) in cx.saved_across(pc, a).iter().enumerate() {
             let d = cx.float_reg(r)?;
-            dynasm!(ops ; .arch aarch64 ; ldr D(d), [sp, (8 * r) as u32]);
+            dynasm!(ops ; .arch aarch64 ; ldr D(d), [sp, (8 * slot) as u32]);
         }
-        dynasm!(ops ; .arch aarch64 ; ldr x30, [sp, (8 * cx.nregs) as u32] ; add sp, sp, frame(cx));
+        dynasm!(ops ; .arch aarch64 ; ldr x30, [sp, link_slot(cx, pc, a)] ; add sp, sp, frame(cx, pc, a));
         Ok(())
     }
 
     /// After a call: an error status restores the link register, drops the
     /// save area and returns it.
-    pub(crate) fn unwind_on_error(ops: &mut Asm, cx: &LowerCx<'_>) -> Result<(), Unsupported> {
+    pub(crate) fn unwind_on_error(ops: &mut Asm, cx: &LowerCx<'_>, pc: usize, a: usize) -> Result<(), Unsupported> {
         dynasm!(ops ; .arch aarch64
             ; cbz w0, >ok
-            ; ldr x30, [sp, (8 * cx.nregs) as u32] ; add sp, sp, frame(cx) ; ret
+            ; ldr x30, [sp, link_slot(cx, pc, a)] ; add sp, sp, frame(cx, pc, a) ; ret
             ; ok:
         );
         Ok(())
     }
 
     /// A step (a loop's back-edge): none left is the step error.
-    pub(crate) fn tick(ops: &mut Asm, cx: &LowerCx<'_>) -> Result<(), Unsupported> {
+    pub(crate) fn tick(ops: &mut Asm, cx: &LowerCx<'_>, _pc: usize) -> Result<(), Unsupported> {
         dynasm!(ops ; .arch aarch64 ; subs x20, x20, 1 ; b.lo =>cx.exits.steps);
         Ok(())
     }
 
     /// Before a return: the call level back, status 0.
-    pub(crate) fn leave(ops: &mut Asm, _cx: &LowerCx<'_>) -> Result<(), Unsupported> {
+    pub(crate) fn leave(ops: &mut Asm, _cx: &LowerCx<'_>, _pc: usize) -> Result<(), Unsupported> {
         dynasm!(ops ; .arch aarch64 ; add x21, x21, 1 ; movz w0, 0);
+        Ok(())
+    }
+
+    /// An inlined leaf's entry: a call level is left (none is taken: a
+    /// leaf calls nothing), then a step.
+    pub(crate) fn enter_leaf(ops: &mut Asm, cx: &LowerCx<'_>, _pc: usize) -> Result<(), Unsupported> {
+        dynasm!(ops ; .arch aarch64 ; cbz x21, =>cx.exits.depth ; subs x20, x20, 1 ; b.lo =>cx.exits.steps);
         Ok(())
     }
 

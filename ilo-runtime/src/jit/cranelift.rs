@@ -96,6 +96,22 @@ impl ClCx<'_, '_> {
         self.take(STEPS, Status::Steps);
     }
 
+    /// `ENTERL`: an inlined leaf's entry: a call level is left (none is
+    /// taken), then a step.
+    pub(crate) fn enter_leaf(&mut self, _pc: usize) -> Result<(), Unsupported> {
+        let flags = MemFlagsData::trusted();
+        let left = self.b.ins().load(types::I64, flags, self.ctx, DEPTH);
+        let out = self.b.create_block();
+        let go = self.b.create_block();
+        self.b.ins().brif(left, go, &[], out, &[]);
+        self.b.switch_to_block(out);
+        let st = self.b.ins().iconst(types::I32, Status::Depth as i64);
+        self.fail(st);
+        self.b.switch_to_block(go);
+        self.take(STEPS, Status::Steps);
+        Ok(())
+    }
+
     /// `TICK`: a loop's safe point is a step.
     pub(crate) fn tick(&mut self, _pc: usize) -> Result<(), Unsupported> {
         self.take(STEPS, Status::Steps);
@@ -268,6 +284,7 @@ fn signature(module: &JITModule, f: &RegFunc) -> Signature {
 /// Compiles `funcs[root]`, and every function it calls, with Cranelift for
 /// this machine, behind an `abi::Entry`.
 pub fn compile(funcs: &[RegFunc], root: usize) -> Result<JitFunc, Unsupported> {
+    let funcs = &super::inline::inline_leaves(funcs);
     let unit = call_unit(funcs, root)?;
     for &i in &unit {
         eligible(&funcs[i]).map_err(|why| blame(funcs, root, i, why))?;

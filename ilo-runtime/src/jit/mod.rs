@@ -11,6 +11,8 @@ pub mod abi;
 pub mod cranelift;
 pub mod disasm;
 pub mod emulate;
+pub mod inline;
+pub mod liveness;
 pub mod native;
 
 use dynasmrt::relocations::Relocation;
@@ -134,6 +136,9 @@ impl std::fmt::Display for Unsupported {
 pub(crate) struct Exits {
     pub steps: DynamicLabel,
     pub depth: DynamicLabel,
+    /// A bare return: a callee's error status passed up, from where the
+    /// stack holds nothing but the return address.
+    pub pass: DynamicLabel,
 }
 
 /// What a generated lowering asks about the function being compiled.
@@ -147,6 +152,8 @@ pub(crate) struct LowerCx<'f> {
     labels: &'f [Option<DynamicLabel>],
     /// A label for each instruction of the function: jump targets.
     pcs: &'f [DynamicLabel],
+    /// The registers live after each instruction (`liveness.rs`).
+    live: &'f [liveness::Regs],
     exits: Exits,
 }
 
@@ -170,6 +177,15 @@ impl LowerCx<'_> {
             .get(i)
             .map(|f| f.nparams)
             .ok_or(Unsupported::Opcode(rop::CALL))
+    }
+
+    /// What a call at `pc` whose result goes to `a` keeps across it: the
+    /// registers read after it, but `a`.
+    pub(crate) fn saved_across(&self, pc: usize, a: usize) -> Vec<usize> {
+        let live = self.live.get(pc).copied().unwrap_or(liveness::Regs::MAX);
+        (0..self.nregs)
+            .filter(|&r| r != a && (r >= 64 || live & (1 << r) != 0))
+            .collect()
     }
 
     pub(crate) fn float_reg(&self, r: usize) -> Result<u8, Unsupported> {
@@ -273,6 +289,7 @@ impl Arch for A64 {
 /// Machine code for `funcs[root]` on `target`, with every function it calls
 /// after it: at offset 0 the C function [`abi::Entry`] that runs it.
 pub fn compile_code(funcs: &[RegFunc], root: usize, target: Target) -> Result<Vec<u8>, Unsupported> {
+    let funcs = &inline::inline_leaves(funcs);
     let unit = call_unit(funcs, root)?;
     for &i in &unit {
         check_eligible(&funcs[i], target).map_err(|why| blame(funcs, root, i, why))?;
@@ -292,6 +309,7 @@ pub fn compile_program(
     funcs: &[RegFunc],
     target: Target,
 ) -> (Vec<u8>, Vec<Result<std::ops::Range<usize>, Unsupported>>) {
+    let funcs = &inline::inline_leaves(funcs);
     let verdicts = program_verdicts(funcs, target);
     let good: Vec<usize> = (0..funcs.len()).filter(|&i| verdicts[i].is_ok()).collect();
     let assembled = match target {
@@ -365,6 +383,7 @@ fn assemble<A: Arch>(
     let exits = Exits {
         steps: ops.new_dynamic_label(),
         depth: ops.new_dynamic_label(),
+        pass: ops.new_dynamic_label(),
     };
     if let (true, Some(&root)) = (with_entry, unit.first()) {
         let label = labels[root].ok_or(Unsupported::Opcode(rop::CALL))?;
@@ -378,7 +397,9 @@ fn assemble<A: Arch>(
         let start = ops.offset().0;
         A::enter(&mut ops, &exits);
         let pcs: Vec<DynamicLabel> = (0..f.code.len()).map(|_| ops.new_dynamic_label()).collect();
+        let live = liveness::live_after(f, funcs);
         let cx = LowerCx {
+            live: &live,
             target,
             consts: &f.consts,
             nregs: f.nregs,

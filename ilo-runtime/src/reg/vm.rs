@@ -165,6 +165,17 @@ fn safepoint(regs: &[Value], heap: &mut Heap, frames: &mut Frames) -> Result<(),
     vm_support::safepoint(regs, heap, &mut frames.steps, &frames.limits)
 }
 
+/// `ENTERL`: what a call of a leaf function checks, where the JITs inlined
+/// it: one more call level is within the depth limit, then a safe point.
+/// A leaf calls nothing, so the level need not be taken and given back.
+#[inline(always)]
+fn enter_leaf(regs: &[Value], heap: &mut Heap, frames: &mut Frames) -> Result<(), RtError> {
+    if frames.saved.len() + 1 >= frames.limits.max_depth {
+        return Err(RtError::depth(frames.limits.max_depth));
+    }
+    safepoint(regs, heap, frames)
+}
+
 /// Checks depth and makes room for `f`'s registers at `base`, then a safe
 /// point (the arguments must already be in the window).
 #[inline(always)]

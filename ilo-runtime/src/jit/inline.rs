@@ -1,0 +1,235 @@
+//! Inlining of small leaf functions, for the JITs: a `CALL` of a function
+//! that calls nothing becomes its body, so `i>>dbl>>inc` or a guard chain
+//! called in a loop costs no call, no saved registers and no return.
+//!
+//! The body runs in the caller's registers from the call window `a` up,
+//! exactly where the register VM puts the callee's frame (so whatever the
+//! caller keeps below `a` is untouched, and what lies above it is dead after
+//! the call, as after a real one). It starts with `ENTERL`, which checks the
+//! depth limit and counts the step a call's entry would; each return
+//! becomes a copy of the result into `a` and a jump past the body. Limits
+//! and results are the same as with the call: only the JITs see this code.
+//!
+//! Operands are renumbered by their kinds in the table: registers by `a`,
+//! constants by where the callee's pool lands in the caller's, jumps by
+//! where their targets land.
+
+use crate::isa::codec::{encode_abc, encode_abx, encode_asbx, reg_form, RegForm};
+use crate::isa::{decode_reg, RegIns, RegOp};
+use crate::reg::RegFunc;
+
+/// Registers an inlined body may reach: the fewest a target keeps in
+/// float registers (x86-64's xmm0-xmm14), so inlining never makes a
+/// function too big for a JIT.
+pub const MAX_REGS: usize = 15;
+/// Longest callee body inlined, in words.
+pub const MAX_BODY: usize = 48;
+/// Longest caller grown by inlining, in words.
+pub const MAX_CALLER: usize = 4096;
+
+/// `funcs` with each call of an inlinable leaf replaced by its body.
+pub fn inline_leaves(funcs: &[RegFunc]) -> Vec<RegFunc> {
+    let leaf: Vec<bool> = funcs.iter().map(is_inlinable_leaf).collect();
+    funcs
+        .iter()
+        .map(|f| expand(f, funcs, &leaf).unwrap_or_else(|| f.clone()))
+        .collect()
+}
+
+/// Calls nothing, is short, and returns only by `RET`/`RETK` (a register or
+/// a constant): its body can stand in for a call.
+fn is_inlinable_leaf(f: &RegFunc) -> bool {
+    f.code.len() <= MAX_BODY
+        && f.code.iter().all(|w| match decode_reg(*w) {
+            Some(ins) => {
+                let info = ins.op.info();
+                !info.call && (!info.ret || return_of(&ins).is_some())
+            }
+            None => false,
+        })
+}
+
+/// What a return op returns: a register or a constant.
+#[derive(Clone, Copy)]
+enum Returned {
+    Reg(usize),
+    Const(usize),
+}
+
+fn return_of(ins: &RegIns) -> Option<Returned> {
+    match ins.op.info().operands {
+        [("a", "reg" | "reg_n")] => Some(Returned::Reg(ins.a as usize)),
+        [("a", "const" | "const_n")] => Some(Returned::Const(ins.a as usize)),
+        _ => None,
+    }
+}
+
+/// Where a jump of the new code goes.
+#[derive(Clone, Copy)]
+enum Target {
+    /// An instruction of the caller, by its old pc.
+    Caller(usize),
+    /// An instruction of the new code, by index.
+    New(usize),
+    /// An instruction of the inlined body being laid out, by its pc there.
+    Body { pc: usize },
+}
+
+/// A word of the new code, and where its `sbx` jumps, if it does.
+struct Word {
+    word: u32,
+    jump: Option<Target>,
+}
+
+fn jump_target(code: &[u32], pc: usize, ins: &RegIns) -> Option<usize> {
+    let jumps = ins.op.info().operands.iter().any(|(n, k)| *n == "sbx" && *k == "jump");
+    jumps
+        .then(|| (pc as isize + 1 + ins.sbx as isize) as usize)
+        .filter(|&t| t <= code.len())
+}
+
+/// `f` with its calls of leaves inlined, or `None` when nothing changes or
+/// something does not fit (an operand past 8 bits, a body past the
+/// registers, a caller past [`MAX_CALLER`]).
+fn expand(f: &RegFunc, funcs: &[RegFunc], leaf: &[bool]) -> Option<RegFunc> {
+    let mut out: Vec<Word> = Vec::new();
+    let mut at_old: Vec<usize> = Vec::with_capacity(f.code.len() + 1);
+    let mut consts = f.consts.clone();
+    let mut nregs = f.nregs;
+    let mut changed = false;
+    for (pc, &word) in f.code.iter().enumerate() {
+        at_old.push(out.len());
+        let ins = decode_reg(word)?;
+        let callee = (ins.op == RegOp::CALL)
+            .then(|| ins.bx as usize)
+            .filter(|&g| leaf.get(g).copied().unwrap_or(false) && funcs[g].name != f.name);
+        if let Some(g) = callee {
+            let g = &funcs[g];
+            let a = ins.a as usize;
+            if a + g.nregs > MAX_REGS || consts.len() + g.consts.len() > 256 {
+                out.push(Word { word, jump: None });
+                continue;
+            }
+            nregs = nregs.max(a + g.nregs);
+            let koff = consts.len();
+            consts.extend(g.consts.iter().copied());
+            body(&mut out, g, a, koff)?;
+            changed = true;
+            continue;
+        }
+        let jump = jump_target(&f.code, pc, &ins).map(Target::Caller);
+        out.push(Word { word, jump });
+    }
+    at_old.push(out.len());
+    if !changed || out.len() > MAX_CALLER {
+        return None;
+    }
+    // Offsets from where each jump ends up to where its target does.
+    let mut code = Vec::with_capacity(out.len());
+    for (i, w) in out.iter().enumerate() {
+        let to = match w.jump {
+            None => {
+                code.push(w.word);
+                continue;
+            }
+            Some(Target::Caller(pc)) => *at_old.get(pc)?,
+            Some(Target::New(i)) => i,
+            Some(Target::Body { .. }) => return None,
+        };
+        let offset = i16::try_from(to as isize - (i as isize + 1)).ok()?;
+        code.push((w.word & 0xffff) | ((offset as u16 as u32) << 16));
+    }
+    Some(RegFunc {
+        name: f.name.clone(),
+        nparams: f.nparams,
+        nregs,
+        code,
+        consts,
+        scalar: f.scalar,
+    })
+}
+
+/// Appends `g`'s body for a call at window `a`, its constants at `koff`:
+/// `ENTERL`, the body renumbered (a compare-and-branch's JMP word is a
+/// jump of the body like any other), each return a copy into `a` and a
+/// jump past the body.
+fn body(out: &mut Vec<Word>, g: &RegFunc, a: usize, koff: usize) -> Option<()> {
+    out.push(Word {
+        word: encode_abc(RegOp::ENTERL, 0, 0, 0),
+        jump: None,
+    });
+    let start = out.len();
+    // Each return's words: a copy (unless the result is in `a` already)
+    // and a jump to the end, which is known once the body is laid out.
+    let mut at_pc: Vec<usize> = Vec::with_capacity(g.code.len() + 1);
+    let mut ends: Vec<usize> = Vec::new();
+    for (pc, &word) in g.code.iter().enumerate() {
+        at_pc.push(out.len());
+        let ins = decode_reg(word)?;
+        if let (true, Some(r)) = (ins.op.info().ret, return_of(&ins)) {
+            let copy = match r {
+                Returned::Reg(0) => None,
+                Returned::Reg(r) => Some(encode_abc(RegOp::MOV, a as u8, u8::try_from(a + r).ok()?, 0)),
+                Returned::Const(k) => Some(encode_abx(RegOp::LOADK, a as u8, u16::try_from(koff + k).ok()?)),
+            };
+            if let Some(word) = copy {
+                out.push(Word { word, jump: None });
+            }
+            // The last return falls through to what follows the body.
+            if pc + 1 == g.code.len() {
+                continue;
+            }
+            ends.push(out.len());
+            out.push(Word {
+                word: encode_asbx(RegOp::JMP, 0, 0),
+                jump: None,
+            });
+            continue;
+        }
+        let jump = jump_target(&g.code, pc, &ins).map(|t| Target::Body { pc: t });
+        out.push(Word {
+            word: renumber(&ins, word, a, koff)?,
+            jump,
+        });
+    }
+    at_pc.push(out.len());
+    let end = out.len();
+    for i in ends {
+        out[i].jump = Some(Target::New(end));
+    }
+    // The body's own jumps, now that its layout is known.
+    for w in &mut out[start..end] {
+        if let Some(Target::Body { pc }) = w.jump {
+            w.jump = Some(Target::New(*at_pc.get(pc)?));
+        }
+    }
+    Some(())
+}
+
+/// `word` with its register operands moved up by `a` and its constants by
+/// `koff`, by the kinds the table gives them.
+fn renumber(ins: &RegIns, word: u32, a: usize, koff: usize) -> Option<u32> {
+    let mut fields = [ins.a as usize, ins.b as usize, ins.c as usize, ins.bx as usize];
+    for &(name, kind) in ins.op.info().operands {
+        let slot = match name {
+            "a" => 0,
+            "b" => 1,
+            "c" => 2,
+            "bx" => 3,
+            _ => continue,
+        };
+        match kind {
+            "reg" | "reg_n" | "dst" | "dst_n" | "base" => fields[slot] += a,
+            "const" | "const_n" => fields[slot] += koff,
+            _ => {}
+        }
+    }
+    let [fa, fb, fc, fbx] = fields;
+    let op = ins.op;
+    let fits8 = |x: usize| u8::try_from(x).ok();
+    Some(match reg_form(op) {
+        RegForm::Abc => encode_abc(op, fits8(fa)?, fits8(fb)?, fits8(fc)?),
+        RegForm::ABx => encode_abx(op, fits8(fa)?, u16::try_from(fbx).ok()?),
+        RegForm::AsBx => (word & !0xff00) | (u32::from(fits8(fa)?) << 8),
+    })
+}

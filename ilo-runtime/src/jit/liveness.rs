@@ -1,0 +1,182 @@
+//! Which VM registers are live after each instruction, so that a compiled
+//! call saves only the registers its caller still reads (every float
+//! register is caller-saved), not the whole register file.
+//!
+//! Reads and writes come from the table's operand kinds: `reg`/`reg_n` are
+//! read, `dst`/`dst_n` written; a call window (`base`) is the callee's
+//! arguments, read, and its result, written; any other window (`FORSTEP`'s
+//! counter and limit) is read and written. Control flow follows the ops'
+//! jump operands; an op flagged `ret` ends a path.
+
+use crate::isa::{decode_reg, takes_jump_word, RegIns};
+use crate::reg::RegFunc;
+
+/// A set of VM registers, bit `r` for register `r`.
+pub type Regs = u64;
+
+/// What one instruction reads and writes, and where control goes after it.
+struct Effect {
+    uses: Regs,
+    defs: Regs,
+    /// Words the instruction takes (a compare-and-branch's JMP word too).
+    width: usize,
+    /// The next instruction, when control can fall through to it.
+    next: Option<usize>,
+    target: Option<usize>,
+}
+
+fn bit(r: usize) -> Regs {
+    if r < 64 {
+        1 << r
+    } else {
+        0
+    }
+}
+
+fn field(ins: &RegIns, name: &str) -> usize {
+    match name {
+        "a" => ins.a as usize,
+        "b" => ins.b as usize,
+        "c" => ins.c as usize,
+        _ => ins.bx as usize,
+    }
+}
+
+fn effect(funcs: &[RegFunc], code: &[u32], pc: usize) -> Option<Effect> {
+    let ins = decode_reg(code[pc])?;
+    let info = ins.op.info();
+    let width = if takes_jump_word(ins.op) { 2 } else { 1 };
+    let (mut uses, mut defs, mut target, mut conditional) = (0, 0, None, false);
+    let callee = info
+        .operands
+        .iter()
+        .find(|(_, k)| *k == "func")
+        .and_then(|(n, _)| funcs.get(field(&ins, n)));
+    for &(name, kind) in info.operands {
+        match kind {
+            "reg" | "reg_n" => {
+                uses |= bit(field(&ins, name));
+                conditional = true;
+            }
+            "dst" | "dst_n" => defs |= bit(field(&ins, name)),
+            "base" => {
+                let a = field(&ins, name);
+                let n = match (info.call, callee) {
+                    (true, Some(f)) => f.nparams,
+                    (true, None) => return None,
+                    (false, _) => 2,
+                };
+                uses |= (a..a + n).fold(0, |s, r| s | bit(r));
+                defs |= bit(a);
+                conditional = true;
+            }
+            "jump" => {
+                let offset = if name == "j" {
+                    (*code.get(pc + 1)? >> 16) as u16 as i16 as isize
+                } else {
+                    ins.sbx as isize
+                };
+                target = Some((pc as isize + width as isize + offset) as usize);
+            }
+            _ => {}
+        }
+    }
+    // A jump with no operand to test always jumps.
+    let falls_through = !info.ret && (target.is_none() || conditional);
+    Some(Effect {
+        uses,
+        defs,
+        width,
+        next: falls_through.then_some(pc + width),
+        target,
+    })
+}
+
+/// The registers live after each instruction of `f` (indexed by pc; the JMP
+/// word after a compare-and-branch shares its compare's set). All
+/// registers when `f` has more than 64 or an instruction is not understood.
+pub fn live_after(f: &RegFunc, funcs: &[RegFunc]) -> Vec<Regs> {
+    let n = f.code.len();
+    let all = vec![Regs::MAX; n];
+    if f.nregs > 64 {
+        return all;
+    }
+    let mut effects = Vec::with_capacity(n);
+    let mut pc = 0;
+    let mut starts = Vec::new();
+    while pc < n {
+        let Some(e) = effect(funcs, &f.code, pc) else {
+            return all;
+        };
+        starts.push(pc);
+        pc += e.width;
+        effects.push(e);
+    }
+    let index_of = |pc: usize| starts.binary_search(&pc).ok();
+    let mut live_in = vec![0 as Regs; effects.len()];
+    let mut live_out = vec![0 as Regs; effects.len()];
+    // Backward to a fixed point: loops need more than one pass.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for i in (0..effects.len()).rev() {
+            let e = &effects[i];
+            let succ = [e.next, e.target];
+            let out = succ
+                .iter()
+                .flatten()
+                .filter_map(|&p| index_of(p))
+                .fold(0, |s, j| s | live_in[j]);
+            let inn = e.uses | (out & !e.defs);
+            if out != live_out[i] || inn != live_in[i] {
+                live_out[i] = out;
+                live_in[i] = inn;
+                changed = true;
+            }
+        }
+    }
+    let mut after = vec![0; n];
+    for (i, (&start, e)) in starts.iter().zip(&effects).enumerate() {
+        for slot in &mut after[start..(start + e.width).min(n)] {
+            *slot = live_out[i];
+        }
+    }
+    after
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::front::check;
+    use crate::reg::compile;
+
+    fn live(src: &str, func: &str) -> (RegFunc, Vec<Regs>) {
+        let prog = compile(&check(src).expect("valid")).expect("compiles");
+        let f = prog.funcs[prog.func_index(func).expect("function") as usize].clone();
+        let live = live_after(&f, &prog.funcs);
+        (f, live)
+    }
+
+    #[test]
+    fn a_call_keeps_only_what_is_read_after_it() {
+        // fib: after the first call r0 (n, for the second) and r1 (its
+        // result); after the second r1 and r2.
+        let (f, live) = live("fib n:n>n;<=n 1 n;a=fib -n 1;b=fib -n 2;+a b", "fib");
+        let calls: Vec<usize> = (0..f.code.len())
+            .filter(|&pc| decode_reg(f.code[pc]).is_some_and(|i| i.op.info().call))
+            .collect();
+        assert_eq!(calls.len(), 2);
+        assert_eq!(live[calls[0]], 0b011);
+        assert_eq!(live[calls[1]], 0b110);
+    }
+
+    #[test]
+    fn a_loop_keeps_its_variables_live_around_the_back_edge() {
+        // numeric: s (r1), i (r2) and n (r0) are live through the body.
+        let (f, live) = live("f n:n>n;s=0;i=1;wh <=i n{s=+s i;i=+i 1};s", "f");
+        let body = (0..f.code.len())
+            .find(|&pc| decode_reg(f.code[pc]).is_some_and(|i| i.op.name() == "ADD_NN"))
+            .expect("the body's add");
+        assert_eq!(live[body] & 0b111, 0b111);
+    }
+}
