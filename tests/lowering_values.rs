@@ -163,6 +163,7 @@ impl Shape {
             inputs: inputs.clone(),
             dst: k as u8,
             nparams: k,
+            copies: Vec::new(),
         }];
         if !has_dst {
             return out;
@@ -173,6 +174,7 @@ impl Shape {
                 inputs: inputs.clone(),
                 dst: i as u8,
                 nparams: k,
+                copies: Vec::new(),
             });
         }
         let high = high_register();
@@ -182,6 +184,7 @@ impl Shape {
                 inputs: inputs.clone(),
                 dst: high,
                 nparams: k,
+                copies: Vec::new(),
             });
         }
         if k >= 2 {
@@ -190,8 +193,22 @@ impl Shape {
                 inputs: vec![0; k],
                 dst: 1,
                 nparams: 1,
+                copies: Vec::new(),
             });
         }
+        // More registers than any target keeps in float registers: the
+        // function spills, and the op reads and writes stack slots.
+        const SPILLED: u8 = 40;
+        out.push(Layout {
+            name: format!(
+                "spilled registers (inputs from r{SPILLED}, destination r{})",
+                SPILLED + 10
+            ),
+            inputs: (0..k as u8).map(|i| SPILLED + i).collect(),
+            dst: SPILLED + 10,
+            nparams: k,
+            copies: (0..k as u8).map(|i| (SPILLED + i, i)).collect(),
+        });
         out
     }
 
@@ -236,7 +253,12 @@ impl Shape {
             layout.inputs.first().copied().unwrap_or(0)
         };
         let mut consts: Vec<f64> = std::iter::once(DECOY).chain(consts.iter().copied()).collect();
-        let mut code = vec![word];
+        let mut code: Vec<u32> = layout
+            .copies
+            .iter()
+            .map(|&(to, from)| encode_abc(RegOp::MOV, to, from, 0))
+            .collect();
+        code.push(word);
         let used = layout.inputs.iter().copied().chain(has_dst.then_some(layout.dst));
         let mut nregs = used.map(|r| usize::from(r) + 1).max().unwrap_or(1).max(layout.nparams);
         if self.count(Role::Jump) == 1 {
@@ -275,7 +297,12 @@ impl Shape {
                 Role::Reg => {
                     let r = layout.inputs[next_reg];
                     next_reg += 1;
-                    out.push(format!("{name}=r{r}={}", show(args[usize::from(r)])));
+                    let arg = layout
+                        .copies
+                        .iter()
+                        .find(|(to, _)| *to == r)
+                        .map_or(r, |&(_, from)| from);
+                    out.push(format!("{name}=r{r}={}", show(args[usize::from(arg)])));
                 }
                 Role::Const => {
                     out.push(format!("{name}=K{}={}", next_const + 1, show(consts[next_const])));
@@ -293,6 +320,9 @@ struct Layout {
     inputs: Vec<u8>,
     dst: u8,
     nparams: usize,
+    /// `(to, from)` register copies before the op: inputs moved up past
+    /// the float registers, so they are read from stack slots.
+    copies: Vec<(u8, u8)>,
 }
 
 /// The highest VM register every dynasm target keeps in a float register.
@@ -538,7 +568,10 @@ fn a_wrong_result_is_reported() {
             .collect())
     };
     fn is_branch(f: &RegFunc) -> bool {
-        f.code.len() > 2
+        f.code
+            .iter()
+            .filter_map(|w| ilo_runtime::isa::decode_reg(*w))
+            .any(|i| i.op.info().operands.iter().any(|(_, kind)| *kind == "jump"))
     }
     let report = check("test", lowered, &flip_zero);
     assert!(report.compared > 0);

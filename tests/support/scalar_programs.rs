@@ -61,7 +61,12 @@ impl Gen {
             5 => format!("(h {})", self.num(depth - 1)),
             6 => format!("(g {})", self.num(depth - 1)),
             7 => format!("(r {})", self.num(depth - 1)),
-            _ => format!("(? {} {} {})", self.cond(depth - 1), self.num(depth - 1), self.num(depth - 1)),
+            _ => format!(
+                "(? {} {} {})",
+                self.cond(depth - 1),
+                self.num(depth - 1),
+                self.num(depth - 1)
+            ),
         }
     }
 
@@ -71,7 +76,11 @@ impl Gen {
         match choice {
             0 | 1 => {
                 let op = ["<", ">", "<=", ">=", "=", "!="][self.below(6)];
-                format!("({op} {} {})", self.num(depth.saturating_sub(1)), self.num(depth.saturating_sub(1)))
+                format!(
+                    "({op} {} {})",
+                    self.num(depth.saturating_sub(1)),
+                    self.num(depth.saturating_sub(1))
+                )
             }
             2 => format!("(& {} {})", self.cond(depth - 1), self.cond(depth - 1)),
             3 => format!("(| {} {})", self.cond(depth - 1), self.cond(depth - 1)),
@@ -151,7 +160,11 @@ pub fn program(seed: u64) -> String {
     let result = g.num(2);
     // Counters bound up front, with the other variables.
     let counters: String = (0..4).map(|i| format!("i{i}=0;")).collect();
-    format!("{helpers}f a:n b:n>n;v0={};v1={};{counters}{body};{result}\n", g.literal(), g.literal())
+    format!(
+        "{helpers}f a:n b:n>n;v0={};v1={};{counters}{body};{result}\n",
+        g.literal(),
+        g.literal()
+    )
 }
 
 /// Arguments `f` is called with.

@@ -3,7 +3,7 @@
 //! ineligible for that JIT, and the runtime falls back to the register VM.
 
 use crate::emit::{decode_expr, raw_index};
-use crate::model::{Isa, Kind, RegOp, Target};
+use crate::model::{Isa, Kind, RegOp, Slot, Target};
 use crate::template;
 
 pub fn emit(isa: &Isa, target: &Target) -> String {
@@ -49,19 +49,39 @@ fn reloc_type(arch: &str) -> &'static str {
 
 fn arm(op: &RegOp, template: &str, target: &Target) -> String {
     let mut s = format!("rop::{} => {{\n", op.name);
+    // A register operand is bound to a float register: its own, or (in a
+    // function with more VM registers than float registers) a temp of its
+    // position, loaded from its slot when read and stored back after the
+    // template when written.
+    let temp = |slot: Slot| match slot {
+        Slot::A => 0,
+        Slot::B => 1,
+        _ => 2,
+    };
+    let mut write_backs = Vec::new();
     for o in &op.operands {
         let idx = decode_expr(o.slot);
         // Prefixed so that no operand reads as a machine register (`bx`!).
         let name = format!("o_{}", o.slot.name());
+        let t = temp(o.slot);
         s += &match o.kind {
-            k if k.is_register() => format!("let {name}: u8 = cx.float_reg({idx})?;\n"),
-            // A window's first register, and the one after it (`{a+1}`).
-            Kind::Base if template.contains(&format!("{{{}+1}}", o.slot.name())) => {
-                format!("let {name}: u8 = cx.float_reg({idx})?;\nlet {name}_next: u8 = cx.float_reg({idx} + 1)?;\n")
+            k if k.is_dst() => {
+                write_backs.push(format!("abi::write_reg(ops, cx, pc, {idx}, {name})?;\n"));
+                format!("let {name}: u8 = cx.dst_reg({idx}, {t})?;\n")
             }
-            Kind::Base => format!("let {name}: u8 = cx.float_reg({idx})?;\n"),
+            k if k.is_register() => format!("let {name}: u8 = abi::read_reg(ops, cx, pc, {idx}, {t})?;\n"),
+            // A window's first register (read and written: a call's result,
+            // a range's counter), and the one after it (`{a+1}`).
+            Kind::Base => {
+                write_backs.push(format!("abi::write_reg(ops, cx, pc, {idx}, {name})?;\n"));
+                let mut bind = format!("let {name}: u8 = abi::read_reg(ops, cx, pc, {idx}, {t})?;\n");
+                if template.contains(&format!("{{{}+1}}", o.slot.name())) {
+                    bind += &format!("let {name}_next: u8 = abi::read_reg(ops, cx, pc, {idx} + 1, 1)?;\n");
+                }
+                bind
+            }
             // After the instruction and the JMP word it consumes.
-            Kind::Jump if o.slot == crate::model::Slot::J => {
+            Kind::Jump if o.slot == Slot::J => {
                 format!("let {name} = cx.label((pc as isize + 2 + {idx}) as usize)?;\n")
             }
             Kind::Const | Kind::ConstN => format!("let {name}: i64 = cx.const_bits({idx})?;\n"),
@@ -98,6 +118,9 @@ fn arm(op: &RegOp, template: &str, target: &Target) -> String {
         }
     }
     s += &flush(&mut run, target);
+    for w in write_backs {
+        s += &w;
+    }
     s += "Ok(())\n}\n";
     s
 }

@@ -84,8 +84,48 @@ pub type Entry = unsafe extern "C" fn(*mut Ctx, *const u64) -> u32;
 pub(crate) mod x86_64 {
     use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 
-    use super::super::{x86_64::Asm, LowerCx, Unsupported};
+    use super::super::{x86_64::Asm, LowerCx, Place, Unsupported};
     use super::Status;
+
+    /// VM register `r` for reading as operand `temp` (a 0, b 1, c 2): its
+    /// float register, or a temp loaded from its slot.
+    pub(crate) fn read_reg(
+        ops: &mut Asm,
+        cx: &LowerCx<'_>,
+        _pc: usize,
+        r: usize,
+        temp: usize,
+    ) -> Result<u8, Unsupported> {
+        match cx.place(r)? {
+            Place::Reg(x) => Ok(x),
+            Place::Slot(off) => {
+                let t = cx.dst_reg(r, temp)?;
+                dynasm!(ops ; .arch x64 ; vmovsd Rx(t), QWORD [rsp + off as i32]);
+                Ok(t)
+            }
+        }
+    }
+
+    /// After an op wrote VM register `r` in float register `x`: a spilled
+    /// register goes back to its slot.
+    pub(crate) fn write_reg(ops: &mut Asm, cx: &LowerCx<'_>, _pc: usize, r: usize, x: u8) -> Result<(), Unsupported> {
+        if let Place::Slot(off) = cx.place(r)? {
+            dynasm!(ops ; .arch x64 ; vmovsd QWORD [rsp + off as i32], Rx(x));
+        }
+        Ok(())
+    }
+
+    /// `@write_back(a)` inside a template that jumps after writing operand
+    /// `a` (as `FORSTEP`'s counter).
+    pub(crate) fn write_back(ops: &mut Asm, cx: &LowerCx<'_>, pc: usize, r: usize) -> Result<(), Unsupported> {
+        let x = cx.dst_reg(r, 0)?;
+        write_reg(ops, cx, pc, r, x)
+    }
+
+    /// The spill slots, after the entry's checks.
+    pub(crate) fn open_frame(ops: &mut Asm, frame: usize) {
+        dynasm!(ops ; .arch x64 ; sub rsp, frame as i32);
+    }
 
     /// Bytes the registers kept across a call take on the stack (compiled
     /// code needs no alignment: it calls nothing but compiled code).
@@ -114,14 +154,20 @@ pub(crate) mod x86_64 {
     pub(crate) fn load_args(
         ops: &mut Asm,
         cx: &LowerCx<'_>,
-        _pc: usize,
+        pc: usize,
         a: usize,
         func: usize,
     ) -> Result<(), Unsupported> {
         for j in 0..cx.nparams(func)? {
-            let (to, from) = (cx.float_reg(j)?, cx.float_reg(a + j)?);
-            if to != from {
-                dynasm!(ops ; .arch x64 ; vmovapd Rx(to), Rx(from));
+            let to = cx.float_reg(j)?;
+            match cx.place(a + j)? {
+                Place::Reg(from) if from == to => {}
+                Place::Reg(from) => dynasm!(ops ; .arch x64 ; vmovapd Rx(to), Rx(from)),
+                // Above the registers just saved.
+                Place::Slot(off) => {
+                    let off = off as i32 + frame(cx, pc, a);
+                    dynasm!(ops ; .arch x64 ; vmovsd Rx(to), QWORD [rsp + off]);
+                }
             }
         }
         Ok(())
@@ -140,9 +186,10 @@ pub(crate) mod x86_64 {
         Ok(())
     }
 
-    /// After a call: an error status drops the saved registers and returns it.
+    /// After a call: an error status drops the saved registers and the
+    /// spill slots and returns it.
     pub(crate) fn unwind_on_error(ops: &mut Asm, cx: &LowerCx<'_>, pc: usize, a: usize) -> Result<(), Unsupported> {
-        let frame = frame(cx, pc, a);
+        let frame = frame(cx, pc, a) + cx.spill_frame as i32;
         if frame == 0 {
             dynasm!(ops ; .arch x64 ; test eax, eax ; jnz =>cx.exits.pass);
         } else {
@@ -157,8 +204,11 @@ pub(crate) mod x86_64 {
         Ok(())
     }
 
-    /// Before a return: the call level back, status 0.
-    pub(crate) fn leave(ops: &mut Asm, _cx: &LowerCx<'_>, _pc: usize) -> Result<(), Unsupported> {
+    /// Before a return: the spill slots and the call level back, status 0.
+    pub(crate) fn leave(ops: &mut Asm, cx: &LowerCx<'_>, _pc: usize) -> Result<(), Unsupported> {
+        if cx.spill_frame > 0 {
+            dynasm!(ops ; .arch x64 ; add rsp, cx.spill_frame as i32);
+        }
         dynasm!(ops ; .arch x64 ; add r13, 1 ; xor eax, eax);
         Ok(())
     }
@@ -175,14 +225,23 @@ pub(crate) mod x86_64 {
         dynasm!(ops ; .arch x64 ; sub r13, 1 ; jc =>exits.depth ; sub r12, 1 ; jc =>exits.steps);
     }
 
-    /// The error exits every function of the unit jumps to (with nothing
-    /// on the stack but its return address).
-    pub(crate) fn exits(ops: &mut Asm, exits: &super::super::Exits) {
-        dynasm!(ops ; .arch x64
-            ; =>exits.steps ; mov eax, Status::Steps as i32 ; ret
-            ; =>exits.depth ; mov eax, Status::Depth as i32 ; ret
-            ; =>exits.pass ; ret
-        );
+    /// The error exits the functions jump to with `frame` bytes on the
+    /// stack above the return address (0: the exits every function shares;
+    /// else a function's with spill slots).
+    pub(crate) fn exits(ops: &mut Asm, exits: &super::super::Exits, frame: usize) {
+        let frame = frame as i32;
+        for (label, status) in [(exits.steps, Status::Steps), (exits.depth, Status::Depth)] {
+            dynasm!(ops ; .arch x64 ; =>label);
+            if frame > 0 {
+                dynasm!(ops ; .arch x64 ; add rsp, frame);
+            }
+            dynasm!(ops ; .arch x64 ; mov eax, status as i32 ; ret);
+        }
+        dynasm!(ops ; .arch x64 ; =>exits.pass);
+        if frame > 0 {
+            dynasm!(ops ; .arch x64 ; add rsp, frame);
+        }
+        dynasm!(ops ; .arch x64 ; ret);
     }
 
     /// `u32 entry(Ctx *rdi, const u64 *rsi)` calling `root`.
@@ -210,8 +269,48 @@ pub(crate) mod x86_64 {
 pub(crate) mod aarch64 {
     use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 
-    use super::super::{aarch64::Asm, LowerCx, Unsupported};
+    use super::super::{aarch64::Asm, LowerCx, Place, Unsupported};
     use super::Status;
+
+    /// VM register `r` for reading as operand `temp` (a 0, b 1, c 2): its
+    /// float register, or a temp loaded from its slot.
+    pub(crate) fn read_reg(
+        ops: &mut Asm,
+        cx: &LowerCx<'_>,
+        _pc: usize,
+        r: usize,
+        temp: usize,
+    ) -> Result<u8, Unsupported> {
+        match cx.place(r)? {
+            Place::Reg(x) => Ok(x),
+            Place::Slot(off) => {
+                let t = cx.dst_reg(r, temp)?;
+                dynasm!(ops ; .arch aarch64 ; ldr D(t), [sp, off]);
+                Ok(t)
+            }
+        }
+    }
+
+    /// After an op wrote VM register `r` in float register `x`: a spilled
+    /// register goes back to its slot.
+    pub(crate) fn write_reg(ops: &mut Asm, cx: &LowerCx<'_>, _pc: usize, r: usize, x: u8) -> Result<(), Unsupported> {
+        if let Place::Slot(off) = cx.place(r)? {
+            dynasm!(ops ; .arch aarch64 ; str D(x), [sp, off]);
+        }
+        Ok(())
+    }
+
+    /// `@write_back(a)` inside a template that jumps after writing operand
+    /// `a` (as `FORSTEP`'s counter).
+    pub(crate) fn write_back(ops: &mut Asm, cx: &LowerCx<'_>, pc: usize, r: usize) -> Result<(), Unsupported> {
+        let x = cx.dst_reg(r, 0)?;
+        write_reg(ops, cx, pc, r, x)
+    }
+
+    /// The spill slots, after the entry's checks.
+    pub(crate) fn open_frame(ops: &mut Asm, frame: usize) {
+        dynasm!(ops ; .arch aarch64 ; sub sp, sp, frame as u32);
+    }
 
     /// The registers kept across a call and the link register x30 (the
     /// call overwrites it), on an sp kept 16-byte aligned.
@@ -242,14 +341,20 @@ pub(crate) mod aarch64 {
     pub(crate) fn load_args(
         ops: &mut Asm,
         cx: &LowerCx<'_>,
-        _pc: usize,
+        pc: usize,
         a: usize,
         func: usize,
     ) -> Result<(), Unsupported> {
         for j in 0..cx.nparams(func)? {
-            let (to, from) = (cx.float_reg(j)?, cx.float_reg(a + j)?);
-            if to != from {
-                dynasm!(ops ; .arch aarch64 ; fmov D(to), D(from));
+            let to = cx.float_reg(j)?;
+            match cx.place(a + j)? {
+                Place::Reg(from) if from == to => {}
+                Place::Reg(from) => dynasm!(ops ; .arch aarch64 ; fmov D(to), D(from)),
+                // Above the registers just saved.
+                Place::Slot(off) => {
+                    let off = off + frame(cx, pc, a);
+                    dynasm!(ops ; .arch aarch64 ; ldr D(to), [sp, off]);
+                }
             }
         }
         Ok(())
@@ -267,9 +372,10 @@ pub(crate) mod aarch64 {
     /// After a call: an error status restores the link register, drops the
     /// save area and returns it.
     pub(crate) fn unwind_on_error(ops: &mut Asm, cx: &LowerCx<'_>, pc: usize, a: usize) -> Result<(), Unsupported> {
+        let all = frame(cx, pc, a) + cx.spill_frame as u32;
         dynasm!(ops ; .arch aarch64
             ; cbz w0, >ok
-            ; ldr x30, [sp, link_slot(cx, pc, a)] ; add sp, sp, frame(cx, pc, a) ; ret
+            ; ldr x30, [sp, link_slot(cx, pc, a)] ; add sp, sp, all ; ret
             ; ok:
         );
         Ok(())
@@ -281,8 +387,11 @@ pub(crate) mod aarch64 {
         Ok(())
     }
 
-    /// Before a return: the call level back, status 0.
-    pub(crate) fn leave(ops: &mut Asm, _cx: &LowerCx<'_>, _pc: usize) -> Result<(), Unsupported> {
+    /// Before a return: the spill slots and the call level back, status 0.
+    pub(crate) fn leave(ops: &mut Asm, cx: &LowerCx<'_>, _pc: usize) -> Result<(), Unsupported> {
+        if cx.spill_frame > 0 {
+            dynasm!(ops ; .arch aarch64 ; add sp, sp, cx.spill_frame as u32);
+        }
         dynasm!(ops ; .arch aarch64 ; add x21, x21, 1 ; movz w0, 0);
         Ok(())
     }
@@ -302,13 +411,22 @@ pub(crate) mod aarch64 {
         );
     }
 
-    /// The error exits every function of the unit jumps to (with its link
-    /// register holding its return address and nothing on the stack).
-    pub(crate) fn exits(ops: &mut Asm, exits: &super::super::Exits) {
-        dynasm!(ops ; .arch aarch64
-            ; =>exits.steps ; movz w0, Status::Steps as u32 ; ret
-            ; =>exits.depth ; movz w0, Status::Depth as u32 ; ret
-        );
+    /// The error exits the functions jump to with their link register
+    /// holding their return address and `frame` bytes on the stack (0: the
+    /// exits every function shares; else a function's with spill slots).
+    pub(crate) fn exits(ops: &mut Asm, exits: &super::super::Exits, frame: usize) {
+        for (label, status) in [(exits.steps, Status::Steps), (exits.depth, Status::Depth)] {
+            dynasm!(ops ; .arch aarch64 ; =>label);
+            if frame > 0 {
+                dynasm!(ops ; .arch aarch64 ; add sp, sp, frame as u32);
+            }
+            dynasm!(ops ; .arch aarch64 ; movz w0, status as u32 ; ret);
+        }
+        dynasm!(ops ; .arch aarch64 ; =>exits.pass);
+        if frame > 0 {
+            dynasm!(ops ; .arch aarch64 ; add sp, sp, frame as u32);
+        }
+        dynasm!(ops ; .arch aarch64 ; ret);
     }
 
     /// `u32 entry(Ctx *x0, const u64 *x1)` calling `root`.

@@ -76,6 +76,26 @@ impl Target {
         }
     }
 
+    /// VM registers a function keeps in float registers when all of its
+    /// fit: the float registers but the scratch one.
+    pub fn capacity(self) -> usize {
+        match self {
+            Target::X86_64 => 15,
+            Target::Aarch64 => 23,
+        }
+    }
+
+    /// The float registers a function with more VM registers than
+    /// [`Target::capacity`] loads spilled operands into (for operands a,
+    /// b, c): the last three of the map, so it keeps three fewer VM
+    /// registers in float registers.
+    pub fn temps(self) -> [u8; 3] {
+        match self {
+            Target::X86_64 => [12, 13, 14],
+            Target::Aarch64 => [28, 29, 30],
+        }
+    }
+
     /// The float register that holds VM register `r`. x86-64: xmm0-xmm14
     /// (xmm15 is the templates' scratch; every xmm is caller-saved in the
     /// System V ABI). AArch64: d0-d7 then d16-d30, the caller-saved ones
@@ -141,12 +161,26 @@ pub(crate) struct Exits {
     pub pass: DynamicLabel,
 }
 
+/// Where a VM register lives in compiled code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// A float register.
+    Reg(u8),
+    /// A stack slot, bytes above the stack pointer of the function's body.
+    Slot(u32),
+}
+
 /// What a generated lowering asks about the function being compiled.
 pub(crate) struct LowerCx<'f> {
     target: Target,
     consts: &'f [Value],
     /// VM registers of the function: what a call saves.
     nregs: usize,
+    /// VM registers kept in float registers; the rest are spilled to
+    /// stack slots and staged through the target's temps.
+    cap: usize,
+    /// Bytes of the spill slots (16-aligned), taken at entry.
+    spill_frame: usize,
     /// The program's functions, and the entry label of each one in the unit.
     funcs: &'f [RegFunc],
     labels: &'f [Option<DynamicLabel>],
@@ -180,16 +214,41 @@ impl LowerCx<'_> {
     }
 
     /// What a call at `pc` whose result goes to `a` keeps across it: the
-    /// registers read after it, but `a`.
+    /// registers read after it, but `a` (and spilled ones, which no call
+    /// touches).
     pub(crate) fn saved_across(&self, pc: usize, a: usize) -> Vec<usize> {
         let live = self.live.get(pc).copied().unwrap_or(liveness::Regs::MAX);
-        (0..self.nregs)
+        (0..self.nregs.min(self.cap))
             .filter(|&r| r != a && (r >= 64 || live & (1 << r) != 0))
             .collect()
     }
 
+    /// The float register of VM register `r`, one kept in a register.
     pub(crate) fn float_reg(&self, r: usize) -> Result<u8, Unsupported> {
+        if r >= self.cap {
+            return Err(Unsupported::TooManyRegisters(r + 1));
+        }
         self.target.float_reg(r).ok_or(Unsupported::TooManyRegisters(r + 1))
+    }
+
+    /// Where VM register `r` lives.
+    pub(crate) fn place(&self, r: usize) -> Result<Place, Unsupported> {
+        if r < self.cap {
+            return self.float_reg(r).map(Place::Reg);
+        }
+        if r >= self.nregs.max(self.cap) {
+            return Err(Unsupported::TooManyRegisters(r + 1));
+        }
+        Ok(Place::Slot(8 * (r - self.cap) as u32))
+    }
+
+    /// The float register an operand in position `temp` (a 0, b 1, c 2)
+    /// of register `r` is written in: its own, or a temp when spilled.
+    pub(crate) fn dst_reg(&self, r: usize, temp: usize) -> Result<u8, Unsupported> {
+        match self.place(r)? {
+            Place::Reg(x) => Ok(x),
+            Place::Slot(_) => Ok(self.target.temps()[temp]),
+        }
     }
 
     /// A constant's bits: a number, a boolean, nil or the unbound marker
@@ -217,9 +276,6 @@ fn check_eligible(f: &RegFunc, target: Target) -> Result<(), Unsupported> {
     if f.nparams > MAX_PARAMS {
         return Err(Unsupported::TooManyParams(f.nparams));
     }
-    if target.float_reg(f.nregs.saturating_sub(1)).is_none() {
-        return Err(Unsupported::TooManyRegisters(f.nregs));
-    }
     Ok(())
 }
 
@@ -235,7 +291,8 @@ trait Arch {
         cx: &LowerCx<'_>,
     ) -> Result<(), Unsupported>;
     fn enter(ops: &mut VecAssembler<Self::R>, exits: &Exits);
-    fn exits(ops: &mut VecAssembler<Self::R>, exits: &Exits);
+    fn exits(ops: &mut VecAssembler<Self::R>, exits: &Exits, frame: usize);
+    fn open_frame(ops: &mut VecAssembler<Self::R>, frame: usize);
     fn entry(ops: &mut VecAssembler<Self::R>, root: DynamicLabel, nparams: usize);
 }
 
@@ -256,8 +313,11 @@ impl Arch for X64 {
     fn enter(ops: &mut VecAssembler<Self::R>, exits: &Exits) {
         abi::x86_64::enter(ops, exits)
     }
-    fn exits(ops: &mut VecAssembler<Self::R>, exits: &Exits) {
-        abi::x86_64::exits(ops, exits)
+    fn exits(ops: &mut VecAssembler<Self::R>, exits: &Exits, frame: usize) {
+        abi::x86_64::exits(ops, exits, frame)
+    }
+    fn open_frame(ops: &mut VecAssembler<Self::R>, frame: usize) {
+        abi::x86_64::open_frame(ops, frame)
     }
     fn entry(ops: &mut VecAssembler<Self::R>, root: DynamicLabel, nparams: usize) {
         abi::x86_64::entry(ops, root, nparams)
@@ -278,8 +338,11 @@ impl Arch for A64 {
     fn enter(ops: &mut VecAssembler<Self::R>, exits: &Exits) {
         abi::aarch64::enter(ops, exits)
     }
-    fn exits(ops: &mut VecAssembler<Self::R>, exits: &Exits) {
-        abi::aarch64::exits(ops, exits)
+    fn exits(ops: &mut VecAssembler<Self::R>, exits: &Exits, frame: usize) {
+        abi::aarch64::exits(ops, exits, frame)
+    }
+    fn open_frame(ops: &mut VecAssembler<Self::R>, frame: usize) {
+        abi::aarch64::open_frame(ops, frame)
     }
     fn entry(ops: &mut VecAssembler<Self::R>, root: DynamicLabel, nparams: usize) {
         abi::aarch64::entry(ops, root, nparams)
@@ -396,17 +459,41 @@ fn assemble<A: Arch>(
         }
         let start = ops.offset().0;
         A::enter(&mut ops, &exits);
+        // More VM registers than float registers: the last three float
+        // registers stage operands of the rest, which live in stack slots
+        // taken here; the function's own exits give them back.
+        let spilled = f.nregs > target.capacity();
+        let cap = if spilled {
+            target.capacity() - 3
+        } else {
+            target.capacity()
+        };
+        let spill_frame = (8 * f.nregs.saturating_sub(cap)).div_ceil(16) * 16;
+        let own_exits = if spilled {
+            Exits {
+                steps: ops.new_dynamic_label(),
+                depth: ops.new_dynamic_label(),
+                pass: ops.new_dynamic_label(),
+            }
+        } else {
+            exits
+        };
+        if spilled {
+            A::open_frame(&mut ops, spill_frame);
+        }
         let pcs: Vec<DynamicLabel> = (0..f.code.len()).map(|_| ops.new_dynamic_label()).collect();
         let live = liveness::live_after(f, funcs);
         let cx = LowerCx {
             live: &live,
+            cap,
+            spill_frame,
             target,
             consts: &f.consts,
             nregs: f.nregs,
             funcs,
             labels: &labels,
             pcs: &pcs,
-            exits,
+            exits: own_exits,
         };
         let mut pc = 0;
         while pc < f.code.len() {
@@ -425,9 +512,12 @@ fn assemble<A: Arch>(
             }
             pc += 1;
         }
+        if spilled {
+            A::exits(&mut ops, &own_exits, spill_frame);
+        }
         spans.push(start..ops.offset().0);
     }
-    A::exits(&mut ops, &exits);
+    A::exits(&mut ops, &exits, 0);
     let code = ops.finalize().map_err(|e| Unsupported::Assembler(format!("{e:?}")))?;
     Ok((code, spans))
 }
