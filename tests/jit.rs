@@ -75,30 +75,47 @@ fn aarch64_jit_matches_the_register_vm_under_emulation() {
 }
 
 #[test]
-fn a_function_the_jit_cannot_take_falls_back_to_the_register_vm() {
-    // `show` calls a builtin (CALLB has no lowering), so neither it nor its
-    // caller is compiled and the register VM runs them.
-    let loaded = load("show x:n>n;str x;x\nsq2 x:n>n;a=show x;*a a");
+fn a_callee_the_jit_cannot_take_runs_on_the_register_vm_through_a_trampoline() {
+    // `show` calls a builtin (CALLB has no lowering) but takes and returns
+    // numbers: `sq2` is compiled and calls it on the register VM.
+    let loaded = load("show x:n>n;s=str x;len s\nsq2 x:n>n;a=show x;*a a");
     for engine in [Engine::Jit, Engine::Cranelift] {
         let out = loaded
-            .run("sq2", &[Arg::Num(3.0)], engine, Limits::default())
+            .run("sq2", &[Arg::Num(12345.0)], engine, Limits::default())
             .expect("runs");
-        assert_eq!((out.printed.as_str(), out.engine), ("9", Engine::Reg));
-        assert!(
-            out.fallbacks
-                .iter()
-                .any(|f| f.contains("calls `show`") && f.contains("CALLB")),
+        assert_eq!(
+            (out.printed.as_str(), out.engine),
+            ("25", engine),
             "{:?}",
             out.fallbacks
         );
+        // Its steps count against the run's limit, its errors are its own.
+        let steps = Limits {
+            max_steps: Some(1),
+            ..Limits::default()
+        };
+        let err = loaded.run("sq2", &[Arg::Num(1.0)], engine, steps).expect_err("2 steps");
+        assert_eq!(err.code, ilo_runtime::error::code::STEPS);
     }
-    // ...while a function of numeric calls is compiled.
-    let loaded = load("sq x:n>n;*x x\nsq2 x:n>n;a=sq x;sq a");
+    let failing = load("m x:n>n;mod 7 x\nf x:n>n;a=m x;+a 1");
+    for engine in [Engine::Reg, Engine::Jit, Engine::Cranelift] {
+        let err = failing
+            .run("f", &[Arg::Num(0.0)], engine, Limits::default())
+            .expect_err("mod 7 0");
+        assert_eq!(err.code, ilo_runtime::error::code::MOD_ZERO, "{engine:?}");
+    }
+    // A callee returning a text cannot be bridged: its caller stays on the VM.
+    let loaded = load("show x:n>t;str x\nf x:n>n;s=show x;3");
     for engine in [Engine::Jit, Engine::Cranelift] {
         let out = loaded
-            .run("sq2", &[Arg::Num(3.0)], engine, Limits::default())
+            .run("f", &[Arg::Num(3.0)], engine, Limits::default())
             .expect("runs");
-        assert_eq!((out.printed.as_str(), out.engine), ("81", engine));
+        assert_eq!((out.printed.as_str(), out.engine), ("3", Engine::Reg));
+        assert!(
+            out.fallbacks.iter().any(|f| f.contains("calls `show`")),
+            "{:?}",
+            out.fallbacks
+        );
     }
 }
 

@@ -42,6 +42,22 @@ fn the_seed_function_prints_6200_on_every_engine() {
 fn verbose_names_the_engine_that_ran() {
     let o = ilo(&["--run-jit", "--verbose", TOT, "10", "20", "30"]);
     assert!(stderr(&o).contains("ran `tot` on the JIT"), "{}", stderr(&o));
+    // It names what it compiled, inlined and left to the register VM.
+    for flag in ["--run-jit", "--run-cranelift"] {
+        let o = ilo(&[
+            flag,
+            "--verbose",
+            "inc x:n>n;+x 1\nshow x:n>n;s=str x;len s\nf x:n>n;a=inc x;show a",
+            "f",
+            "99",
+        ]);
+        assert_eq!(stdout(&o), "3\n");
+        assert!(
+            stderr(&o).contains("compiled `f`; inlined `inc`; called on the register VM through a trampoline: `show`"),
+            "{flag}: {}",
+            stderr(&o)
+        );
+    }
     // A builtin call has no lowering: the register VM runs it.
     let o = ilo(&["--run-jit", "--verbose", "f x:n>n;s=str x;len s", "-3"]);
     assert_eq!(stdout(&o), "2\n");

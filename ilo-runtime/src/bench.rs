@@ -156,6 +156,7 @@ pub fn bench(loaded: &Loaded, func: &str, args: &[Arg], budget: Duration) -> Vec
                     None => "JIT".to_string(),
                 };
                 rows.push(bench_jit(
+                    prog,
                     &layer,
                     JitFunc::compile(&prog.funcs, root),
                     args,
@@ -163,6 +164,7 @@ pub fn bench(loaded: &Loaded, func: &str, args: &[Arg], budget: Duration) -> Vec
                     budget,
                 ));
                 rows.push(bench_jit(
+                    prog,
                     "Cranelift JIT",
                     crate::jit::cranelift::compile(&prog.funcs, root),
                     args,
@@ -181,6 +183,7 @@ pub fn bench(loaded: &Loaded, func: &str, args: &[Arg], budget: Duration) -> Vec
 }
 
 fn bench_jit(
+    prog: &crate::reg::RegProgram,
     layer: &str,
     compiled: Result<JitFunc, crate::jit::Unsupported>,
     args: &[Arg],
@@ -194,14 +197,13 @@ fn bench_jit(
     // Scalar arguments and result: the heap stays empty.
     let mut heap = crate::heap::Heap::default();
     let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut heap)).collect();
-    let first = match jit.run(&vals, limits) {
+    let first = match jit.run(Some(prog), &vals, limits) {
         Ok(v) => v,
         Err(e) => return skipped(layer, format!("the call fails: {}", e.message)),
     };
     let bits: Vec<u64> = vals.iter().map(|v| v.bits()).collect();
-    let entry = jit.entry();
     let m = time(budget, |n| {
-        entry.call_n(&bits, n);
+        jit.bench(prog, &bits, n);
         Ok(())
     });
     row(layer, m, fmt_value(&heap, first))

@@ -208,7 +208,7 @@ impl Loaded {
     ) -> Result<Outcome, RtError> {
         let mut fallbacks = Fallbacks { all: Vec::new(), note };
         match engine {
-            Engine::Jit | Engine::Cranelift => match self.run_jit(func, args, engine, &limits) {
+            Engine::Jit | Engine::Cranelift => match self.run_jit(func, args, engine, &limits, fallbacks.note) {
                 Ok(run) => {
                     let printed = run?;
                     return Ok(Outcome {
@@ -274,6 +274,7 @@ impl Loaded {
         args: &[Arg],
         engine: Engine,
         limits: &Limits,
+        note: &mut dyn FnMut(&str),
     ) -> Result<Result<String, RtError>, String> {
         let prog = self.reg().map_err(|u| u.to_string())?;
         let root = prog.func_index(func).ok_or("no such function")? as usize;
@@ -282,10 +283,12 @@ impl Loaded {
             _ => JitFunc::compile(&prog.funcs, root),
         }
         .map_err(|u| u.to_string())?;
+        let summary = crate::jit::unit_summary(&prog.funcs, root, engine == Engine::Cranelift);
+        note(&format!("{}: {summary}", engine.name()));
         // Scalar arguments and result: the heap stays empty.
         let mut heap = Heap::default();
         let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut heap)).collect();
-        Ok(jit.run(&vals, limits).map(|v| finish(&mut heap, v).0))
+        Ok(jit.run(Some(prog), &vals, limits).map(|v| finish(&mut heap, v).0))
     }
 }
 

@@ -1,8 +1,10 @@
 //! Random programs of numbers and booleans, the kind the JITs compile:
 //! arithmetic, compares, `&`, `|`, `!`, guards, early returns, ternaries
 //! (prefix and statement), `wh` loops, `@i a..b` ranges, `brk`, `cnt`, calls
-//! of leaf and non-leaf functions, a predicate returning `b`, and recursion
-//! (which may run into the depth limit). Each defines `f a:n b:n>n`. Made
+//! of leaf and non-leaf functions, a predicate returning `b`, recursion
+//! (which may run into the depth limit), and calls of a function no JIT
+//! takes, which compiled code makes through a trampoline into the register
+//! VM where this machine allows (it may fail: `mod 7 0`). Each defines `f a:n b:n>n`. Made
 //! from a seed, so a failing case prints the program to rerun.
 //!
 //! Every variable is bound before any branch or loop, so no read needs the
@@ -60,6 +62,7 @@ impl Gen {
             }
             5 => format!("(h {})", self.num(depth - 1)),
             6 => format!("(g {})", self.num(depth - 1)),
+            7 if self.below(3) == 0 => format!("(m {})", self.num(depth - 1)),
             7 => format!("(r {})", self.num(depth - 1)),
             _ => format!(
                 "(? {} {} {})",
@@ -149,8 +152,11 @@ pub fn program(seed: u64) -> String {
     let k = g.literal();
     let m = g.literal();
     let helpers = format!(
-        // A leaf (inlined), one calling it, a predicate, and recursion.
+        // A leaf (inlined), one calling it, a predicate, recursion, and one
+        // no JIT takes (a builtin that may fail: `mod 7 0`), which compiled
+        // code calls on the register VM.
         "h x:n>n;>x {k}{{ret *x -1}};+x {m}\n\
+         m x:n>n;s=str x;+(len s) (mod 7 x)\n\
          g x:n>n;y=h x;z=h +x 1;*y z\n\
          p x:n>b;&(>x {k}) (<x 50)\n\
          r n:n>n;<=n 0 0;y=r -n 1;+y 1\n"

@@ -26,7 +26,7 @@ fn save_area(nregs: usize, extra: usize) -> usize {
 /// result. Field offsets are part of the convention (the entry code reads
 /// them at 0, 8 and 16).
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Ctx {
     /// Steps the run may still take (`u64::MAX`: no `--max-steps`).
     pub steps_left: u64,
@@ -34,6 +34,9 @@ pub struct Ctx {
     pub depth_left: u64,
     /// The root function's result, as a value's bits.
     pub result: u64,
+    /// The run's `bridge::Bridge` for trampolines into the register VM
+    /// (null: there is none).
+    pub bridge: *mut std::ffi::c_void,
 }
 
 /// How a run of compiled code ended: the entry's return value.
@@ -45,6 +48,9 @@ pub enum Status {
     Steps = 1,
     /// A call past the depth limit.
     Depth = 2,
+    /// A function run on the register VM through a trampoline failed; the
+    /// run's `Bridge` holds the error.
+    Vm = 3,
 }
 
 impl Status {
@@ -53,6 +59,7 @@ impl Status {
             0 => Some(Status::Ok),
             1 => Some(Status::Steps),
             2 => Some(Status::Depth),
+            3 => Some(Status::Vm),
             _ => None,
         }
     }
@@ -71,6 +78,9 @@ pub fn outcome(
         Some(Status::Ok) => Ok(crate::value::Value::from_bits(result)),
         Some(Status::Steps) => Err(RtError::steps(limits.max_steps.unwrap_or(u64::MAX))),
         Some(Status::Depth) => Err(RtError::depth(limits.max_depth)),
+        Some(Status::Vm) => Err(RtError::internal(
+            "a function called from compiled code failed on the register VM",
+        )),
         None => Err(RtError::internal(format!("compiled code ended with status {status}"))),
     }
 }
@@ -242,6 +252,31 @@ pub(crate) mod x86_64 {
             dynasm!(ops ; .arch x64 ; add rsp, frame);
         }
         dynasm!(ops ; .arch x64 ; ret);
+    }
+
+    /// A trampoline at `label` standing for function `func` (of `nparams`
+    /// parameters), which runs on the register VM: the arguments to the
+    /// stack, the counters to the context, a C call of `ilo_call_vm` on a
+    /// 16-byte aligned stack, then the counters, the result and the status
+    /// back, in this convention.
+    pub(crate) fn vm_stub(ops: &mut Asm, label: DynamicLabel, func: usize, nparams: usize) {
+        let call_vm = super::super::bridge::ilo_call_vm as *const () as i64;
+        dynasm!(ops ; .arch x64
+            ; =>label
+            ; push rbp ; mov rbp, rsp
+            ; sub rsp, 80 ; and rsp, -16
+        );
+        for j in 0..nparams {
+            dynasm!(ops ; .arch x64 ; vmovsd QWORD [rsp + 8 * j as i32], Rx(j as u8));
+        }
+        dynasm!(ops ; .arch x64
+            ; mov QWORD [rbx], r12 ; mov QWORD [rbx + 8], r13
+            ; mov rdi, rbx ; mov esi, func as i32 ; mov rdx, rsp ; lea rcx, [rsp + 64]
+            ; mov rax, QWORD call_vm ; call rax
+            ; mov r12, QWORD [rbx] ; mov r13, QWORD [rbx + 8]
+            ; vmovsd xmm0, QWORD [rsp + 64]
+            ; mov rsp, rbp ; pop rbp ; ret
+        );
     }
 
     /// `u32 entry(Ctx *rdi, const u64 *rsi)` calling `root`.

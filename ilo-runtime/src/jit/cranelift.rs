@@ -12,7 +12,7 @@ use cranelift_module::{FuncId, Linkage, Module};
 
 use super::abi::{Ctx, Status};
 use super::native::JitFunc;
-use super::{blame, call_unit, Unsupported, MAX_PARAMS};
+use super::{blame, Unsupported, MAX_PARAMS};
 use crate::isa::{rop, RegOp};
 use crate::reg::RegFunc;
 use crate::value::Value;
@@ -43,6 +43,8 @@ pub(crate) struct ClCx<'a, 'b> {
     funcs: &'a [RegFunc],
     /// The functions it calls, as declared in it.
     refs: Vec<(usize, FuncRef)>,
+    /// `bridge::ilo_call_vm`, if it calls a function on the register VM.
+    vm_call: Option<FuncRef>,
     /// The block starting at each pc that one starts at.
     blocks: Vec<Option<Block>>,
     ctx: ClValue,
@@ -211,16 +213,21 @@ impl ClCx<'_, '_> {
     /// an error status leaves this function with it.
     pub(crate) fn call(&mut self, _pc: usize, a: usize, func: usize) -> Result<(), Unsupported> {
         let callee = self.refs.iter().find(|(c, _)| *c == func).map(|(_, r)| *r);
-        let (Some(callee), Some(f)) = (callee, self.funcs.get(func)) else {
-            return Err(Unsupported::Opcode(rop::CALL));
-        };
-        let mut args = vec![self.ctx];
-        for r in a..a + f.nparams {
-            args.push(self.reg(r)?);
-        }
-        let inst = self.b.ins().call(callee, &args);
-        let &[v, status] = self.b.inst_results(inst) else {
-            return Err(Unsupported::Opcode(rop::CALL));
+        let f = self.funcs.get(func).ok_or(Unsupported::Opcode(rop::CALL))?;
+        let (v, status) = match (callee, self.vm_call) {
+            (Some(callee), _) => {
+                let mut args = vec![self.ctx];
+                for r in a..a + f.nparams {
+                    args.push(self.reg(r)?);
+                }
+                let inst = self.b.ins().call(callee, &args);
+                let &[v, status] = self.b.inst_results(inst) else {
+                    return Err(Unsupported::Opcode(rop::CALL));
+                };
+                (v, status)
+            }
+            (None, Some(vm_call)) => self.call_vm(vm_call, a, func, f.nparams)?,
+            (None, None) => return Err(Unsupported::Opcode(rop::CALL)),
         };
         let out = self.b.create_block();
         let go = self.b.create_block();
@@ -230,6 +237,37 @@ impl ClCx<'_, '_> {
         self.b.switch_to_block(go);
         self.set(a, v);
         Ok(())
+    }
+
+    /// A call of function `func` on the register VM: its arguments (VM
+    /// registers `a`…) and a result word in a stack slot, then
+    /// `ilo_call_vm(ctx, func, args, result)`: the result and the status.
+    fn call_vm(
+        &mut self,
+        vm_call: FuncRef,
+        a: usize,
+        func: usize,
+        n: usize,
+    ) -> Result<(ClValue, ClValue), Unsupported> {
+        use cranelift_codegen::ir::{StackSlotData, StackSlotKind};
+        let slot =
+            self.b
+                .create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 8 * (n as u32 + 1), 3));
+        for j in 0..n {
+            let x = self.reg(a + j)?;
+            self.b.ins().stack_store(types::I64, x, slot, 8 * j as i32);
+        }
+        let args = self.b.ins().stack_addr(types::I64, slot, 0);
+        let result = self.b.ins().stack_addr(types::I64, slot, 8 * n as i32);
+        let func = self.b.ins().iconst(types::I32, func as i64);
+        let inst = self.b.ins().call(vm_call, &[self.ctx, func, args, result]);
+        let status = *self
+            .b
+            .inst_results(inst)
+            .first()
+            .ok_or(Unsupported::Opcode(rop::CALL))?;
+        let v = self.b.ins().stack_load(types::I64, types::F64, slot, 8 * n as i32);
+        Ok((v, status))
     }
 
     pub(crate) fn konst(&mut self, k: usize) -> Result<ClValue, Unsupported> {
@@ -258,7 +296,7 @@ fn codegen_err(e: impl std::fmt::Display) -> Unsupported {
     Unsupported::Assembler(e.to_string())
 }
 
-fn eligible(f: &RegFunc) -> Result<(), Unsupported> {
+pub(crate) fn eligible(f: &RegFunc) -> Result<(), Unsupported> {
     if !f.scalar {
         return Err(Unsupported::NotNumeric);
     }
@@ -285,10 +323,9 @@ fn signature(module: &JITModule, f: &RegFunc) -> Signature {
 /// this machine, behind an `abi::Entry`.
 pub fn compile(funcs: &[RegFunc], root: usize) -> Result<JitFunc, Unsupported> {
     let funcs = &super::inline::inline_leaves(funcs);
-    let unit = call_unit(funcs, root)?;
-    for &i in &unit {
-        eligible(&funcs[i]).map_err(|why| blame(funcs, root, i, why))?;
-    }
+    // Functions Cranelift cannot take run on the register VM, called
+    // through `bridge::ilo_call_vm` (Cranelift runs only on this machine).
+    let (unit, bridged) = super::plan_unit(funcs, root, eligible, true)?;
     let mut flags = settings::builder();
     for (k, v) in [
         ("opt_level", "speed"),
@@ -301,7 +338,24 @@ pub fn compile(funcs: &[RegFunc], root: usize) -> Result<JitFunc, Unsupported> {
         .map_err(|e| Unsupported::MissingCpuFeature(if e.is_empty() { "a Cranelift backend" } else { e }))?
         .finish(settings::Flags::new(flags))
         .map_err(codegen_err)?;
-    let mut module = JITModule::new(JITBuilder::with_isa(isa, cranelift_module::default_libcall_names()));
+    let mut builder = JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
+    builder.symbol("ilo_call_vm", super::bridge::ilo_call_vm as *const u8);
+    let mut module = JITModule::new(builder);
+    let call_vm = if bridged.is_empty() {
+        None
+    } else {
+        // u32 ilo_call_vm(Ctx *, u32 func, const u64 *args, u64 *result)
+        let mut sig = module.make_signature();
+        for ty in [types::I64, types::I32, types::I64, types::I64] {
+            sig.params.push(AbiParam::new(ty));
+        }
+        sig.returns.push(AbiParam::new(types::I32));
+        Some(
+            module
+                .declare_function("ilo_call_vm", Linkage::Import, &sig)
+                .map_err(codegen_err)?,
+        )
+    };
     let mut ids: Vec<Option<FuncId>> = vec![None; funcs.len()];
     for &i in &unit {
         let sig = signature(&module, &funcs[i]);
@@ -319,13 +373,23 @@ pub fn compile(funcs: &[RegFunc], root: usize) -> Result<JitFunc, Unsupported> {
         // Only what it calls: declaring every function of the unit in each
         // would make a chain's compile time grow with its square.
         let mut refs: Vec<(usize, FuncRef)> = Vec::new();
+        let mut vm_ref = None;
         for callee in super::static_calls(f, false) {
             if let (Some(Some(id)), false) = (ids.get(callee), refs.iter().any(|(c, _)| *c == callee)) {
                 refs.push((callee, module.declare_func_in_func(*id, &mut ctx.func)));
+            } else if let (Some(id), None, true) = (call_vm, vm_ref, bridged.contains(&callee)) {
+                vm_ref = Some(module.declare_func_in_func(id, &mut ctx.func));
             }
         }
-        build(&mut ctx.func, &mut fctx, funcs, f, refs, module.target_config())
-            .map_err(|why| blame(funcs, root, i, why))?;
+        build(
+            &mut ctx.func,
+            &mut fctx,
+            funcs,
+            f,
+            (refs, vm_ref),
+            module.target_config(),
+        )
+        .map_err(|why| blame(funcs, root, i, why))?;
         module.define_function(id, &mut ctx).map_err(codegen_err)?;
         len += ctx.compiled_code().map_or(0, |c| c.code_buffer().len());
         module.clear_context(&mut ctx);
@@ -430,7 +494,7 @@ fn build(
     fctx: &mut FunctionBuilderContext,
     funcs: &[RegFunc],
     f: &RegFunc,
-    refs: Vec<(usize, FuncRef)>,
+    (refs, vm_call): (Vec<(usize, FuncRef)>, Option<FuncRef>),
     config: cranelift_codegen::isa::TargetFrontendConfig,
 ) -> Result<(), Unsupported> {
     let mut b = FunctionBuilder::new(func, fctx);
@@ -458,6 +522,7 @@ fn build(
         consts: &f.consts,
         funcs,
         refs,
+        vm_call,
         blocks,
         ctx: params[0],
         width: 1,

@@ -8,6 +8,7 @@
 //! A function the JIT cannot take runs on the register VM instead.
 
 pub mod abi;
+pub mod bridge;
 pub mod cranelift;
 pub mod disasm;
 pub mod emulate;
@@ -293,6 +294,12 @@ trait Arch {
     fn enter(ops: &mut VecAssembler<Self::R>, exits: &Exits);
     fn exits(ops: &mut VecAssembler<Self::R>, exits: &Exits, frame: usize);
     fn open_frame(ops: &mut VecAssembler<Self::R>, frame: usize);
+    fn vm_stub(
+        ops: &mut VecAssembler<Self::R>,
+        label: DynamicLabel,
+        func: usize,
+        nparams: usize,
+    ) -> Result<(), Unsupported>;
     fn entry(ops: &mut VecAssembler<Self::R>, root: DynamicLabel, nparams: usize);
 }
 
@@ -319,6 +326,15 @@ impl Arch for X64 {
     fn open_frame(ops: &mut VecAssembler<Self::R>, frame: usize) {
         abi::x86_64::open_frame(ops, frame)
     }
+    fn vm_stub(
+        ops: &mut VecAssembler<Self::R>,
+        label: DynamicLabel,
+        func: usize,
+        nparams: usize,
+    ) -> Result<(), Unsupported> {
+        abi::x86_64::vm_stub(ops, label, func, nparams);
+        Ok(())
+    }
     fn entry(ops: &mut VecAssembler<Self::R>, root: DynamicLabel, nparams: usize) {
         abi::x86_64::entry(ops, root, nparams)
     }
@@ -344,6 +360,13 @@ impl Arch for A64 {
     fn open_frame(ops: &mut VecAssembler<Self::R>, frame: usize) {
         abi::aarch64::open_frame(ops, frame)
     }
+    /// No ARM64 trampoline yet: `bridges_to_vm` never asks for one.
+    fn vm_stub(_: &mut VecAssembler<Self::R>, _: DynamicLabel, func: usize, _: usize) -> Result<(), Unsupported> {
+        Err(Unsupported::Callee(
+            format!("function {func}"),
+            Box::new(Unsupported::Opcode(rop::CALL)),
+        ))
+    }
     fn entry(ops: &mut VecAssembler<Self::R>, root: DynamicLabel, nparams: usize) {
         abi::aarch64::entry(ops, root, nparams)
     }
@@ -353,15 +376,90 @@ impl Arch for A64 {
 /// after it: at offset 0 the C function [`abi::Entry`] that runs it.
 pub fn compile_code(funcs: &[RegFunc], root: usize, target: Target) -> Result<Vec<u8>, Unsupported> {
     let funcs = &inline::inline_leaves(funcs);
-    let unit = call_unit(funcs, root)?;
-    for &i in &unit {
-        check_eligible(&funcs[i], target).map_err(|why| blame(funcs, root, i, why))?;
-    }
+    let bridge = bridges_to_vm(target);
+    let (unit, bridged) = plan_unit(funcs, root, |f| check_eligible(f, target), bridge)?;
     let assembled = match target {
-        Target::X86_64 => assemble::<X64>(funcs, &unit, target, true),
-        Target::Aarch64 => assemble::<A64>(funcs, &unit, target, true),
+        Target::X86_64 => assemble::<X64>(funcs, &unit, &bridged, target, true),
+        Target::Aarch64 => assemble::<A64>(funcs, &unit, &bridged, target, true),
     };
     assembled.map(|(code, _)| code)
+}
+
+/// What `--verbose` says of the unit compiled for `root` (by Cranelift, or
+/// by the dynasm JIT for this machine): the functions compiled, the leaves
+/// inlined into them, and those called on the register VM.
+pub fn unit_summary(funcs: &[RegFunc], root: usize, cranelift: bool) -> String {
+    let inlined = inline::inline_leaves(funcs);
+    let plan = match (cranelift, Target::host()) {
+        (true, _) => plan_unit(&inlined, root, cranelift::eligible, true),
+        (false, Some(t)) => plan_unit(&inlined, root, |f| check_eligible(f, t), bridges_to_vm(t)),
+        (false, None) => return String::new(),
+    };
+    let Ok((unit, bridged)) = plan else {
+        return String::new();
+    };
+    let names = |list: &[usize]| {
+        list.iter()
+            .map(|&i| format!("`{}`", funcs[i].name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let reached = call_unit(funcs, root).unwrap_or_default();
+    let gone: Vec<usize> = reached
+        .into_iter()
+        .filter(|i| !unit.contains(i) && !bridged.contains(i))
+        .collect();
+    let mut out = format!("compiled {}", names(&unit));
+    if !gone.is_empty() {
+        out += &format!("; inlined {}", names(&gone));
+    }
+    if !bridged.is_empty() {
+        out += &format!("; called on the register VM through a trampoline: {}", names(&bridged));
+    }
+    out
+}
+
+/// Whether code for `target` can call the register VM of this process
+/// through a trampoline: only when it runs here (not under emulation), on
+/// a backend with a trampoline stub (`abi::x86_64::vm_stub`).
+fn bridges_to_vm(target: Target) -> bool {
+    target == Target::X86_64 && Target::host() == Some(Target::X86_64)
+}
+
+/// Whether a function the JIT cannot take can still be called from
+/// compiled code, on the register VM through a trampoline: its arguments
+/// and result are numbers or booleans, so no heap value crosses.
+pub(crate) fn bridgeable(f: &RegFunc) -> bool {
+    f.scalar && f.nparams <= MAX_PARAMS
+}
+
+/// The functions compiled with `root` (root first, each once) and the ones
+/// they call on the register VM through trampolines; or why `root` cannot
+/// be compiled. `eligible` is the backend's own check of one function.
+pub(crate) fn plan_unit(
+    funcs: &[RegFunc],
+    root: usize,
+    eligible: impl Fn(&RegFunc) -> Result<(), Unsupported>,
+    bridge: bool,
+) -> Result<(Vec<usize>, Vec<usize>), Unsupported> {
+    let verdicts = verdicts_with(funcs, eligible, bridge);
+    verdicts.get(root).cloned().ok_or(Unsupported::Opcode(rop::CALL))??;
+    let mut seen = vec![false; funcs.len()];
+    let (mut unit, mut bridged) = (Vec::new(), Vec::new());
+    let mut todo = vec![root];
+    while let Some(i) = todo.pop() {
+        if std::mem::replace(&mut seen[i], true) {
+            continue;
+        }
+        if verdicts[i].is_err() {
+            bridged.push(i);
+            continue;
+        }
+        unit.push(i);
+        // Reversed, so the first callee is visited first.
+        todo.extend(static_calls(&funcs[i], false).into_iter().rev().filter(|&c| !seen[c]));
+    }
+    Ok((unit, bridged))
 }
 
 /// Every function of the program the JIT takes on `target`, assembled once
@@ -375,9 +473,17 @@ pub fn compile_program(
     let funcs = &inline::inline_leaves(funcs);
     let verdicts = program_verdicts(funcs, target);
     let good: Vec<usize> = (0..funcs.len()).filter(|&i| verdicts[i].is_ok()).collect();
+    // What compiled code calls on the register VM, each once.
+    let mut bridged: Vec<usize> = good
+        .iter()
+        .flat_map(|&i| static_calls(&funcs[i], false))
+        .filter(|&c| verdicts.get(c).is_some_and(Result::is_err))
+        .collect();
+    bridged.sort_unstable();
+    bridged.dedup();
     let assembled = match target {
-        Target::X86_64 => assemble::<X64>(funcs, &good, target, false),
-        Target::Aarch64 => assemble::<A64>(funcs, &good, target, false),
+        Target::X86_64 => assemble::<X64>(funcs, &good, &bridged, target, false),
+        Target::Aarch64 => assemble::<A64>(funcs, &good, &bridged, target, false),
     };
     let (code, spans) = match assembled {
         Ok(x) => x,
@@ -399,7 +505,18 @@ pub fn compile_program(
 /// natively with the depth counter). One that cannot be taken blames each
 /// function reaching it, found backwards along the calls in linear time.
 fn program_verdicts(funcs: &[RegFunc], target: Target) -> Vec<Result<(), Unsupported>> {
-    let mut verdict: Vec<Result<(), Unsupported>> = funcs.iter().map(|f| check_eligible(f, target)).collect();
+    verdicts_with(funcs, |f| check_eligible(f, target), bridges_to_vm(target))
+}
+
+/// [`program_verdicts`] for a backend's check of one function; with
+/// `bridge`, a function that cannot be taken but is [`bridgeable`] blames
+/// no caller (they call it through a trampoline).
+pub(crate) fn verdicts_with(
+    funcs: &[RegFunc],
+    eligible: impl Fn(&RegFunc) -> Result<(), Unsupported>,
+    bridge: bool,
+) -> Vec<Result<(), Unsupported>> {
+    let mut verdict: Vec<Result<(), Unsupported>> = funcs.iter().map(eligible).collect();
     let mut callers: Vec<Vec<usize>> = vec![Vec::new(); funcs.len()];
     for (i, f) in funcs.iter().enumerate() {
         for c in static_calls(f, false) {
@@ -412,6 +529,9 @@ fn program_verdicts(funcs: &[RegFunc], target: Target) -> Vec<Result<(), Unsuppo
     }
     let mut todo: std::collections::VecDeque<usize> = (0..funcs.len()).filter(|&i| verdict[i].is_err()).collect();
     while let Some(bad) = todo.pop_front() {
+        if bridge && bridgeable(&funcs[bad]) {
+            continue;
+        }
         // Whom to blame: the function itself, or what it blames in turn.
         let why = match &verdict[bad] {
             Err(Unsupported::Callee(name, why)) => Unsupported::Callee(name.clone(), why.clone()),
@@ -434,13 +554,14 @@ fn program_verdicts(funcs: &[RegFunc], target: Target) -> Vec<Result<(), Unsuppo
 fn assemble<A: Arch>(
     funcs: &[RegFunc],
     unit: &[usize],
+    bridged: &[usize],
     target: Target,
     with_entry: bool,
 ) -> Result<(Vec<u8>, Vec<std::ops::Range<usize>>), Unsupported> {
     let mut spans = Vec::with_capacity(unit.len());
     let mut ops = VecAssembler::<A::R>::new(0);
     let mut labels = vec![None; funcs.len()];
-    for &i in unit {
+    for &i in unit.iter().chain(bridged) {
         labels[i] = Some(ops.new_dynamic_label());
     }
     let exits = Exits {
@@ -518,6 +639,11 @@ fn assemble<A: Arch>(
         spans.push(start..ops.offset().0);
     }
     A::exits(&mut ops, &exits, 0);
+    // A call of a function on the register VM lands on its trampoline.
+    for &i in bridged {
+        let label = labels[i].ok_or(Unsupported::Opcode(rop::CALL))?;
+        A::vm_stub(&mut ops, label, i, funcs[i].nparams)?;
+    }
     let code = ops.finalize().map_err(|e| Unsupported::Assembler(format!("{e:?}")))?;
     Ok((code, spans))
 }

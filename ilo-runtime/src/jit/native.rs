@@ -5,10 +5,11 @@
 
 use dynasmrt::mmap::MutableBuffer;
 
-use super::abi::{Ctx, Entry};
+use super::abi::{Ctx, Entry, Status};
+use super::bridge::Bridge;
 use super::{compile_code, Target, Unsupported};
 use crate::error::{Limits, RtError};
-use crate::reg::RegFunc;
+use crate::reg::{RegFunc, RegProgram};
 use crate::value::Value;
 
 /// A `Copy` handle on a [`JitFunc`]'s entry point that cannot outlive it.
@@ -38,11 +39,12 @@ impl EntryRef<'_> {
     /// argument and result opaque to the optimiser; returns the last result
     /// (`None`: wrong argument count or an error exit).
     #[inline(never)]
-    pub fn call_n(self, args: &[u64], n: u64) -> Option<u64> {
+    pub fn call_n(self, args: &[u64], n: u64, bridge: *mut std::ffi::c_void) -> Option<u64> {
         use std::hint::black_box as bb;
         let mut last = None;
         for _ in 0..n {
             let mut ctx = Ctx::unlimited();
+            ctx.bridge = bridge;
             last = match self.call_bits(bb(&mut ctx), bb(args))? {
                 (0, r) => Some(bb(r)),
                 _ => None,
@@ -78,6 +80,7 @@ impl Ctx {
             steps_left: u64::MAX,
             depth_left: u64::MAX,
             result: 0,
+            bridge: std::ptr::null_mut(),
         }
     }
 
@@ -87,6 +90,7 @@ impl Ctx {
             steps_left: limits.max_steps.unwrap_or(u64::MAX),
             depth_left: limits.max_depth as u64,
             result: 0,
+            bridge: std::ptr::null_mut(),
         }
     }
 }
@@ -186,14 +190,20 @@ impl JitFunc {
     }
 
     /// Runs the code on `args` under `limits`: the result, or the `ILO-R`
-    /// error the register VM gives when a limit stops the same call.
-    pub fn run(&self, args: &[Value], limits: &Limits) -> Result<Value, RtError> {
+    /// error the register VM gives when a limit stops the same call. `prog`
+    /// is the program the code was compiled from, for the functions it
+    /// calls on the register VM (without it such a call fails).
+    pub fn run(&self, prog: Option<&RegProgram>, args: &[Value], limits: &Limits) -> Result<Value, RtError> {
         let bits: Vec<u64> = args.iter().map(|v| v.bits()).collect();
         // The entry point alone crosses to the stack's thread; `self`,
         // which owns the code, outlives the scoped thread.
         let (entry, nparams) = (self.entry, self.nparams);
-        let outcome = JitFunc::with_stack(self.stack_needed(limits), move || {
+        let mut bridge = prog.map(|p| Bridge::new(p, *limits));
+        let outcome = JitFunc::with_stack(self.stack_needed(limits), || {
             let mut ctx = Ctx::within(limits);
+            if let Some(b) = bridge.as_mut() {
+                ctx.bridge = b.as_ctx_ptr();
+            }
             let handle = EntryRef {
                 entry,
                 nparams,
@@ -203,6 +213,10 @@ impl JitFunc {
         })
         .ok_or_else(|| RtError::internal("no thread for the compiled code's stack"))?;
         match outcome {
+            // A callee on the register VM failed: its own error.
+            Some((status, _)) if status == Status::Vm as u32 => Err(bridge
+                .and_then(|b| b.error)
+                .unwrap_or_else(|| RtError::internal("compiled code called the register VM without a program"))),
             Some((status, result)) => super::abi::outcome(status, result, limits),
             None => Err(RtError::internal(format!(
                 "compiled code takes {} arguments, not {}",
@@ -210,6 +224,14 @@ impl JitFunc {
                 args.len()
             ))),
         }
+    }
+
+    /// Calls the code `n` times with no limits (what `EntryRef::call_n`
+    /// does), with a bridge to the register VM for the functions it calls
+    /// there; the last result.
+    pub fn bench(&self, prog: &RegProgram, args: &[u64], n: u64) -> Option<u64> {
+        let mut bridge = Bridge::new(prog, Limits::default());
+        self.entry().call_n(args, n, bridge.as_ctx_ptr())
     }
 
     /// Runs the numbers `args` with no limits: the result as a number, for

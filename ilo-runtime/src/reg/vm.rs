@@ -88,6 +88,9 @@ pub struct RegVm {
     pub limits: Limits,
     /// Set to count the opcodes of the calls that follow (`--profile-ops`).
     pub profile: Option<Box<OpProfile>>,
+    /// Steps the last call took (a JIT's trampoline counts them against its
+    /// own budget).
+    pub steps_used: u64,
 }
 
 impl RegVm {
@@ -97,6 +100,7 @@ impl RegVm {
             heap: Heap::default(),
             limits,
             profile: None,
+            steps_used: 0,
         }
     }
 
@@ -137,6 +141,7 @@ impl RegVm {
             Cursor::enter(prog, func as usize, 0)?,
         );
         self.profile = frames.profile.take();
+        self.steps_used = frames.steps;
         r
     }
 }
