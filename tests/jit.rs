@@ -141,7 +141,10 @@ fn recursion_runs_natively_and_stops_at_the_depth_limit() {
             .expect_err("runs away");
         assert_eq!((err.code, &err.message), (vm.code, &vm.message), "{engine:?}");
         assert_eq!(err.code, ilo_runtime::error::code::DEPTH);
-        assert!(notes.is_empty(), "{engine:?} fell back: {notes:?}");
+        assert!(
+            !notes.iter().any(|n| n.contains("not compiled")),
+            "{engine:?} fell back: {notes:?}"
+        );
     }
 }
 

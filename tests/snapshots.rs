@@ -19,10 +19,23 @@ const EXAMPLES: &[&str] = &[
     "guards", "while", "range", "brk_cnt", "foreach", "match", "records", "results", "fib", "pipe", "ternary",
 ];
 
-/// Programs beyond the numeric ones: calls between functions.
+/// Programs beyond the numeric ones: calls between functions, the JIT
+/// workloads' loops (benches/report/workloads.ilo), a call into the
+/// register VM, and a function with more registers than float registers.
 const CALL_PROGRAMS: &[(&str, &str)] = &[
     ("calls", "sq x:n>n;*x x\nhyp a:n b:n>n;+(sq a) (sq b)"),
     ("nested", "add a:n b:n>n;+a b\nf x:n>n;add (add x 1) (add x 2)"),
+    ("numeric-loop", "numeric n:n>n;s=0;i=1;wh <=i n{s=+s i;i=+i 1};s"),
+    (
+        "guards-loop",
+        "cls x:n>n;>=x 900{ret 30};>=x 700{ret 25};>=x 500{ret 20};>=x 300{ret 15};>=x 100{ret 10};5\n\
+         guards n:n>n;s=0;@i 0..n{c=cls i;s=+s c};s",
+    ),
+    ("trampoline", "show x:n>n;s=str x;len s\nsq2 x:n>n;a=show x;*a a"),
+    (
+        "spilled",
+        "f a:n b:n>n;c=+a b;d=*c a;e=-d b;g=/e c;h=+g d;i=*h e;j=-i g;k=+j h;l=*k i;m=-l j;n=+m k;o=*n l;p=-o m;q=+p n;r=*q o;s=-r p;+s q",
+    ),
 ];
 
 fn programs() -> Vec<(String, String)> {

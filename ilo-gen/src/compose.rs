@@ -7,8 +7,8 @@
 //! - **constant into an operand**: FIRST loads a constant (`LOADK`); SECOND's
 //!   register operand `slot` becomes a constant-pool index of the same kind
 //!   (`reg_n` -> `const_n`). Each dynasm lowering reads the constant into
-//!   the target's scratch register first (the `bits_to_scratch` snippet of
-//!   `jit.toml`); a SECOND whose lowering already uses that register does
+//!   the target's scratch register first (the `const_to_scratch` snippet of
+//!   `jit.toml`, from the function's constant pool); a SECOND whose lowering already uses that register does
 //!   not fit. The Cranelift lowering is SECOND's, over the constant.
 //! - **result into a conditional jump**: SECOND is `JMPF`-like (form AsBx,
 //!   `a` a register read, `sbx` a jump); FIRST's destination disappears and
@@ -156,11 +156,7 @@ fn constant_into(name: &str, first: &RegOp, second: &RegOp, into: Slot, targets:
                 second.name, target.scratch
             ));
         }
-        let load = target
-            .snippets
-            .get("bits_to_scratch")
-            .ok_or_else(|| format!("jit.toml's {target_name} has no `bits_to_scratch` snippet"))?
-            .replace("{0}", &placeholder);
+        let load = scratch_load(target, into)?;
         op.jit.insert(
             target_name.clone(),
             format!("{load} ; {}", tpl.replace(&placeholder, &target.scratch)),
@@ -176,11 +172,7 @@ fn constant_into(name: &str, first: &RegOp, second: &RegOp, into: Slot, targets:
                 second.name, target.scratch
             ));
         }
-        let load = target
-            .snippets
-            .get("bits_to_scratch")
-            .ok_or_else(|| format!("jit.toml's {target_name} has no `bits_to_scratch` snippet"))?
-            .replace("{0}", &placeholder);
+        let load = scratch_load(target, into)?;
         op.cond.insert(
             target_name.clone(),
             cond.rewritten(&load, &placeholder, &target.scratch),
@@ -188,6 +180,24 @@ fn constant_into(name: &str, first: &RegOp, second: &RegOp, into: Slot, targets:
     }
     op.ssa = second.ssa.clone();
     Ok(op)
+}
+
+/// The instructions putting constant operand `into` in the target's
+/// scratch register: from the constant pool when the target has a
+/// `const_to_scratch` snippet, else as an immediate (`bits_to_scratch`).
+fn scratch_load(target: &Target, into: Slot) -> Result<String, String> {
+    let name = into.name();
+    match (
+        target.snippets.get("const_to_scratch"),
+        target.snippets.get("bits_to_scratch"),
+    ) {
+        (Some(pool), _) => Ok(pool.replace("{0}", &format!("{{{name}.at}}"))),
+        (None, Some(bits)) => Ok(bits.replace("{0}", &format!("{{{name}}}"))),
+        (None, None) => Err(format!(
+            "jit.toml's {} has neither a `const_to_scratch` nor a `bits_to_scratch` snippet",
+            target.name
+        )),
+    }
 }
 
 fn result_into_jump(name: &str, first: &RegOp, second: &RegOp) -> Result<RegOp, String> {

@@ -52,14 +52,15 @@ fn a_typed_op_and_a_superinstruction_reach_every_generated_layer() {
     assert!(text("jit_aarch64.rs").contains("frintm D(o_a), D(o_b)"));
     assert!(text("jit_cranelift.rs").contains("cx.b.ins().floor(o_b)"));
     // The superinstruction's are composed from SUB_NN's: the constant read
-    // into the scratch register, which takes B's place.
+    // from the function's constant pool into the scratch register, which
+    // takes B's place.
     let reg_vm = text("reg_vm.rs");
     let arm = &reg_vm[reg_vm.find("rop::XTRA_RSUBK_N =>").expect("arm")..];
     assert!(arm.contains("let b: f64 = cur.consts["), "B is a constant: {arm:.300}");
     // (Compared without white space: the formatter may break the line.)
     let squashed = |name: &str| text(name).split_whitespace().collect::<String>();
-    assert!(squashed("jit_x86_64.rs").contains("vmovqxmm15,rax;vsubsdRx(o_a),xmm15,Rx(o_c)"));
-    assert!(squashed("jit_aarch64.rs").contains("fmovd31,x16;fsubD(o_a),d31,D(o_c)"));
+    assert!(squashed("jit_x86_64.rs").contains("vmovsdxmm15,QWORD[=>o_b_at];vsubsdRx(o_a),xmm15,Rx(o_c)"));
+    assert!(squashed("jit_aarch64.rs").contains("ldrd31,=>o_b_at;fsubD(o_a),d31,D(o_c)"));
     // The stack table takes an addition the same way.
     assert!(text("stack_vm.rs").contains("sop::XTRA_MAX =>"));
 }

@@ -84,7 +84,14 @@ fn arm(op: &RegOp, template: &str, target: &Target) -> String {
             Kind::Jump if o.slot == Slot::J => {
                 format!("let {name} = cx.label((pc as isize + 2 + {idx}) as usize)?;\n")
             }
-            Kind::Const | Kind::ConstN => format!("let {name}: i64 = cx.const_bits({idx})?;\n"),
+            // The bits, and (`{c.at}`) the label of the constant in the pool.
+            Kind::Const | Kind::ConstN => {
+                let mut bind = format!("let {name}: i64 = cx.const_bits({idx})?;\n");
+                if template.contains(&format!("{{{}.at}}", o.slot.name())) {
+                    bind += &format!("let {name}_at = cx.const_label({idx})?;\n");
+                }
+                bind
+            }
             Kind::Jump => format!("let {name} = cx.label((pc as isize + 1 + {idx}) as usize)?;\n"),
             Kind::Func => format!("let {name} = cx.func_label({idx} as usize)?;\n"),
             _ => format!("let {name} = {idx} as i64;\n"),
@@ -93,13 +100,20 @@ fn arm(op: &RegOp, template: &str, target: &Target) -> String {
     // Instructions go to dynasm in runs; an `@helper(x, …)` item between them
     // is a call into the target's `abi` module (code whose length depends on
     // the function, such as saving its live registers around a call), given
-    // the pc and the operands' raw indices.
+    // the pc and the operands' raw indices (a jump's label).
     let mut run: Vec<String> = Vec::new();
     for item in template.split(';').map(str::trim).filter(|i| !i.is_empty()) {
         if let Some(call) = item.strip_prefix('@') {
             s += &flush(&mut run, target);
             let (name, args) = call.split_once('(').unwrap_or((call, ")"));
-            let args = template::substitute(args.trim_end_matches(')'), |name| raw_index(op, name));
+            // A jump operand is passed as its label, anything else by its
+            // raw index.
+            let args = template::substitute(args.trim_end_matches(')'), |name| {
+                match op.operands.iter().find(|o| o.slot.name() == name) {
+                    Some(o) if o.kind == Kind::Jump => format!("o_{name}"),
+                    _ => raw_index(op, name),
+                }
+            });
             let sep = if args.trim().is_empty() { "" } else { ", " };
             s += &format!("abi::{name}(ops, cx, pc{sep}{args})?;\n");
         } else {
@@ -108,6 +122,9 @@ fn arm(op: &RegOp, template: &str, target: &Target) -> String {
                 let next = name.strip_suffix("+1");
                 if let Some(base) = next {
                     return format!("{}(o_{base}_next)", target.float_reg);
+                }
+                if let Some(konst) = name.strip_suffix(".at") {
+                    return format!("o_{konst}_at");
                 }
                 match kind {
                     Some(k) if k.is_register() || k == Kind::Base => format!("{}(o_{name})", target.float_reg),

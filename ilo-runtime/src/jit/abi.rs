@@ -137,6 +137,14 @@ pub(crate) mod x86_64 {
         dynasm!(ops ; .arch x64 ; sub rsp, frame as i32);
     }
 
+    /// A function's constant pool, after its code: 8-byte aligned words.
+    pub(crate) fn pool(ops: &mut Asm, entries: &[(DynamicLabel, i64)]) {
+        dynasm!(ops ; .arch x64 ; .align 8);
+        for &(label, bits) in entries {
+            dynasm!(ops ; .arch x64 ; =>label ; .i64 bits);
+        }
+    }
+
     /// Bytes the registers kept across a call take on the stack (compiled
     /// code needs no alignment: it calls nothing but compiled code).
     fn frame(cx: &LowerCx<'_>, pc: usize, a: usize) -> i32 {
@@ -211,6 +219,18 @@ pub(crate) mod x86_64 {
     /// A step (a loop's back-edge): none left is the step error.
     pub(crate) fn tick(ops: &mut Asm, cx: &LowerCx<'_>, _pc: usize) -> Result<(), Unsupported> {
         dynasm!(ops ; .arch x64 ; sub r12, 1 ; jc =>cx.exits.steps);
+        Ok(())
+    }
+
+    /// A loop's back-edge to `target`: a step, and the jump back in the
+    /// same branch (none left falls through to the step error).
+    pub(crate) fn tick_and_jump(
+        ops: &mut Asm,
+        cx: &LowerCx<'_>,
+        _pc: usize,
+        target: DynamicLabel,
+    ) -> Result<(), Unsupported> {
+        dynasm!(ops ; .arch x64 ; sub r12, 1 ; jnc =>target ; jmp =>cx.exits.steps);
         Ok(())
     }
 
@@ -347,6 +367,15 @@ pub(crate) mod aarch64 {
         dynasm!(ops ; .arch aarch64 ; sub sp, sp, frame as u32);
     }
 
+    /// A function's constant pool, after its code: 8-byte aligned words
+    /// (within the ±1 MiB a literal load reaches).
+    pub(crate) fn pool(ops: &mut Asm, entries: &[(DynamicLabel, i64)]) {
+        dynasm!(ops ; .arch aarch64 ; .align 8);
+        for &(label, bits) in entries {
+            dynasm!(ops ; .arch aarch64 ; =>label ; .i64 bits);
+        }
+    }
+
     /// The registers kept across a call and the link register x30 (the
     /// call overwrites it), on an sp kept 16-byte aligned.
     fn frame(cx: &LowerCx<'_>, pc: usize, a: usize) -> u32 {
@@ -419,6 +448,18 @@ pub(crate) mod aarch64 {
     /// A step (a loop's back-edge): none left is the step error.
     pub(crate) fn tick(ops: &mut Asm, cx: &LowerCx<'_>, _pc: usize) -> Result<(), Unsupported> {
         dynasm!(ops ; .arch aarch64 ; subs x20, x20, 1 ; b.lo =>cx.exits.steps);
+        Ok(())
+    }
+
+    /// A loop's back-edge to `target`: a step, and the jump back in the
+    /// same branch (none left falls through to the step error).
+    pub(crate) fn tick_and_jump(
+        ops: &mut Asm,
+        cx: &LowerCx<'_>,
+        _pc: usize,
+        target: DynamicLabel,
+    ) -> Result<(), Unsupported> {
+        dynasm!(ops ; .arch aarch64 ; subs x20, x20, 1 ; b.hs =>target ; b =>cx.exits.steps);
         Ok(())
     }
 

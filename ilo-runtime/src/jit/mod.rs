@@ -189,6 +189,10 @@ pub(crate) struct LowerCx<'f> {
     pcs: &'f [DynamicLabel],
     /// The registers live after each instruction (`liveness.rs`).
     live: &'f [liveness::Regs],
+    /// A label per constant of the function, and which ones the code
+    /// reads from the constant pool after it.
+    pool: &'f [DynamicLabel],
+    pool_used: std::cell::RefCell<Vec<bool>>,
     exits: Exits,
 }
 
@@ -252,6 +256,16 @@ impl LowerCx<'_> {
         }
     }
 
+    /// Constant `k`'s label in the pool that follows the function's code.
+    pub(crate) fn const_label(&self, k: usize) -> Result<DynamicLabel, Unsupported> {
+        self.const_bits(k)?;
+        let label = *self.pool.get(k).ok_or(Unsupported::NonNumberConstant)?;
+        if let Some(used) = self.pool_used.borrow_mut().get_mut(k) {
+            *used = true;
+        }
+        Ok(label)
+    }
+
     /// A constant's bits: a number, a boolean, nil or the unbound marker
     /// (anything a register holds whole), never a heap value.
     pub(crate) fn const_bits(&self, k: usize) -> Result<i64, Unsupported> {
@@ -300,6 +314,8 @@ trait Arch {
         func: usize,
         nparams: usize,
     ) -> Result<(), Unsupported>;
+    /// The constants `(label, bits)` a function reads from memory.
+    fn pool(ops: &mut VecAssembler<Self::R>, entries: &[(DynamicLabel, i64)]);
     fn entry(ops: &mut VecAssembler<Self::R>, root: DynamicLabel, nparams: usize);
 }
 
@@ -335,6 +351,9 @@ impl Arch for X64 {
         abi::x86_64::vm_stub(ops, label, func, nparams);
         Ok(())
     }
+    fn pool(ops: &mut VecAssembler<Self::R>, entries: &[(DynamicLabel, i64)]) {
+        abi::x86_64::pool(ops, entries)
+    }
     fn entry(ops: &mut VecAssembler<Self::R>, root: DynamicLabel, nparams: usize) {
         abi::x86_64::entry(ops, root, nparams)
     }
@@ -366,6 +385,9 @@ impl Arch for A64 {
             format!("function {func}"),
             Box::new(Unsupported::Opcode(rop::CALL)),
         ))
+    }
+    fn pool(ops: &mut VecAssembler<Self::R>, entries: &[(DynamicLabel, i64)]) {
+        abi::aarch64::pool(ops, entries)
     }
     fn entry(ops: &mut VecAssembler<Self::R>, root: DynamicLabel, nparams: usize) {
         abi::aarch64::entry(ops, root, nparams)
@@ -604,8 +626,11 @@ fn assemble<A: Arch>(
         }
         let pcs: Vec<DynamicLabel> = (0..f.code.len()).map(|_| ops.new_dynamic_label()).collect();
         let live = liveness::live_after(f, funcs);
+        let pool: Vec<DynamicLabel> = f.consts.iter().map(|_| ops.new_dynamic_label()).collect();
         let cx = LowerCx {
             live: &live,
+            pool: &pool,
+            pool_used: std::cell::RefCell::new(vec![false; f.consts.len()]),
             cap,
             spill_frame,
             target,
@@ -636,7 +661,20 @@ fn assemble<A: Arch>(
         if spilled {
             A::exits(&mut ops, &own_exits, spill_frame);
         }
-        spans.push(start..ops.offset().0);
+        // The listing shows instructions; the pool after them is data.
+        let code_end = ops.offset().0;
+        let entries: Vec<(DynamicLabel, i64)> = cx
+            .pool_used
+            .borrow()
+            .iter()
+            .enumerate()
+            .filter(|(_, used)| **used)
+            .filter_map(|(k, _)| Some((pool[k], cx.const_bits(k).ok()?)))
+            .collect();
+        if !entries.is_empty() {
+            A::pool(&mut ops, &entries);
+        }
+        spans.push(start..code_end);
     }
     A::exits(&mut ops, &exits, 0);
     // A call of a function on the register VM lands on its trampoline.
