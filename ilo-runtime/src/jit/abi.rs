@@ -279,7 +279,7 @@ pub(crate) mod x86_64 {
     /// stack, the counters to the context, a C call of `ilo_call_vm` on a
     /// 16-byte aligned stack, then the counters, the result and the status
     /// back, in this convention.
-    pub(crate) fn vm_stub(ops: &mut Asm, label: DynamicLabel, func: usize, nparams: usize) {
+    pub(crate) fn vm_stub(ops: &mut Asm, label: DynamicLabel, func: usize, nparams: usize) -> Result<(), Unsupported> {
         let call_vm = super::super::bridge::ilo_call_vm as *const () as i64;
         dynasm!(ops ; .arch x64
             ; =>label
@@ -297,6 +297,7 @@ pub(crate) mod x86_64 {
             ; vmovsd xmm0, QWORD [rsp + 64]
             ; mov rsp, rbp ; pop rbp ; ret
         );
+        Ok(())
     }
 
     /// `u32 entry(Ctx *rdi, const u64 *rsi)` calling `root`.
@@ -365,6 +366,15 @@ pub(crate) mod aarch64 {
     /// The spill slots, after the entry's checks.
     pub(crate) fn open_frame(ops: &mut Asm, frame: usize) {
         dynasm!(ops ; .arch aarch64 ; sub sp, sp, frame as u32);
+    }
+
+    /// No ARM64 trampoline yet (`jit::bridges_to_vm` never asks for one):
+    /// ARM64 code runs here only under emulation, with no VM to call.
+    pub(crate) fn vm_stub(_: &mut Asm, _: DynamicLabel, func: usize, _: usize) -> Result<(), Unsupported> {
+        Err(Unsupported::Callee(
+            format!("function {func}"),
+            Box::new(Unsupported::Opcode(crate::isa::rop::CALL)),
+        ))
     }
 
     /// A function's constant pool, after its code: 8-byte aligned words

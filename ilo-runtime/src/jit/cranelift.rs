@@ -76,11 +76,10 @@ impl ClCx<'_, '_> {
         self.b.ins().return_(&[zero, status]);
     }
 
-    /// Takes one of the counter at `offset` of the context, or leaves with
-    /// `status` when none is left.
-    fn take(&mut self, offset: i32, status: Status) {
-        let flags = MemFlagsData::trusted();
-        let left = self.b.ins().load(types::I64, flags, self.ctx, offset);
+    /// The counter at `offset` of the context, having left with `status`
+    /// when it is 0 (none left).
+    fn nonzero(&mut self, offset: i32, status: Status) -> ClValue {
+        let left = self.b.ins().load(types::I64, MemFlagsData::trusted(), self.ctx, offset);
         let out = self.b.create_block();
         let go = self.b.create_block();
         self.b.ins().brif(left, go, &[], out, &[]);
@@ -88,8 +87,15 @@ impl ClCx<'_, '_> {
         let st = self.b.ins().iconst(types::I32, status as i64);
         self.fail(st);
         self.b.switch_to_block(go);
+        left
+    }
+
+    /// Takes one of the counter at `offset` of the context, or leaves with
+    /// `status` when none is left.
+    fn take(&mut self, offset: i32, status: Status) {
+        let left = self.nonzero(offset, status);
         let less = self.b.ins().iadd_imm_s(left, -1);
-        self.b.ins().store(flags, less, self.ctx, offset);
+        self.b.ins().store(MemFlagsData::trusted(), less, self.ctx, offset);
     }
 
     /// A function's entry: a call level, then a step.
@@ -101,15 +107,7 @@ impl ClCx<'_, '_> {
     /// `ENTERL`: an inlined leaf's entry: a call level is left (none is
     /// taken), then a step.
     pub(crate) fn enter_leaf(&mut self, _pc: usize) -> Result<(), Unsupported> {
-        let flags = MemFlagsData::trusted();
-        let left = self.b.ins().load(types::I64, flags, self.ctx, DEPTH);
-        let out = self.b.create_block();
-        let go = self.b.create_block();
-        self.b.ins().brif(left, go, &[], out, &[]);
-        self.b.switch_to_block(out);
-        let st = self.b.ins().iconst(types::I32, Status::Depth as i64);
-        self.fail(st);
-        self.b.switch_to_block(go);
+        self.nonzero(DEPTH, Status::Depth);
         self.take(STEPS, Status::Steps);
         Ok(())
     }

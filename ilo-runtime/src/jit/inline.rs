@@ -101,7 +101,7 @@ fn expand(f: &RegFunc, funcs: &[RegFunc], leaf: &[bool]) -> Option<RegFunc> {
         at_old.push(out.len());
         let ins = decode_reg(word)?;
         let callee = (ins.op == RegOp::CALL)
-            .then(|| ins.bx as usize)
+            .then_some(ins.bx as usize)
             .filter(|&g| leaf.get(g).copied().unwrap_or(false) && funcs[g].name != f.name);
         if let Some(g) = callee {
             let g = &funcs[g];

@@ -319,80 +319,52 @@ trait Arch {
     fn entry(ops: &mut VecAssembler<Self::R>, root: DynamicLabel, nparams: usize);
 }
 
-struct X64;
-struct A64;
+/// An [`Arch`] whose pieces are the generated lowering module `$gen` and
+/// the calling-convention module `abi::$abi`.
+macro_rules! arch {
+    ($name:ident, $reloc:ty, $gen:ident, $abi:ident) => {
+        struct $name;
 
-impl Arch for X64 {
-    type R = dynasmrt::x64::X64Relocation;
-    fn lower(
-        ops: &mut VecAssembler<Self::R>,
-        pc: usize,
-        ins: u32,
-        next: u32,
-        cx: &LowerCx<'_>,
-    ) -> Result<(), Unsupported> {
-        x86_64::lower(ops, pc, ins, next, cx)
-    }
-    fn enter(ops: &mut VecAssembler<Self::R>, exits: &Exits) {
-        abi::x86_64::enter(ops, exits)
-    }
-    fn exits(ops: &mut VecAssembler<Self::R>, exits: &Exits, frame: usize) {
-        abi::x86_64::exits(ops, exits, frame)
-    }
-    fn open_frame(ops: &mut VecAssembler<Self::R>, frame: usize) {
-        abi::x86_64::open_frame(ops, frame)
-    }
-    fn vm_stub(
-        ops: &mut VecAssembler<Self::R>,
-        label: DynamicLabel,
-        func: usize,
-        nparams: usize,
-    ) -> Result<(), Unsupported> {
-        abi::x86_64::vm_stub(ops, label, func, nparams);
-        Ok(())
-    }
-    fn pool(ops: &mut VecAssembler<Self::R>, entries: &[(DynamicLabel, i64)]) {
-        abi::x86_64::pool(ops, entries)
-    }
-    fn entry(ops: &mut VecAssembler<Self::R>, root: DynamicLabel, nparams: usize) {
-        abi::x86_64::entry(ops, root, nparams)
-    }
+        impl Arch for $name {
+            type R = $reloc;
+            fn lower(
+                ops: &mut VecAssembler<Self::R>,
+                pc: usize,
+                ins: u32,
+                next: u32,
+                cx: &LowerCx<'_>,
+            ) -> Result<(), Unsupported> {
+                $gen::lower(ops, pc, ins, next, cx)
+            }
+            fn enter(ops: &mut VecAssembler<Self::R>, exits: &Exits) {
+                abi::$abi::enter(ops, exits)
+            }
+            fn exits(ops: &mut VecAssembler<Self::R>, exits: &Exits, frame: usize) {
+                abi::$abi::exits(ops, exits, frame)
+            }
+            fn open_frame(ops: &mut VecAssembler<Self::R>, frame: usize) {
+                abi::$abi::open_frame(ops, frame)
+            }
+            fn vm_stub(
+                ops: &mut VecAssembler<Self::R>,
+                label: DynamicLabel,
+                func: usize,
+                nparams: usize,
+            ) -> Result<(), Unsupported> {
+                abi::$abi::vm_stub(ops, label, func, nparams)
+            }
+            fn pool(ops: &mut VecAssembler<Self::R>, entries: &[(DynamicLabel, i64)]) {
+                abi::$abi::pool(ops, entries)
+            }
+            fn entry(ops: &mut VecAssembler<Self::R>, root: DynamicLabel, nparams: usize) {
+                abi::$abi::entry(ops, root, nparams)
+            }
+        }
+    };
 }
 
-impl Arch for A64 {
-    type R = dynasmrt::aarch64::Aarch64Relocation;
-    fn lower(
-        ops: &mut VecAssembler<Self::R>,
-        pc: usize,
-        ins: u32,
-        next: u32,
-        cx: &LowerCx<'_>,
-    ) -> Result<(), Unsupported> {
-        aarch64::lower(ops, pc, ins, next, cx)
-    }
-    fn enter(ops: &mut VecAssembler<Self::R>, exits: &Exits) {
-        abi::aarch64::enter(ops, exits)
-    }
-    fn exits(ops: &mut VecAssembler<Self::R>, exits: &Exits, frame: usize) {
-        abi::aarch64::exits(ops, exits, frame)
-    }
-    fn open_frame(ops: &mut VecAssembler<Self::R>, frame: usize) {
-        abi::aarch64::open_frame(ops, frame)
-    }
-    /// No ARM64 trampoline yet: `bridges_to_vm` never asks for one.
-    fn vm_stub(_: &mut VecAssembler<Self::R>, _: DynamicLabel, func: usize, _: usize) -> Result<(), Unsupported> {
-        Err(Unsupported::Callee(
-            format!("function {func}"),
-            Box::new(Unsupported::Opcode(rop::CALL)),
-        ))
-    }
-    fn pool(ops: &mut VecAssembler<Self::R>, entries: &[(DynamicLabel, i64)]) {
-        abi::aarch64::pool(ops, entries)
-    }
-    fn entry(ops: &mut VecAssembler<Self::R>, root: DynamicLabel, nparams: usize) {
-        abi::aarch64::entry(ops, root, nparams)
-    }
-}
+arch!(X64, dynasmrt::x64::X64Relocation, x86_64, x86_64);
+arch!(A64, dynasmrt::aarch64::Aarch64Relocation, aarch64, aarch64);
 
 /// Machine code for `funcs[root]` on `target`, with every function it calls
 /// after it: at offset 0 the C function [`abi::Entry`] that runs it.
