@@ -48,6 +48,11 @@ pub(crate) struct ClCx<'a, 'b> {
     /// The block starting at each pc that one starts at.
     blocks: Vec<Option<Block>>,
     ctx: ClValue,
+    /// The steps and call levels left, kept in variables (so in registers)
+    /// and passed along calls; the context holds them only around calls
+    /// into the register VM and at the entry.
+    steps: Variable,
+    depth: Variable,
     /// Words the instruction being lowered takes: 2 for a compare-and-branch
     /// (it consumes the JMP word after it), else 1.
     width: usize,
@@ -73,13 +78,14 @@ impl ClCx<'_, '_> {
     /// Leaves the function with an error `status` (an `i32` value).
     fn fail(&mut self, status: ClValue) {
         let zero = self.b.ins().f64const(0.0);
-        self.b.ins().return_(&[zero, status]);
+        let steps = self.b.use_var(self.steps);
+        self.b.ins().return_(&[zero, status, steps]);
     }
 
-    /// The counter at `offset` of the context, having left with `status`
-    /// when it is 0 (none left).
-    fn nonzero(&mut self, offset: i32, status: Status) -> ClValue {
-        let left = self.b.ins().load(types::I64, MemFlagsData::trusted(), self.ctx, offset);
+    /// The counter `var`, having left with `status` when it is 0 (none
+    /// left).
+    fn nonzero(&mut self, var: Variable, status: Status) -> ClValue {
+        let left = self.b.use_var(var);
         let out = self.b.create_block();
         let go = self.b.create_block();
         self.b.ins().brif(left, go, &[], out, &[]);
@@ -90,42 +96,40 @@ impl ClCx<'_, '_> {
         left
     }
 
-    /// Takes one of the counter at `offset` of the context, or leaves with
-    /// `status` when none is left.
-    fn take(&mut self, offset: i32, status: Status) {
-        let left = self.nonzero(offset, status);
+    /// Takes one of the counter `var`, or leaves with `status` when none is
+    /// left.
+    fn take(&mut self, var: Variable, status: Status) {
+        let left = self.nonzero(var, status);
         let less = self.b.ins().iadd_imm_s(left, -1);
-        self.b.ins().store(MemFlagsData::trusted(), less, self.ctx, offset);
+        self.b.def_var(var, less);
     }
 
     /// A function's entry: a call level, then a step.
     fn enter(&mut self) {
-        self.take(DEPTH, Status::Depth);
-        self.take(STEPS, Status::Steps);
+        self.take(self.depth, Status::Depth);
+        self.take(self.steps, Status::Steps);
     }
 
     /// `ENTERL`: an inlined leaf's entry: a call level is left (none is
     /// taken), then a step.
     pub(crate) fn enter_leaf(&mut self, _pc: usize) -> Result<(), Unsupported> {
-        self.nonzero(DEPTH, Status::Depth);
-        self.take(STEPS, Status::Steps);
+        self.nonzero(self.depth, Status::Depth);
+        self.take(self.steps, Status::Steps);
         Ok(())
     }
 
     /// `TICK`: a loop's safe point is a step.
     pub(crate) fn tick(&mut self, _pc: usize) -> Result<(), Unsupported> {
-        self.take(STEPS, Status::Steps);
+        self.take(self.steps, Status::Steps);
         Ok(())
     }
 
-    /// `RET`: the call level back, the result and status 0.
+    /// `RET`: the result, status 0 and the steps left (the caller keeps its
+    /// own depth, so the level comes back by itself).
     pub(crate) fn ret(&mut self, v: ClValue) {
-        let flags = MemFlagsData::trusted();
-        let depth = self.b.ins().load(types::I64, flags, self.ctx, DEPTH);
-        let back = self.b.ins().iadd_imm_s(depth, 1);
-        self.b.ins().store(flags, back, self.ctx, DEPTH);
         let ok = self.b.ins().iconst(types::I32, 0);
-        self.b.ins().return_(&[v, ok]);
+        let steps = self.b.use_var(self.steps);
+        self.b.ins().return_(&[v, ok, steps]);
     }
 
     /// A value's bits as an integer.
@@ -189,7 +193,7 @@ impl ClCx<'_, '_> {
         }
         if tick {
             self.b.switch_to_block(to);
-            self.take(STEPS, Status::Steps);
+            self.take(self.steps, Status::Steps);
             self.b.ins().jump(target, &[]);
         }
         Ok(())
@@ -214,14 +218,17 @@ impl ClCx<'_, '_> {
         let f = self.funcs.get(func).ok_or(Unsupported::Opcode(rop::CALL))?;
         let (v, status) = match (callee, self.vm_call) {
             (Some(callee), _) => {
-                let mut args = vec![self.ctx];
+                let steps = self.b.use_var(self.steps);
+                let depth = self.b.use_var(self.depth);
+                let mut args = vec![self.ctx, steps, depth];
                 for r in a..a + f.nparams {
                     args.push(self.reg(r)?);
                 }
                 let inst = self.b.ins().call(callee, &args);
-                let &[v, status] = self.b.inst_results(inst) else {
+                let &[v, status, steps] = self.b.inst_results(inst) else {
                     return Err(Unsupported::Opcode(rop::CALL));
                 };
+                self.b.def_var(self.steps, steps);
                 (v, status)
             }
             (None, Some(vm_call)) => self.call_vm(vm_call, a, func, f.nparams)?,
@@ -258,6 +265,11 @@ impl ClCx<'_, '_> {
         let args = self.b.ins().stack_addr(types::I64, slot, 0);
         let result = self.b.ins().stack_addr(types::I64, slot, 8 * n as i32);
         let func = self.b.ins().iconst(types::I32, func as i64);
+        // The VM counts against the counters in the context.
+        let flags = MemFlagsData::trusted();
+        let (steps, depth) = (self.b.use_var(self.steps), self.b.use_var(self.depth));
+        self.b.ins().store(flags, steps, self.ctx, STEPS);
+        self.b.ins().store(flags, depth, self.ctx, DEPTH);
         let inst = self.b.ins().call(vm_call, &[self.ctx, func, args, result]);
         let status = *self
             .b
@@ -265,6 +277,8 @@ impl ClCx<'_, '_> {
             .first()
             .ok_or(Unsupported::Opcode(rop::CALL))?;
         let v = self.b.ins().stack_load(types::I64, types::F64, slot, 8 * n as i32);
+        let steps = self.b.ins().load(types::I64, flags, self.ctx, STEPS);
+        self.b.def_var(self.steps, steps);
         Ok((v, status))
     }
 
@@ -307,13 +321,15 @@ pub(crate) fn eligible(f: &RegFunc) -> Result<(), Unsupported> {
     Ok(())
 }
 
-/// `(ctx, value…) -> (value, status)`: a compiled function.
+/// `(ctx, steps left, depth left, value…) -> (value, status, steps
+/// left)`: a compiled function.
 fn signature(module: &JITModule, f: &RegFunc) -> Signature {
     let mut sig = module.make_signature();
-    sig.params.push(AbiParam::new(types::I64));
+    sig.params.extend([types::I64; 3].map(AbiParam::new));
     sig.params.extend((0..f.nparams).map(|_| AbiParam::new(types::F64)));
     sig.returns.push(AbiParam::new(types::F64));
     sig.returns.push(AbiParam::new(types::I32));
+    sig.returns.push(AbiParam::new(types::I64));
     sig
 }
 
@@ -436,15 +452,18 @@ fn build_entry(
             return Err(Unsupported::Opcode(rop::CALL));
         };
         let flags = MemFlagsData::trusted();
-        let mut call_args = vec![cx];
+        let steps = b.ins().load(types::I64, flags, cx, STEPS);
+        let depth = b.ins().load(types::I64, flags, cx, DEPTH);
+        let mut call_args = vec![cx, steps, depth];
         for j in 0..f.nparams {
             call_args.push(b.ins().load(types::F64, flags, args, 8 * j as i32));
         }
         let inst = b.ins().call(callee, &call_args);
-        let &[v, status] = b.inst_results(inst) else {
+        let &[v, status, steps] = b.inst_results(inst) else {
             return Err(Unsupported::Opcode(rop::CALL));
         };
         b.ins().store(flags, v, cx, RESULT);
+        b.ins().store(flags, steps, cx, STEPS);
         b.ins().return_(&[status]);
         b.finalize(config);
     }
@@ -502,14 +521,18 @@ fn build(
     let params = b.block_params(entry).to_vec();
     let vars: Vec<Variable> = (0..f.nregs).map(|_| b.declare_var(types::F64)).collect();
     for (r, var) in vars.iter().enumerate() {
-        // Parameters arrive in r0…; other registers start at 0.0 so that no
-        // read is of an undefined variable.
-        let init = match params.get(r + 1) {
+        // Parameters arrive in r0… (after the context and the counters);
+        // other registers start at 0.0 so that no read is of an undefined
+        // variable.
+        let init = match params.get(3 + r).filter(|_| r < f.nparams) {
             Some(p) => *p,
             None => b.ins().f64const(0.0),
         };
         b.def_var(*var, init);
     }
+    let (steps, depth) = (b.declare_var(types::I64), b.declare_var(types::I64));
+    b.def_var(steps, params[1]);
+    b.def_var(depth, params[2]);
     let blocks = block_starts(f)
         .into_iter()
         .map(|start| start.then(|| b.create_block()))
@@ -523,6 +546,8 @@ fn build(
         vm_call,
         blocks,
         ctx: params[0],
+        steps,
+        depth,
         width: 1,
     };
     cx.enter();
