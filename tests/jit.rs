@@ -155,3 +155,53 @@ fn non_numeric_functions_are_not_compiled() {
     let err = jit::compile_code(&prog.funcs, 0, Target::X86_64).expect_err("text is not scalar");
     assert_eq!(err, jit::Unsupported::NotNumeric);
 }
+
+/// Every example (and run-time error example) whose function the ARM64 JIT
+/// takes, run under qemu-user: the register VM's output or error, with the
+/// example's limits.
+#[test]
+fn every_example_the_aarch64_jit_takes_agrees_with_the_register_vm() {
+    use ilo_suite::examples;
+    assert!(
+        jit::emulate::available(),
+        "qemu-aarch64 and aarch64-linux-gnu-gcc are needed"
+    );
+    let mut all = examples::all().expect("examples load");
+    all.extend(examples::all_errors().expect("error examples load"));
+    let mut checked = 0;
+    for ex in &all {
+        let Ok(program) = ex.program() else { continue };
+        let loaded = ilo_runtime::engine::Loaded::new(program);
+        let Ok(prog) = loaded.reg() else { continue };
+        let limits = ex.limits();
+        for run in &ex.runs {
+            let Some(root) = prog.func_index(&run.func) else {
+                continue;
+            };
+            let Ok(code) = jit::compile_code(&prog.funcs, root as usize, Target::Aarch64) else {
+                continue;
+            };
+            let Ok(args) = run.typed_args(&loaded.program) else {
+                continue;
+            };
+            let mut heap = ilo_runtime::heap::Heap::default();
+            let emu_run = jit::emulate::Run {
+                steps_left: limits.max_steps.unwrap_or(u64::MAX),
+                depth_left: limits.max_depth as u64,
+                args: args.iter().map(|a| a.to_value(&mut heap).bits()).collect(),
+            };
+            let (status, bits) = jit::emulate::run_aarch64_runs(&code, &[emu_run]).expect("runs")[0];
+            let got = jit::abi::outcome(status, bits, &limits)
+                .map(|v| ilo_runtime::print::fmt_value(&heap, v))
+                .map_err(|e| e.code);
+            let want = loaded
+                .run(&run.func, &args, Engine::Reg, limits)
+                .map(|o| o.printed)
+                .map_err(|e| e.code);
+            assert_eq!(got, want, "{}:{} `{}`", ex.name(), run.line, run.func);
+            checked += 1;
+        }
+    }
+    eprintln!("{checked} example runs compiled for ARM64");
+    assert!(checked >= 10, "only {checked} example runs compiled for ARM64");
+}
