@@ -13,7 +13,7 @@ use std::time::Duration;
 use clap::Parser;
 use ilo_runtime::engine::{Arg, Engine, Loaded};
 use ilo_runtime::error::{fmt_bytes, Limits};
-use ilo_runtime::front::ast::{FuncDecl, Program, Type};
+use ilo_runtime::front::ast::{FuncDecl, Program};
 use ilo_runtime::jit::Target;
 
 pub use args::Cli;
@@ -245,7 +245,10 @@ fn load_source(arg: &str) -> Result<(String, String), (&'static str, String)> {
         }
         _ => {}
     }
-    if arg.ends_with(".ilo") || on_disk.is_some() {
+    // One word with a `/` or a `.` and no `;` or line break cannot be a
+    // program, but can be a mistyped path (`examples/fib`, `prog.il`).
+    let path_like = !arg.contains(|c: char| c.is_whitespace() || c == ';') && arg.contains(['/', '.']);
+    if arg.ends_with(".ilo") || on_disk.is_some() || path_like {
         return std::fs::read_to_string(path)
             // A UTF-8 byte-order mark is not part of the program.
             .map(|src| {
@@ -294,10 +297,8 @@ fn pick_function<'p>(program: &'p Program, args: &'p [String]) -> Result<(&'p Fu
     if let Some(first) = args.first().filter(|a| looks_like_function_name(a)) {
         // `first` reads as a function name, and as an argument of the first
         // function it would not fit: the user meant a function.
-        let fits = f
-            .params
-            .first()
-            .is_some_and(|p| !matches!(p.ty, Type::Num | Type::Bool));
+        let as_arg = f.params.first().map(|p| (p, Arg::parse(first, &p.ty)));
+        let fits = matches!(as_arg, Some((_, Ok(_))));
         if args.len() != f.params.len() || !fits {
             let names: Vec<&str> = program.funcs().map(|f| f.name.name.as_str()).collect();
             let hint = match ilo_runtime::front::verify::nearest(first, names.iter().copied()) {
@@ -305,14 +306,9 @@ fn pick_function<'p>(program: &'p Program, args: &'p [String]) -> Result<(&'p Fu
                 None => String::new(),
             };
             // When the counts fit, it may be a mistyped argument instead.
-            let or_arg = match f.params.first() {
-                Some(p) if args.len() == f.params.len() => {
-                    format!(
-                        " (as `{}`'s argument `{}`, `{first}` is not a {})",
-                        f.name.name,
-                        p.name.name,
-                        p.ty.word()
-                    )
+            let or_arg = match as_arg {
+                Some((p, Err(e))) if args.len() == f.params.len() => {
+                    format!(" (as `{}`'s argument `{}`: {e})", f.name.name, p.name.name)
                 }
                 _ => String::new(),
             };

@@ -489,10 +489,10 @@ fn an_option_parameter_takes_nil_or_its_type_and_nothing_else() {
     let o = ilo(&["f x:O n>n;y=x??0;+y 1", "41"]);
     assert_eq!(stdout(&o), "42\n", "{}", stderr(&o));
     // Not text passed for a number that the program then fails on.
-    let o = ilo(&["--json", "f x:O n>n;y=x??0;+y 1", "abc"]);
+    let o = ilo(&["--json", "f x:O n>n;y=x??0;+y 1", "2x"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("\"ILO-U005\"") && stderr(&o).contains("`abc` is not a number"),
+        stderr(&o).contains("\"ILO-U005\"") && stderr(&o).contains("`2x` is not a number"),
         "{}",
         stderr(&o)
     );
@@ -513,7 +513,7 @@ fn maps_results_records_and_functions_cannot_come_from_the_command_line() {
         "type pt{a:n}\nf x:pt>n;x.a",
         "f x:F n n>n;1",
     ] {
-        let o = ilo(&["--json", prog, "abc"]);
+        let o = ilo(&["--json", prog, "Abc"]);
         assert_eq!(o.status.code(), Some(2), "{prog}: {} {}", stdout(&o), stderr(&o));
         assert!(
             stderr(&o).contains("\"ILO-U005\"") && stderr(&o).contains("cannot be written on the command line"),
@@ -564,4 +564,26 @@ fn an_argument_that_is_not_utf8_is_a_malformed_command_line() {
         line["message"].as_str().is_some_and(|m| m.contains("not UTF-8")),
         "{line}"
     );
+}
+
+#[test]
+fn a_mistyped_path_is_an_unreadable_file_not_inline_source() {
+    for path in ["examples/nosuch", "prog.il"] {
+        let o = ilo(&["--json", path]);
+        assert_eq!(o.status.code(), Some(2), "{path}: {}", stderr(&o));
+        assert!(stderr(&o).contains("\"ILO-U001\""), "{path}: {}", stderr(&o));
+    }
+    // Inline source with a `.` still runs.
+    let o = ilo(&["f>n;1.5"]);
+    assert_eq!(stdout(&o), "1.5\n", "{}", stderr(&o));
+}
+
+#[test]
+fn a_function_name_that_is_no_argument_of_the_first_function_is_unknown() {
+    // `gg` is no `O n`: a mistyped function name, not an argument.
+    let o = ilo(&["--json", "f x:O n>n;y=x??0;+y 1\ng y:n>n;y", "gg"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("\"ILO-U004\"") && e.contains("did you mean `g`"), "{e}");
+    assert!(e.contains("as `f`'s argument `x`: `gg` is not a number"), "{e}");
 }

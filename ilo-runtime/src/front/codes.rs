@@ -492,7 +492,7 @@ static CODES: &[CodeInfo] = &[
     info(
         "ILO-U001",
         "cannot read the program file",
-        "The program was given as a path (it ends in `.ilo` or names a file), but reading it failed: it does not exist, or this user may not read it. The message says what the system reported.",
+        "The program was given as a path (it ends in `.ilo`, names a file, or is one word with a `/` or a `.`, which inline source never is: that has a `;` or a line break), but reading it failed: it does not exist, or this user may not read it. The message says what the system reported.",
         "ilo missing.ilo f 1   -- no such file",
     ),
     info(
