@@ -587,3 +587,28 @@ fn a_function_name_that_is_no_argument_of_the_first_function_is_unknown() {
     assert!(e.contains("\"ILO-U004\"") && e.contains("did you mean `g`"), "{e}");
     assert!(e.contains("as `f`'s argument `x`: `gg` is not a number"), "{e}");
 }
+
+#[test]
+fn cargo_build_at_the_workspace_root_builds_ilo_and_the_readme_says_how_to_install_it() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let o = Command::new(cargo)
+        .args(["metadata", "--no-deps", "--offline", "--format-version", "1"])
+        .current_dir(root)
+        .output()
+        .expect("run cargo metadata");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let meta: serde_json::Value = serde_json::from_slice(&o.stdout).expect("metadata JSON");
+    let cli_id = meta["packages"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["name"] == "ilo-cli"))
+        .map(|p| p["id"].clone())
+        .expect("ilo-cli in the workspace");
+    let defaults = meta["workspace_default_members"].as_array().expect("default members");
+    assert!(
+        defaults.contains(&cli_id),
+        "ilo-cli is not a default member: {defaults:?}"
+    );
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).expect("README.md");
+    assert!(readme.contains("cargo install --locked --path ilo-cli"), "README");
+}
