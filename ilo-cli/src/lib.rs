@@ -5,6 +5,7 @@ mod args;
 mod emit;
 mod report;
 
+use std::ffi::OsString;
 use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
@@ -12,7 +13,7 @@ use std::time::Duration;
 use clap::Parser;
 use ilo_runtime::engine::{Arg, Engine, Loaded};
 use ilo_runtime::error::{fmt_bytes, Limits};
-use ilo_runtime::front::ast::{FuncDecl, Program, Type};
+use ilo_runtime::front::ast::{FuncDecl, Program};
 use ilo_runtime::jit::Target;
 
 pub use args::Cli;
@@ -26,34 +27,72 @@ pub const EXIT_FAIL: i32 = 1;
 /// Exit status: the command line is wrong.
 pub const EXIT_USAGE: i32 = 2;
 
+/// Runs the CLI on the arguments as the system gives them: an argument that
+/// is not UTF-8 is a malformed command line (`ILO-U006`), else [`run`].
+pub fn run_os(argv: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write, err_is_tty: bool) -> i32 {
+    let json = wants_json(argv.iter().map(|a| a.to_str().unwrap_or("")));
+    let mut args = Vec::with_capacity(argv.len());
+    for (i, a) in argv.into_iter().enumerate() {
+        match a.into_string() {
+            Ok(s) => args.push(s),
+            Err(bad) => {
+                let msg = format!(
+                    "argument {i} ({}) is not UTF-8 text: ilo takes its program, paths and arguments as UTF-8",
+                    bad.to_string_lossy()
+                );
+                return Reporter::new(json, err_is_tty).usage_error(usage::MALFORMED, &msg, &[], err);
+            }
+        }
+    }
+    run(args, out, err, err_is_tty)
+}
+
+/// Whether diagnostics go out as JSON: `--json` among the flags (before a
+/// `--` that ends them).
+fn wants_json<'a>(argv: impl Iterator<Item = &'a str>) -> bool {
+    argv.take_while(|a| *a != "--").any(|a| a == "--json")
+}
+
 /// Runs the CLI on `argv` (program name first), writing to `out` and `err`.
 pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_tty: bool) -> i32 {
+    let json = wants_json(argv.iter().map(String::as_str));
     let cli = match Cli::try_parse_from(mark_inline_source(argv)) {
         Ok(c) => c,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
+            let _ = write!(out, "{e}");
+            return EXIT_OK;
+        }
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
-            let _ = if e.use_stderr() {
-                write!(err, "{e}")
-            } else {
-                write!(out, "{e}")
-            };
-            return code;
+            // clap's text: `error: …`, then tips and the usage line.
+            let text = e.to_string();
+            let mut lines = text.lines();
+            let first = lines.next().unwrap_or_default();
+            let message = first.strip_prefix("error: ").unwrap_or(first);
+            let notes: Vec<&str> = lines
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
+                .collect();
+            let mut notes: Vec<String> = notes.into_iter().map(str::to_string).collect();
+            notes.push("`ilo --help` lists the flags".to_string());
+            return Reporter::new(json, err_is_tty).usage_error(usage::MALFORMED, message, &notes, err);
         }
     };
-    let reporter = Reporter {
-        json: cli.json || !err_is_tty,
-        color: err_is_tty && !cli.json,
-    };
+    let reporter = Reporter::new(cli.json, err_is_tty);
     if let Some(code) = &cli.explain {
         return report::explain(code, out, err);
     }
     let Some(source_arg) = cli.source.as_deref() else {
-        let _ = writeln!(err, "ilo: no program given (a file or inline source); see `ilo --help`");
-        return EXIT_USAGE;
+        return reporter.usage_error(
+            usage::MALFORMED,
+            "no program given (a file or inline source)",
+            &["`ilo --help` lists the flags".to_string()],
+            err,
+        );
     };
     let (name, src) = match load_source(source_arg) {
         Ok(x) => x,
-        Err((code, msg)) => return reporter.usage_error(code, &msg, err),
+        Err((code, msg)) => return reporter.usage_error(code, &msg, &[], err),
     };
     if cli.dense || cli.expanded {
         // Reformatting needs only a successful parse, not verification.
@@ -92,11 +131,11 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
     }
     let (func, raw_args) = match pick_function(&loaded.program, &cli.args) {
         Ok(x) => x,
-        Err(msg) => return reporter.usage_error(usage::NO_FUNCTION, &msg, err),
+        Err(msg) => return reporter.usage_error(usage::NO_FUNCTION, &msg, &[], err),
     };
     let args = match parse_args(func, raw_args) {
         Ok(a) => a,
-        Err(msg) => return reporter.usage_error(usage::BAD_ARGUMENT, &msg, err),
+        Err(msg) => return reporter.usage_error(usage::BAD_ARGUMENT, &msg, &[], err),
     };
     let fname = func.name.name.clone();
     if cli.bench {
@@ -181,6 +220,7 @@ pub mod usage {
     pub const NOT_A_FILE: &str = "ILO-U003";
     pub const NO_FUNCTION: &str = "ILO-U004";
     pub const BAD_ARGUMENT: &str = "ILO-U005";
+    pub const MALFORMED: &str = "ILO-U006";
 }
 
 /// A path to a file, or else the argument itself as inline source.
@@ -205,7 +245,10 @@ fn load_source(arg: &str) -> Result<(String, String), (&'static str, String)> {
         }
         _ => {}
     }
-    if arg.ends_with(".ilo") || on_disk.is_some() {
+    // One word with a `/` or a `.` and no `;` or line break cannot be a
+    // program, but can be a mistyped path (`examples/fib`, `prog.il`).
+    let path_like = !arg.contains(|c: char| c.is_whitespace() || c == ';') && arg.contains(['/', '.']);
+    if arg.ends_with(".ilo") || on_disk.is_some() || path_like {
         return std::fs::read_to_string(path)
             // A UTF-8 byte-order mark is not part of the program.
             .map(|src| {
@@ -254,10 +297,8 @@ fn pick_function<'p>(program: &'p Program, args: &'p [String]) -> Result<(&'p Fu
     if let Some(first) = args.first().filter(|a| looks_like_function_name(a)) {
         // `first` reads as a function name, and as an argument of the first
         // function it would not fit: the user meant a function.
-        let fits = f
-            .params
-            .first()
-            .is_some_and(|p| !matches!(p.ty, Type::Num | Type::Bool));
+        let as_arg = f.params.first().map(|p| (p, Arg::parse(first, &p.ty)));
+        let fits = matches!(as_arg, Some((_, Ok(_))));
         if args.len() != f.params.len() || !fits {
             let names: Vec<&str> = program.funcs().map(|f| f.name.name.as_str()).collect();
             let hint = match ilo_runtime::front::verify::nearest(first, names.iter().copied()) {
@@ -265,14 +306,9 @@ fn pick_function<'p>(program: &'p Program, args: &'p [String]) -> Result<(&'p Fu
                 None => String::new(),
             };
             // When the counts fit, it may be a mistyped argument instead.
-            let or_arg = match f.params.first() {
-                Some(p) if args.len() == f.params.len() => {
-                    format!(
-                        " (as `{}`'s argument `{}`, `{first}` is not a {})",
-                        f.name.name,
-                        p.name.name,
-                        p.ty.word()
-                    )
+            let or_arg = match as_arg {
+                Some((p, Err(e))) if args.len() == f.params.len() => {
+                    format!(" (as `{}`'s argument `{}`: {e})", f.name.name, p.name.name)
                 }
                 _ => String::new(),
             };

@@ -14,6 +14,15 @@ pub struct Reporter {
 }
 
 impl Reporter {
+    /// JSON when asked for or when stderr is not a terminal; colour only on
+    /// a terminal.
+    pub fn new(json: bool, err_is_tty: bool) -> Reporter {
+        Reporter {
+            json: json || !err_is_tty,
+            color: err_is_tty && !json,
+        }
+    }
+
     pub fn diagnostics(&self, diags: &[Diagnostic], file: &str, src: &str, err: &mut dyn Write) {
         let text = if self.json {
             ilo_runtime::render::render_json(diags, file, src)
@@ -27,19 +36,22 @@ impl Reporter {
     }
 
     /// An error about how ilo was called (`ILO-U…`): exit code 2.
-    pub fn usage_error(&self, code: &str, message: &str, err: &mut dyn Write) -> i32 {
+    pub fn usage_error(&self, code: &str, message: &str, notes: &[String], err: &mut dyn Write) -> i32 {
         if self.json {
             let obj = serde_json::json!({
                 "severity": "error",
                 "code": code,
                 "message": message,
                 "labels": [],
-                "notes": [],
+                "notes": notes,
                 "suggestion": null,
             });
             let _ = writeln!(err, "{obj}");
         } else {
             let _ = writeln!(err, "ilo: error[{code}]: {message}");
+            for note in notes {
+                let _ = writeln!(err, "  = {note}");
+            }
         }
         crate::EXIT_USAGE
     }

@@ -481,3 +481,134 @@ fn emit_asm_lists_each_function_once_with_calls_into_the_same_listing() {
         assert!(out.contains("hyp: ") && out.contains("r: not compiled"), "{out}");
     }
 }
+
+#[test]
+fn an_option_parameter_takes_nil_or_its_type_and_nothing_else() {
+    let o = ilo(&["f x:O n>n;y=x??0;+y 1", "nil"]);
+    assert_eq!(stdout(&o), "1\n", "{}", stderr(&o));
+    let o = ilo(&["f x:O n>n;y=x??0;+y 1", "41"]);
+    assert_eq!(stdout(&o), "42\n", "{}", stderr(&o));
+    // Not text passed for a number that the program then fails on.
+    let o = ilo(&["--json", "f x:O n>n;y=x??0;+y 1", "2x"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("\"ILO-U005\"") && stderr(&o).contains("`2x` is not a number"),
+        "{}",
+        stderr(&o)
+    );
+    let o = ilo(&["f x:O L n>n;y=x??[];sum y", "[1,\"a\"]"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = ilo(&["f x:O L n>n;y=x??[];sum y", "[1,2]"]);
+    assert_eq!(stdout(&o), "3\n", "{}", stderr(&o));
+    // A type variable takes lists and quoted texts as `_` does.
+    let o = ilo(&["f x:a>a;x", "[1,\"a b\",true,nil]"]);
+    assert_eq!(stdout(&o), "[1, a b, true, nil]\n", "{}", stderr(&o));
+}
+
+#[test]
+fn maps_results_records_and_functions_cannot_come_from_the_command_line() {
+    for prog in [
+        "f x:M t n>n;len x",
+        "f x:R n t>n;1",
+        "type pt{a:n}\nf x:pt>n;x.a",
+        "f x:F n n>n;1",
+    ] {
+        let o = ilo(&["--json", prog, "Abc"]);
+        assert_eq!(o.status.code(), Some(2), "{prog}: {} {}", stdout(&o), stderr(&o));
+        assert!(
+            stderr(&o).contains("\"ILO-U005\"") && stderr(&o).contains("cannot be written on the command line"),
+            "{prog}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn a_malformed_command_line_has_a_code_and_follows_json() {
+    let o = ilo(&["--json", "--no-such-flag", TOT]);
+    assert_eq!(o.status.code(), Some(2));
+    let line: serde_json::Value = serde_json::from_str(stderr(&o).trim()).expect("one JSON object");
+    assert_eq!(line["code"], "ILO-U006", "{line}");
+    assert!(
+        line["message"].as_str().is_some_and(|m| m.contains("--no-such-flag")),
+        "{line}"
+    );
+    let o = ilo(&["--json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("\"ILO-U006\""), "{}", stderr(&o));
+    // --help still prints help on stdout.
+    let o = ilo(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("--run-tree"), "{}", stdout(&o));
+    let o = ilo(&["--explain", "ILO-U006"]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[cfg(unix)]
+#[test]
+fn an_argument_that_is_not_utf8_is_a_malformed_command_line() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let o = Command::new(env!("CARGO_BIN_EXE_ilo"))
+        .args([
+            OsStr::new("--json"),
+            OsStr::new("f x:t>t;x"),
+            OsStr::from_bytes(b"caf\xe9"),
+        ])
+        .output()
+        .expect("run ilo");
+    assert_eq!(o.status.code(), Some(2));
+    let line: serde_json::Value = serde_json::from_str(stderr(&o).trim()).expect("one JSON object");
+    assert_eq!(line["code"], "ILO-U006", "{line}");
+    assert!(
+        line["message"].as_str().is_some_and(|m| m.contains("not UTF-8")),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_mistyped_path_is_an_unreadable_file_not_inline_source() {
+    for path in ["examples/nosuch", "prog.il"] {
+        let o = ilo(&["--json", path]);
+        assert_eq!(o.status.code(), Some(2), "{path}: {}", stderr(&o));
+        assert!(stderr(&o).contains("\"ILO-U001\""), "{path}: {}", stderr(&o));
+    }
+    // Inline source with a `.` still runs.
+    let o = ilo(&["f>n;1.5"]);
+    assert_eq!(stdout(&o), "1.5\n", "{}", stderr(&o));
+}
+
+#[test]
+fn a_function_name_that_is_no_argument_of_the_first_function_is_unknown() {
+    // `gg` is no `O n`: a mistyped function name, not an argument.
+    let o = ilo(&["--json", "f x:O n>n;y=x??0;+y 1\ng y:n>n;y", "gg"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("\"ILO-U004\"") && e.contains("did you mean `g`"), "{e}");
+    assert!(e.contains("as `f`'s argument `x`: `gg` is not a number"), "{e}");
+}
+
+#[test]
+fn cargo_build_at_the_workspace_root_builds_ilo_and_the_readme_says_how_to_install_it() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let o = Command::new(cargo)
+        .args(["metadata", "--no-deps", "--offline", "--format-version", "1"])
+        .current_dir(root)
+        .output()
+        .expect("run cargo metadata");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let meta: serde_json::Value = serde_json::from_slice(&o.stdout).expect("metadata JSON");
+    let cli_id = meta["packages"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["name"] == "ilo-cli"))
+        .map(|p| p["id"].clone())
+        .expect("ilo-cli in the workspace");
+    let defaults = meta["workspace_default_members"].as_array().expect("default members");
+    assert!(
+        defaults.contains(&cli_id),
+        "ilo-cli is not a default member: {defaults:?}"
+    );
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).expect("README.md");
+    assert!(readme.contains("cargo install --locked --path ilo-cli"), "README");
+}

@@ -18,9 +18,11 @@ impl Item {
     /// The element as an argument of type `ty`.
     pub fn into_arg(self, ty: &Type) -> Result<Arg, String> {
         match (self, ty) {
-            (Item::Quoted(t), Type::Text | Type::Any) => Ok(Arg::Text(t)),
+            // A bare word may be `nil`; anything else is an `O T`'s `T`.
+            (item @ (Item::Quoted(_) | Item::List(_)), Type::Opt(inner)) => item.into_arg(inner),
+            (Item::Quoted(t), Type::Text | Type::Any | Type::Var(_)) => Ok(Arg::Text(t)),
             (Item::Quoted(t), _) => Err(format!("`\"{t}\"` is a text, not a {}", ty.word())),
-            (Item::List(items), Type::List(_) | Type::Any) => {
+            (Item::List(items), Type::List(_) | Type::Any | Type::Var(_)) => {
                 let elem = match ty {
                     Type::List(elem) => elem.as_ref(),
                     _ => &Type::Any,
@@ -158,5 +160,36 @@ mod tests {
         }
         assert!(text_list("[\"a\"b]").is_err());
         assert!(Arg::parse("[1]", &Type::Num).is_err());
+    }
+
+    #[test]
+    fn an_option_takes_nil_or_its_inner_type() {
+        let opt = |t: Type| Type::Opt(Box::new(t));
+        let list = |t: Type| Type::List(Box::new(t));
+        assert_eq!(Arg::parse("nil", &opt(Type::Num)), Ok(Arg::Nil));
+        assert_eq!(Arg::parse("3", &opt(Type::Num)), Ok(Arg::Num(3.0)));
+        assert!(Arg::parse("abc", &opt(Type::Num)).is_err());
+        assert_eq!(Arg::parse("[x]", &opt(Type::Text)), Ok(Arg::Text("[x]".into())));
+        assert_eq!(
+            Arg::parse("[1,nil]", &opt(list(opt(Type::Num)))),
+            Ok(Arg::List(vec![Arg::Num(1.0), Arg::Nil]))
+        );
+        assert!(Arg::parse("[1,\"a\"]", &opt(list(Type::Num))).is_err());
+        assert_eq!(
+            Arg::parse("[\"a b\",[1]]", &list(opt(Type::Var('a')))),
+            Ok(Arg::List(vec![Arg::Text("a b".into()), Arg::List(vec![Arg::Num(1.0)])]))
+        );
+    }
+
+    #[test]
+    fn maps_results_records_and_functions_are_not_guessed_from_text() {
+        let map = Type::Map(Box::new(Type::Text), Box::new(Type::Num));
+        let res = Type::Result(Box::new(Type::Num), Box::new(Type::Text));
+        let func = Type::Func(vec![Type::Num], Box::new(Type::Num));
+        for ty in [map, res, func, Type::Named("pt".into())] {
+            let e = Arg::parse("abc", &ty).expect_err("text taken as a map, result, function or record");
+            assert!(e.contains("cannot be written on the command line"), "{e}");
+            assert!(Arg::parse("[1]", &Type::List(Box::new(ty.clone()))).is_err());
+        }
     }
 }

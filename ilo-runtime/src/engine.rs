@@ -55,7 +55,23 @@ pub enum Arg {
 impl Arg {
     /// Parses `text` as a value of type `ty`: `1,2,3` and `[1,2,3]` are an
     /// `L n`; in brackets, `"a b"` is a text element and lists nest.
+    ///
+    /// `O T` takes `nil` or a `T`; `_` and type variables take any of these.
+    /// Maps, results, records and functions cannot be written on the
+    /// command line: an error says so rather than passing text for them.
     pub fn parse(text: &str, ty: &Type) -> Result<Arg, String> {
+        match ty {
+            Type::Opt(_) if text == "nil" => return Ok(Arg::Nil),
+            Type::Opt(inner) => return Arg::parse(text, inner),
+            Type::Map(..) | Type::Result(..) | Type::Func(..) | Type::Named(_) => {
+                return Err(format!(
+                    "a {} (`{}`) cannot be written on the command line, only numbers, texts, bools, nil and lists of them: call this function from an ilo function that builds its argument",
+                    ty.word(),
+                    crate::front::format::type_text(ty)
+                ))
+            }
+            _ => {}
+        }
         if text.trim_start().starts_with('[') && !matches!(ty, Type::Text) {
             let elem = match ty {
                 Type::List(elem) => elem.as_ref(),
@@ -87,8 +103,8 @@ impl Arg {
                     .map(Arg::List)
             }
             Type::Text => Ok(Arg::Text(text.to_string())),
-            // Anything else (`_`, `O t`, a type variable): a bool, nil or a
-            // number if it reads as one, else text.
+            // `_` or a type variable: a bool, nil or a number if it reads
+            // as one, else text.
             _ => Ok(match text {
                 "true" => Arg::Bool(true),
                 "false" => Arg::Bool(false),

@@ -3,7 +3,8 @@
 //!
 //! Codes are stable: once published, a code keeps its meaning. Retired codes
 //! are never reused. Sections: `ILO-L` lexer, `ILO-P` parser (hints are
-//! `ILO-P02x`), `ILO-T` verifier, `ILO-R` run time.
+//! `ILO-P02x`), `ILO-T` verifier, `ILO-R` run time, `ILO-U` how ilo was
+//! called (the file, the command line, the arguments).
 
 /// One code's documentation.
 #[derive(Debug)]
@@ -491,7 +492,7 @@ static CODES: &[CodeInfo] = &[
     info(
         "ILO-U001",
         "cannot read the program file",
-        "The program was given as a path (it ends in `.ilo` or names a file), but reading it failed: it does not exist, or this user may not read it. The message says what the system reported.",
+        "The program was given as a path (it ends in `.ilo`, names a file, or is one word with a `/` or a `.`, which inline source never is: that has a `;` or a line break), but reading it failed: it does not exist, or this user may not read it. The message says what the system reported.",
         "ilo missing.ilo f 1   -- no such file",
     ),
     info(
@@ -517,6 +518,12 @@ static CODES: &[CodeInfo] = &[
         "bad command-line argument",
         "An argument does not fit its parameter's type, or the number of arguments is not the number of parameters. Numbers are written as ilo writes them, bools as `true`/`false`, lists as `1,2,3` or `[1,2,3]` (text elements may be quoted: `[\"a b\",c]`).",
         "ilo 'f x:n>n;*x 2' two   -- `two` is not a number",
+    ),
+    info(
+        "ILO-U006",
+        "malformed command line",
+        "The command line itself is wrong, before any program is read: an unknown flag, a flag without its value or with a bad one, flags that cannot go together (`--dense` with `--emit`), no program at all, or an argument that is not UTF-8 text. `ilo --help` lists the flags. Inline source that starts with a `--` comment is source, not a flag, when it spans several lines.",
+        "ilo --run-fast prog.ilo f 1   -- no such flag: `--run-jit`",
     ),
     info(
         "ILO-R099",

@@ -125,6 +125,11 @@ fn param(p: &Param) -> String {
 
 // ---- types ----
 
+/// A type as ilo writes it: `L n`, `M t (O n)`, `F n n`.
+pub fn type_text(t: &Type) -> String {
+    ty(t, true)
+}
+
 /// `last`: the type ends its list, so an `F` type needs no parentheses
 /// (`F` takes every following type of the list).
 fn ty(t: &Type, last: bool) -> String {
