@@ -7,7 +7,7 @@ use ilo_runtime::error::Limits;
 use ilo_runtime::jit::{self, native::JitFunc, Target};
 use ilo_runtime::reg::RegVm;
 use ilo_runtime::value::Value;
-use ilo_suite::{load, same_number, NUMERIC_PROGRAMS};
+use ilo_suite::{load, native_jits, same_number, NUMERIC_PROGRAMS};
 
 fn vm_result(src: &str, func: &str, args: &[f64]) -> f64 {
     let loaded = load(src);
@@ -53,6 +53,27 @@ fn cranelift_jit_matches_the_register_vm() {
 }
 
 #[test]
+fn llvm_jit_matches_the_register_vm() {
+    if !jit::llvm::BUILT {
+        // Built without LLVM: it refuses, saying how to build with it.
+        let err = jit::llvm::compile(&load("f x:n>n;x").reg().expect("compiles").funcs, 0).expect_err("no LLVM");
+        assert!(err.to_string().contains("--features llvm"), "{err}");
+        return;
+    }
+    for (func, src, arg_sets) in NUMERIC_PROGRAMS {
+        let loaded = load(src);
+        let prog = loaded.reg().expect("compiles");
+        let root = prog.func_index(func).expect("exists") as usize;
+        let jit = jit::llvm::compile(&prog.funcs, root).unwrap_or_else(|e| panic!("{func} not compiled by LLVM: {e}"));
+        for args in *arg_sets {
+            let want = vm_result(src, func, args);
+            let got = jit.call(args).expect("arity");
+            assert!(same_number(got, want), "{func}{args:?}: LLVM {got:?} vs VM {want:?}");
+        }
+    }
+}
+
+#[test]
 fn aarch64_jit_matches_the_register_vm_under_emulation() {
     assert!(
         jit::emulate::available(),
@@ -79,7 +100,7 @@ fn a_function_the_jit_cannot_take_falls_back_to_the_register_vm() {
     // `show` calls a builtin (CALLB has no lowering), so neither it nor its
     // caller is compiled and the register VM runs them.
     let loaded = load("show x:n>n;str x;x\nsq2 x:n>n;a=show x;*a a");
-    for engine in [Engine::Jit, Engine::Cranelift] {
+    for engine in native_jits() {
         let out = loaded
             .run("sq2", &[Arg::Num(3.0)], engine, Limits::default())
             .expect("runs");
@@ -94,7 +115,7 @@ fn a_function_the_jit_cannot_take_falls_back_to_the_register_vm() {
     }
     // ...while a function of numeric calls is compiled.
     let loaded = load("sq x:n>n;*x x\nsq2 x:n>n;a=sq x;sq a");
-    for engine in [Engine::Jit, Engine::Cranelift] {
+    for engine in native_jits() {
         let out = loaded
             .run("sq2", &[Arg::Num(3.0)], engine, Limits::default())
             .expect("runs");
@@ -112,10 +133,13 @@ fn recursion_runs_natively_and_stops_at_the_depth_limit() {
         jit::compile_code(&prog.funcs, 0, target).unwrap_or_else(|e| panic!("{target:?}: {e}"));
     }
     jit::cranelift::compile(&prog.funcs, 0).expect("Cranelift compiles it");
+    if jit::llvm::BUILT {
+        jit::llvm::compile(&prog.funcs, 0).expect("LLVM compiles it");
+    }
     let vm = loaded
         .run("f", &[Arg::Num(1.0)], Engine::Reg, Limits::default())
         .expect_err("runs away");
-    for engine in [Engine::Jit, Engine::Cranelift] {
+    for engine in native_jits() {
         let mut notes = Vec::new();
         let err = loaded
             .run_noting("f", &[Arg::Num(1.0)], engine, Limits::default(), &mut |n| {

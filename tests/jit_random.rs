@@ -1,7 +1,7 @@
 //! Random programs of numbers and booleans with branches, loops, calls and
 //! recursion (`support/scalar_programs.rs`), each compiled by every JIT and
-//! run under several step limits: the dynasm JIT (natively), Cranelift and
-//! the ARM64 JIT (under qemu-user) must each give what the register VM
+//! run under several step limits: the dynasm JIT (natively), Cranelift,
+//! LLVM (with the `llvm` feature) and the ARM64 JIT (under qemu-user) must each give what the register VM
 //! gives, the same result or the same `ILO-R` error, and none may hand the
 //! program back to the VM.
 
@@ -53,7 +53,7 @@ fn check(seed: u64) {
         for max_steps in STEP_LIMITS {
             let limits = limits(max_steps);
             let want = run(&loaded, args, Engine::Reg, limits);
-            for engine in [Engine::Jit, Engine::Cranelift] {
+            for engine in ilo_suite::native_jits() {
                 let got = run(&loaded, args, engine, limits);
                 assert_eq!(
                     got, want,
