@@ -202,12 +202,12 @@ mod imp {
         /// whose payload a `double` literal might not keep.
         pub(crate) fn konst(&mut self, k: usize) -> Result<FloatValue<'ctx>, Unsupported> {
             match self.consts.get(k) {
-                Some(v) if v.is_immediate() => self.from_bits(self.t.i64.const_int(v.bits(), false)),
+                Some(v) if v.is_immediate() => self.float_of_bits(self.t.i64.const_int(v.bits(), false)),
                 _ => Err(Unsupported::NonNumberConstant),
             }
         }
 
-        fn from_bits(&self, x: IntValue<'ctx>) -> Result<FloatValue<'ctx>, Unsupported> {
+        fn float_of_bits(&self, x: IntValue<'ctx>) -> Result<FloatValue<'ctx>, Unsupported> {
             Ok(self
                 .b
                 .build_bit_cast(x, self.t.f64, "")
@@ -269,7 +269,7 @@ mod imp {
             let yes = self.t.i64.const_int(Value::TRUE.bits(), false);
             let no = self.t.i64.const_int(Value::FALSE.bits(), false);
             let x = self.b.build_select(t, yes, no, "").map_err(err)?.into_int_value();
-            self.from_bits(x)
+            self.float_of_bits(x)
         }
 
         fn block(&self, pc: usize) -> Result<BasicBlock<'ctx>, Unsupported> {
