@@ -18,16 +18,22 @@ use ilo_runtime::engine::{Arg, Engine, Loaded, Outcome};
 use ilo_runtime::error::{Limits, RtError};
 use ilo_suite::examples::{self, Example};
 
-/// Engines compared with the tree interpreter.
-const ENGINES: [Engine; 4] = [Engine::Stack, Engine::Reg, Engine::Jit, Engine::Cranelift];
+/// Engines compared with the tree interpreter: the VMs and every native
+/// JIT this ilo was built with (LLVM with the `llvm` feature).
+fn engines() -> Vec<Engine> {
+    let mut all = vec![Engine::Stack, Engine::Reg];
+    all.extend(ilo_suite::native_jits());
+    all
+}
 
 /// How many example runs each engine must run itself, at least. Raise these
 /// when an engine learns more of the language; never lower them.
-const MIN_COMPILED: [(Engine, usize); 4] = [
+const MIN_COMPILED: [(Engine, usize); 5] = [
     (Engine::Stack, 260),
     (Engine::Reg, 260),
     (Engine::Jit, 260),
     (Engine::Cranelift, 260),
+    (Engine::Llvm, 260),
 ];
 
 /// What a run gave: the printed result, or the run-time error's code.
@@ -49,11 +55,11 @@ fn leftover(r: &Result<Outcome, RtError>) -> Option<String> {
 /// "ran" means a compiled engine ran it, not the tree interpreter.
 fn ran_itself(requested: Engine, loaded: &Loaded, engine: Option<Engine>) -> bool {
     match (requested, engine) {
-        (Engine::Jit | Engine::Cranelift, Some(e)) => e != Engine::Tree,
+        (Engine::Jit | Engine::Cranelift | Engine::Llvm, Some(e)) => e != Engine::Tree,
         (_, Some(e)) => e == requested,
         // It failed at run time: it ran if it compiled.
         (Engine::Stack, None) => loaded.stack().is_ok(),
-        (Engine::Reg | Engine::Jit | Engine::Cranelift, None) => loaded.reg().is_ok(),
+        (Engine::Reg | Engine::Jit | Engine::Cranelift | Engine::Llvm, None) => loaded.reg().is_ok(),
         (Engine::Tree, None) => true,
     }
 }
@@ -96,8 +102,13 @@ fn compare_example(ex: &Example, limits: Limits, tally: &mut Tally) {
                 ));
             }
         }
-        for engine in ENGINES {
+        // The JITs that compiled the function rather than handing it on.
+        let mut native = Vec::new();
+        for engine in engines() {
             let outcome = loaded.run(&run.func, &args, engine, limits);
+            if matches!(&outcome, Ok(o) if o.engine == engine && o.compiled.is_some()) {
+                native.push(engine);
+            }
             if let Some(left) = leftover(&outcome) {
                 tally
                     .failures
@@ -121,13 +132,22 @@ fn compare_example(ex: &Example, limits: Limits, tally: &mut Tally) {
                 ));
             }
         }
+        // Every native JIT takes what the dynasm JIT takes.
+        for engine in ilo_suite::native_jits() {
+            if native.contains(&Engine::Jit) && !native.contains(&engine) {
+                tally.failures.push(format!(
+                    "{where_}: the {} did not compile what the dynasm JIT compiled",
+                    engine.name()
+                ));
+            }
+        }
     }
 }
 
 #[test]
 fn every_example_agrees_on_every_engine() {
     let mut tally = Tally {
-        compiled: ENGINES.iter().map(|e| (*e, 0)).collect(),
+        compiled: engines().iter().map(|e| (*e, 0)).collect(),
         total_runs: 0,
         failures: Vec::new(),
     };
@@ -144,7 +164,8 @@ fn every_example_agrees_on_every_engine() {
         "engines disagree:\n{}",
         tally.failures.join("\n")
     );
-    for ((engine, n), (_, floor)) in tally.compiled.iter().zip(MIN_COMPILED) {
+    for (engine, n) in &tally.compiled {
+        let floor = MIN_COMPILED.iter().find(|(e, _)| e == engine).map_or(0, |(_, f)| *f);
         assert!(
             *n >= floor,
             "{} ran only {n} runs itself; the floor is {floor}",

@@ -7,7 +7,7 @@ use ilo_runtime::error::Limits;
 use ilo_runtime::jit::{self, native::JitFunc, Target};
 use ilo_runtime::reg::RegVm;
 use ilo_runtime::value::Value;
-use ilo_suite::{load, same_number, NUMERIC_PROGRAMS};
+use ilo_suite::{load, native_jits, same_number, NUMERIC_PROGRAMS};
 
 fn vm_result(src: &str, func: &str, args: &[f64]) -> f64 {
     let loaded = load(src);
@@ -53,6 +53,27 @@ fn cranelift_jit_matches_the_register_vm() {
 }
 
 #[test]
+fn llvm_jit_matches_the_register_vm() {
+    if !jit::llvm::BUILT {
+        // Built without LLVM: it refuses, saying how to build with it.
+        let err = jit::llvm::compile(&load("f x:n>n;x").reg().expect("compiles").funcs, 0).expect_err("no LLVM");
+        assert!(err.to_string().contains("--features llvm"), "{err}");
+        return;
+    }
+    for (func, src, arg_sets) in NUMERIC_PROGRAMS {
+        let loaded = load(src);
+        let prog = loaded.reg().expect("compiles");
+        let root = prog.func_index(func).expect("exists") as usize;
+        let jit = jit::llvm::compile(&prog.funcs, root).unwrap_or_else(|e| panic!("{func} not compiled by LLVM: {e}"));
+        for args in *arg_sets {
+            let want = vm_result(src, func, args);
+            let got = jit.call(args).expect("arity");
+            assert!(same_number(got, want), "{func}{args:?}: LLVM {got:?} vs VM {want:?}");
+        }
+    }
+}
+
+#[test]
 fn aarch64_jit_matches_the_register_vm_under_emulation() {
     assert!(
         jit::emulate::available(),
@@ -77,7 +98,8 @@ fn aarch64_jit_matches_the_register_vm_under_emulation() {
 #[test]
 fn a_callee_the_jit_cannot_take_runs_on_the_register_vm_through_a_trampoline() {
     // `show` calls a builtin (CALLB has no lowering) but takes and returns
-    // numbers: `sq2` is compiled and calls it on the register VM.
+    // numbers: `sq2` is compiled and calls it on the register VM (LLVM has
+    // no trampoline yet: there the register VM runs both).
     let loaded = load("show x:n>n;s=str x;len s\nsq2 x:n>n;a=show x;*a a");
     for engine in [Engine::Jit, Engine::Cranelift] {
         let out = loaded
@@ -98,15 +120,23 @@ fn a_callee_the_jit_cannot_take_runs_on_the_register_vm_through_a_trampoline() {
         assert_eq!(err.code, ilo_runtime::error::code::STEPS);
     }
     let failing = load("m x:n>n;mod 7 x\nf x:n>n;a=m x;+a 1");
-    for engine in [Engine::Reg, Engine::Jit, Engine::Cranelift] {
+    let mut engines = vec![Engine::Reg];
+    engines.extend(native_jits());
+    for engine in engines {
         let err = failing
             .run("f", &[Arg::Num(0.0)], engine, Limits::default())
             .expect_err("mod 7 0");
         assert_eq!(err.code, ilo_runtime::error::code::MOD_ZERO, "{engine:?}");
     }
+    // A function of compiled calls is compiled by every backend.
+    let calls = load("sq x:n>n;*x x\nsq2 x:n>n;a=sq x;sq a");
+    for engine in native_jits() {
+        let out = calls.run("sq2", &[Arg::Num(3.0)], engine, Limits::default()).expect("runs");
+        assert_eq!((out.printed.as_str(), out.engine), ("81", engine));
+    }
     // A callee returning a text cannot be bridged: its caller stays on the VM.
     let loaded = load("show x:n>t;str x\nf x:n>n;s=show x;3");
-    for engine in [Engine::Jit, Engine::Cranelift] {
+    for engine in native_jits() {
         let out = loaded
             .run("f", &[Arg::Num(3.0)], engine, Limits::default())
             .expect("runs");
@@ -129,10 +159,13 @@ fn recursion_runs_natively_and_stops_at_the_depth_limit() {
         jit::compile_code(&prog.funcs, 0, target).unwrap_or_else(|e| panic!("{target:?}: {e}"));
     }
     jit::cranelift::compile(&prog.funcs, 0).expect("Cranelift compiles it");
+    if jit::llvm::BUILT {
+        jit::llvm::compile(&prog.funcs, 0).expect("LLVM compiles it");
+    }
     let vm = loaded
         .run("f", &[Arg::Num(1.0)], Engine::Reg, Limits::default())
         .expect_err("runs away");
-    for engine in [Engine::Jit, Engine::Cranelift] {
+    for engine in native_jits() {
         let mut notes = Vec::new();
         let err = loaded
             .run_noting("f", &[Arg::Num(1.0)], engine, Limits::default(), &mut |n| {

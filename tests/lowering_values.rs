@@ -5,8 +5,9 @@
 //! must have the bits of the register VM's, which runs the op's `sem`
 //! (any two NaNs count as equal: which NaN comes out is the hardware's).
 //!
-//! Targets: the dynasm JIT for this machine (run natively), Cranelift (run
-//! natively), and the AArch64 dynasm JIT (run under qemu-user).
+//! Targets: the dynasm JIT for this machine (run natively), Cranelift and
+//! LLVM (run natively; LLVM with the `llvm` feature), and the AArch64 dynasm
+//! JIT (run under qemu-user).
 //!
 //! Nothing here names an opcode: the ops come from each target's list of
 //! lowered ops and their operands from the table's operand kinds, so an op
@@ -529,6 +530,24 @@ fn cranelift_lowerings_match_their_sem() {
         call_all(&jit, arg_sets)
     };
     assert_clean(name, &check(name, jit::cranelift::lowered_ops(), &run));
+}
+
+#[test]
+fn llvm_lowerings_match_their_sem() {
+    let name = "LLVM (native)";
+    if !jit::llvm::BUILT {
+        // Built without LLVM: it lowers nothing, and says so.
+        assert!(jit::llvm::lowered_ops().is_empty());
+        return;
+    }
+    let run = |f: &RegFunc, arg_sets: &[Vec<f64>]| {
+        let jit = jit::llvm::compile(std::slice::from_ref(f), 0).map_err(|e| e.to_string())?;
+        call_all(&jit, arg_sets)
+    };
+    let report = check(name, jit::llvm::lowered_ops(), &run);
+    // LLVM lowers every op with an `ssa` entry, as Cranelift does.
+    assert_eq!(jit::llvm::lowered_ops(), jit::cranelift::lowered_ops());
+    assert_clean(name, &report);
 }
 
 #[test]

@@ -10,7 +10,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use ilo_runtime::jit::{self, disasm::disassemble, Target};
+use ilo_runtime::jit::{self, Target};
 use ilo_runtime::reg::listing::{reg_listing, stack_listing};
 use ilo_suite::{load, NUMERIC_PROGRAMS};
 
@@ -55,8 +55,13 @@ fn programs() -> Vec<(String, String)> {
 /// Checks one snapshot per program, then fails once naming every one that
 /// changed (each mismatch prints its diff as it is found).
 fn check_all(layer: &str, render: impl Fn(&str) -> String) {
+    check_some(layer, |_| true, render);
+}
+
+/// [`check_all`] for the programs whose names `pick` picks.
+fn check_some(layer: &str, pick: impl Fn(&str) -> bool, render: impl Fn(&str) -> String) {
     let mut changed = Vec::new();
-    for (name, src) in programs() {
+    for (name, src) in programs().into_iter().filter(|(n, _)| pick(n)) {
         let text = format!("{}\n\n{}", src.trim_end(), render(&src));
         let snap = format!("{name}.{layer}");
         let outcome = catch_unwind(AssertUnwindSafe(|| {
@@ -98,4 +103,21 @@ fn x86_64_machine_code() {
 #[test]
 fn aarch64_machine_code() {
     check_all("aarch64", machine_code(Target::Aarch64));
+}
+
+/// LLVM's optimised IR for the seed function and recursive fib (with the
+/// `llvm` feature; the IR is the host's, whose CPU only the code generator
+/// reads).
+#[test]
+fn llvm_ir() {
+    let ir = |src: &str| jit::llvm::program_ir(&load(src).reg().expect("compiles").funcs);
+    if !jit::llvm::BUILT {
+        assert!(ir("f x:n>n;x").is_err_and(|e| e.contains("--features llvm")));
+        return;
+    }
+    check_some(
+        "llvm",
+        |name| name == "tot" || name == "example-fib",
+        |src| ir(src).unwrap_or_else(|e| panic!("{e}")),
+    );
 }

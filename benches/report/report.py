@@ -13,7 +13,7 @@ ILO_FILE = os.path.join(HERE, "workloads.ilo")
 LABELS = {"fib": "recurse", "strings": "string", "records": "record"}
 # `ilo --bench` layers, in the order it prints them.
 ILO_LAYERS = ["Tree interpreter", "Stack VM", "Register VM", "Register VM (reused)",
-              "JIT (x86_64)", "Cranelift JIT", "Python (transpiled)"]
+              "JIT (x86_64)", "Cranelift JIT", "LLVM JIT", "Python (transpiled)"]
 
 
 def log(msg):

@@ -7,8 +7,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ms="${1:-250}"
-echo "building target/release/ilo" >&2
-cargo build --release -q -p ilo-cli
+# With LLVM 19 installed, ilo is built with its LLVM backend (the `LLVM JIT`
+# column); without it, that column says how to get it.
+features=()
+if [ -x /usr/lib/llvm-19/bin/llvm-config ]; then
+  features=(--features llvm)
+fi
+echo "building target/release/ilo ${features[*]}" >&2
+cargo build --release -q -p ilo-cli "${features[@]}"
 mkdir -p benches/report/out
 cbin=""
 if command -v cc >/dev/null; then

@@ -8,7 +8,7 @@ use clap::{ArgGroup, Parser, ValueEnum};
     version,
     about = "Run ilo programs: a token-minimal language for AI agents",
     after_help = "Examples:\n  ilo 'tot p:n q:n r:n>n;s=*p q;t=*s r;+s t' 10 20 30\n  ilo prog.ilo fib 20\n  ilo --bench prog.ilo tot 10 20 30\n  ilo --emit bytecode prog.ilo",
-    group(ArgGroup::new("engine").args(["run_tree", "run_stack", "run_vm", "run_jit", "run_cranelift"]))
+    group(ArgGroup::new("engine").args(["run_tree", "run_stack", "run_vm", "run_jit", "run_cranelift", "run_llvm"]))
 )]
 pub struct Cli {
     /// An .ilo file, or inline ilo source.
@@ -35,6 +35,10 @@ pub struct Cli {
     /// Layer 5 through Cranelift's optimiser (falls back to the register VM per function).
     #[arg(long)]
     pub run_cranelift: bool,
+    /// Layer 5 through LLVM's O3 pipeline (falls back to the register VM per
+    /// function; needs a build with `--features llvm`).
+    #[arg(long)]
+    pub run_llvm: bool,
 
     /// Time every layer on the same call and print the figures.
     #[arg(long)]
@@ -91,6 +95,9 @@ pub enum EmitForm {
     Asm,
     /// A Python 3 module: run it as `python3 prog.py [function] args...`.
     Python,
+    /// The LLVM IR of the functions the LLVM JIT takes, optimised (needs a
+    /// build with `--features llvm`).
+    Llvm,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -34,6 +34,10 @@ pub fn emit(
             .reg()
             .map(reg_listing)
             .map_err(|u| format!("the register VM cannot compile {u}")),
+        EmitForm::Llvm => loaded
+            .reg()
+            .map_err(|u| format!("the register VM cannot compile {u}"))
+            .and_then(|prog| jit::llvm::program_ir(&prog.funcs)),
         EmitForm::Asm => match target.or_else(Target::host) {
             Some(t) => asm_listing(loaded, t),
             None => Err("no JIT backend for this machine; pass --target x86_64 or aarch64".into()),

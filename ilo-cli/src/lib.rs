@@ -82,6 +82,11 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
     if let Some(code) = &cli.explain {
         return report::explain(code, out, err);
     }
+    // Asked for the LLVM backend of a build without it: say how to get it.
+    if (cli.run_llvm || cli.emit == Some(args::EmitForm::Llvm)) && !ilo_runtime::jit::llvm::BUILT {
+        let _ = writeln!(err, "ilo: {}", ilo_runtime::jit::llvm::HOW_TO_BUILD);
+        return EXIT_USAGE;
+    }
     let Some(source_arg) = cli.source.as_deref() else {
         return reporter.usage_error(
             usage::MALFORMED,
@@ -177,6 +182,8 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
         Engine::Reg
     } else if cli.run_cranelift {
         Engine::Cranelift
+    } else if cli.run_llvm {
+        Engine::Llvm
     } else {
         // --run-jit, and the default: the fastest engine that takes the function.
         Engine::Jit
@@ -193,6 +200,9 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
     match result {
         Ok(outcome) => {
             if cli.verbose {
+                if let Some(compiled) = &outcome.compiled {
+                    let _ = writeln!(err, "ilo: {compiled}");
+                }
                 let _ = writeln!(err, "ilo: ran `{fname}` on the {}", outcome.engine.name());
                 let h = outcome.heap;
                 let _ = writeln!(

@@ -20,16 +20,18 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Every engine's flag, `--run-llvm` in a build with LLVM.
+fn engine_flags() -> Vec<&'static str> {
+    let mut flags = vec!["--run-tree", "--run-stack", "--run-vm", "--run-jit", "--run-cranelift"];
+    if cfg!(feature = "llvm") {
+        flags.push("--run-llvm");
+    }
+    flags
+}
+
 #[test]
 fn the_seed_function_prints_6200_on_every_engine() {
-    for flag in [
-        None,
-        Some("--run-tree"),
-        Some("--run-stack"),
-        Some("--run-vm"),
-        Some("--run-jit"),
-        Some("--run-cranelift"),
-    ] {
+    for flag in std::iter::once(None).chain(engine_flags().into_iter().map(Some)) {
         let mut args: Vec<&str> = flag.into_iter().collect();
         args.extend([TOT, "10", "20", "30"]);
         let o = ilo(&args);
@@ -102,13 +104,21 @@ fn bench_reports_every_layer() {
         "Register VM (reused)",
         "JIT (x86_64)",
         "Cranelift JIT",
+        "LLVM JIT",
         // python3 is required where the tests run (CI installs it).
         "Python (transpiled)",
     ] {
         assert!(out.lines().any(|l| l == layer), "no `{layer}` heading in\n{out}");
     }
-    assert_eq!(out.matches("  result:   6200").count(), 7, "{out}");
-    assert_eq!(out.matches("  per call: ").count(), 7, "{out}");
+    // The LLVM JIT runs in a build with LLVM, and says what compiling took.
+    let timed = if cfg!(feature = "llvm") { 8 } else { 7 };
+    assert_eq!(out.matches("  result:   6200").count(), timed, "{out}");
+    assert_eq!(out.matches("  per call: ").count(), timed, "{out}");
+    assert_eq!(
+        out.contains("  compile:  1 function in "),
+        cfg!(feature = "llvm"),
+        "{out}"
+    );
     assert!(out.contains("speed-up vs Tree interpreter"), "{out}");
 }
 
@@ -194,7 +204,7 @@ fn bad_arguments_are_a_usage_error() {
 #[test]
 fn runaway_recursion_is_a_runtime_error_on_every_engine() {
     let src = "f x:n>n;f +x 1";
-    for flag in ["--run-tree", "--run-stack", "--run-vm", "--run-jit", "--run-cranelift"] {
+    for flag in engine_flags() {
         let o = ilo(&[flag, "--json", src, "0"]);
         assert_eq!(o.status.code(), Some(1), "{flag}: {}", stderr(&o));
         assert!(stderr(&o).contains("ILO-R006"), "{flag}: {}", stderr(&o));
@@ -274,7 +284,7 @@ fn explain_knows_every_kind_of_code() {
 #[test]
 fn a_run_past_max_memory_stops_with_ilo_r013_and_exit_1() {
     let doubling = "f>n;s=\"ab\";@i 0..60{s=+s s};len s";
-    for flag in ["--run-tree", "--run-stack", "--run-vm", "--run-jit", "--run-cranelift"] {
+    for flag in engine_flags() {
         let o = ilo(&[flag, "--max-memory", "64M", "--json", doubling]);
         assert_eq!(o.status.code(), Some(1), "{flag}: {}", stderr(&o));
         assert!(stderr(&o).contains("ILO-R013"), "{flag}: {}", stderr(&o));
@@ -436,9 +446,9 @@ fn chain(n: usize) -> String {
 
 #[test]
 fn the_jits_stop_at_the_step_and_depth_limits_like_the_register_vm() {
-    const ENGINES: [&str; 5] = ["--run-tree", "--run-stack", "--run-vm", "--run-jit", "--run-cranelift"];
+    let engines = engine_flags();
     let three = "g x:n>n;*x 2\nh x:n>n;g x\nf x:n>n;h x";
-    for engine in ENGINES {
+    for &engine in &engines {
         let o = ilo(&[engine, "--max-steps", "2", three, "f", "3"]);
         assert_eq!(o.status.code(), Some(1), "{engine}: {}", stdout(&o));
         assert!(stderr(&o).contains("ILO-R007"), "{engine}: {}", stderr(&o));
@@ -451,7 +461,7 @@ fn the_jits_stop_at_the_step_and_depth_limits_like_the_register_vm() {
     let file = dir.join("chain.ilo");
     std::fs::write(&file, chain(10_001)).expect("write");
     let path = file.to_string_lossy().to_string();
-    for engine in ENGINES {
+    for &engine in &engines {
         let o = ilo(&[engine, &path, "f10000", "1"]);
         assert!(
             stderr(&o).contains("ILO-R006"),
@@ -611,4 +621,41 @@ fn cargo_build_at_the_workspace_root_builds_ilo_and_the_readme_says_how_to_insta
     );
     let readme = std::fs::read_to_string(format!("{root}/README.md")).expect("README.md");
     assert!(readme.contains("cargo install --locked --path ilo-cli"), "README");
+}
+
+/// `--run-llvm` and `--emit llvm`: in a build without LLVM, how to build
+/// with it (exit 2); with it, the result, what was compiled, and the IR.
+#[test]
+fn llvm_runs_or_says_how_to_build_with_it() {
+    let o = ilo(&["--run-llvm", "--verbose", TOT, "10", "20", "30"]);
+    let e = ilo(&["--emit", "llvm", TOT]);
+    if !cfg!(feature = "llvm") {
+        for o in [&o, &e] {
+            assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
+            assert!(stderr(o).contains("--features llvm"), "{}", stderr(o));
+        }
+        return;
+    }
+    assert_eq!(
+        (stdout(&o).as_str(), o.status.code()),
+        ("6200\n", Some(0)),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("LLVM JIT: compiled `tot`: 1 function in "),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("ran `tot` on the LLVM JIT"), "{}", stderr(&o));
+    assert_eq!(e.status.code(), Some(0), "{}", stderr(&e));
+    assert!(
+        stdout(&e).contains("define { double, i32 } @ilo.tot(ptr"),
+        "{}",
+        stdout(&e)
+    );
+    // What it refuses, it names, and the register VM runs it.
+    let o = ilo(&["--run-llvm", "--verbose", "f x:t>t;x", "hi"]);
+    assert_eq!(stdout(&o), "hi\n");
+    assert!(stderr(&o).contains("LLVM JIT: `f` not compiled:"), "{}", stderr(&o));
 }

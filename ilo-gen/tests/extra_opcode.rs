@@ -51,6 +51,7 @@ fn a_typed_op_and_a_superinstruction_reach_every_generated_layer() {
     assert!(text("jit_x86_64.rs").contains("vroundsd Rx(o_a), Rx(o_b), Rx(o_b), 9"));
     assert!(text("jit_aarch64.rs").contains("frintm D(o_a), D(o_b)"));
     assert!(text("jit_cranelift.rs").contains("cx.b.ins().floor(o_b)"));
+    assert!(text("jit_llvm.rs").contains("cx.intrinsic(\"llvm.floor\", &[o_b])"));
     // The superinstruction's are composed from SUB_NN's: the constant read
     // from the function's constant pool into the scratch register, which
     // takes B's place.

@@ -17,12 +17,14 @@ use crate::value::Value;
 /// One layer's measurement.
 #[derive(Clone, Debug)]
 pub struct Row {
-    /// `Tree interpreter`, `Stack VM`, `Register VM`, `Register VM (reused)`, `JIT (x86_64)`, `Cranelift JIT`.
+    /// `Tree interpreter`, `Stack VM`, `Register VM`, `Register VM (reused)`, `JIT (x86_64)`, `Cranelift JIT`, `LLVM JIT`.
     pub layer: String,
     /// The printed result, or why the layer did not run.
     pub result: Result<String, String>,
     pub ns_per_call: f64,
     pub iterations: u64,
+    /// For a JIT, what compiling took.
+    pub compile: Option<String>,
 }
 
 /// Times `batch(n)`, which makes `n` calls: warms up, doubles the batch until
@@ -62,12 +64,14 @@ fn row(layer: &str, measured: Result<(f64, u64), RtError>, result: String) -> Ro
             result: Ok(result),
             ns_per_call: ns,
             iterations,
+            compile: None,
         },
         Err(e) => Row {
             layer: layer.into(),
             result: Err(e.to_string()),
             ns_per_call: 0.0,
             iterations: 0,
+            compile: None,
         },
     }
 }
@@ -78,6 +82,7 @@ fn skipped(layer: &str, why: String) -> Row {
         result: Err(why),
         ns_per_call: 0.0,
         iterations: 0,
+        compile: None,
     }
 }
 
@@ -171,6 +176,16 @@ pub fn bench(loaded: &Loaded, func: &str, args: &[Arg], budget: Duration) -> Vec
                     &limits,
                     budget,
                 ));
+                let (llvm, stats) = match crate::jit::llvm::compile_with_stats(&prog.funcs, root) {
+                    Ok((jit, stats)) => (Ok(jit), Some(stats.to_string())),
+                    Err(why) => (Err(why), None),
+                };
+                let mut llvm = match crate::jit::llvm::BUILT {
+                    true => bench_jit(prog, "LLVM JIT", llvm, args, &limits, budget),
+                    false => skipped("LLVM JIT", crate::jit::llvm::HOW_TO_BUILD.into()),
+                };
+                llvm.compile = stats;
+                rows.push(llvm);
             }
             None => rows.push(skipped("Register VM", format!("no function `{func}`"))),
         },
@@ -219,6 +234,9 @@ pub fn report(func: &str, rows: &[Row]) -> String {
                 out += &format!("  result:   {v}\n");
                 out += &format!("  per call: {} ns\n", fmt_ns(r.ns_per_call));
                 out += &format!("  iterations: {}\n", r.iterations);
+                if let Some(c) = &r.compile {
+                    out += &format!("  compile:  {c}\n");
+                }
             }
             Err(why) => out += &format!("  skipped:  {why}\n"),
         }

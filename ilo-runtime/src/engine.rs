@@ -25,10 +25,23 @@ pub enum Engine {
     /// The dynasm JIT for this machine.
     Jit,
     Cranelift,
+    /// The LLVM JIT (cargo feature `llvm`; without it, the register VM).
+    Llvm,
 }
 
 impl Engine {
+    /// Every engine this ilo was built with.
+    #[cfg(not(feature = "llvm"))]
     pub const ALL: [Engine; 5] = [Engine::Tree, Engine::Stack, Engine::Reg, Engine::Jit, Engine::Cranelift];
+    #[cfg(feature = "llvm")]
+    pub const ALL: [Engine; 6] = [
+        Engine::Tree,
+        Engine::Stack,
+        Engine::Reg,
+        Engine::Jit,
+        Engine::Cranelift,
+        Engine::Llvm,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -37,6 +50,7 @@ impl Engine {
             Engine::Reg => "register VM",
             Engine::Jit => "JIT",
             Engine::Cranelift => "Cranelift JIT",
+            Engine::Llvm => "LLVM JIT",
         }
     }
 }
@@ -157,6 +171,8 @@ pub struct Outcome {
     pub engine: Engine,
     /// Why a faster engine was not used, for `--verbose`.
     pub fallbacks: Vec<String>,
+    /// What a JIT compiled and how long that took, for `--verbose`.
+    pub compiled: Option<String>,
     /// The heap once the result was printed and every value released: a
     /// run that accounts for its memory correctly ends with nothing live
     /// and no bytes held (`peak_bytes` is the run's high-water mark).
@@ -224,13 +240,15 @@ impl Loaded {
     ) -> Result<Outcome, RtError> {
         let mut fallbacks = Fallbacks { all: Vec::new(), note };
         match engine {
-            Engine::Jit | Engine::Cranelift => match self.run_jit(func, args, engine, &limits, fallbacks.note) {
-                Ok(run) => {
+            Engine::Jit | Engine::Cranelift | Engine::Llvm => match self.run_jit(func, args, engine, &limits, fallbacks.note)
+            {
+                Ok((run, compiled)) => {
                     let printed = run?;
                     return Ok(Outcome {
                         printed,
                         engine,
                         fallbacks: fallbacks.all,
+                        compiled: Some(compiled),
                         heap: HeapStats::default(),
                     });
                 }
@@ -246,6 +264,7 @@ impl Loaded {
                         printed,
                         engine: Engine::Stack,
                         fallbacks: fallbacks.all,
+                        compiled: None,
                         heap,
                     });
                 }
@@ -253,7 +272,7 @@ impl Loaded {
             },
             Engine::Reg | Engine::Tree => {}
         }
-        if matches!(engine, Engine::Reg | Engine::Jit | Engine::Cranelift) {
+        if matches!(engine, Engine::Reg | Engine::Jit | Engine::Cranelift | Engine::Llvm) {
             match self.reg() {
                 Ok(prog) => {
                     let (printed, heap) = run_reg(prog, func, args, limits)?;
@@ -261,6 +280,7 @@ impl Loaded {
                         printed,
                         engine: Engine::Reg,
                         fallbacks: fallbacks.all,
+                        compiled: None,
                         heap,
                     });
                 }
@@ -277,13 +297,14 @@ impl Loaded {
             printed,
             engine: Engine::Tree,
             fallbacks: fallbacks.all,
+            compiled: None,
             heap,
         })
     }
 
-    /// Compiles `func` with the dynasm or the Cranelift JIT and runs it
+    /// Compiles `func` with the dynasm, Cranelift or LLVM JIT and runs it
     /// natively under `limits` (its result or the `ILO-R` error the register
-    /// VM gives), or says why it cannot.
+    /// VM gives) and says what it compiled, or says why it cannot.
     fn run_jit(
         &self,
         func: &str,
@@ -291,20 +312,32 @@ impl Loaded {
         engine: Engine,
         limits: &Limits,
         note: &mut dyn FnMut(&str),
-    ) -> Result<Result<String, RtError>, String> {
+    ) -> Result<(Result<String, RtError>, String), String> {
         let prog = self.reg().map_err(|u| u.to_string())?;
         let root = prog.func_index(func).ok_or("no such function")? as usize;
-        let jit = match engine {
-            Engine::Cranelift => crate::jit::cranelift::compile(&prog.funcs, root),
-            _ => JitFunc::compile(&prog.funcs, root),
+        let start = std::time::Instant::now();
+        let (jit, compiled) = match engine {
+            Engine::Llvm if !crate::jit::llvm::BUILT => return Err(crate::jit::llvm::HOW_TO_BUILD.into()),
+            Engine::Llvm => crate::jit::llvm::compile_with_stats(&prog.funcs, root)
+                .map(|(jit, stats)| (jit, format!("{}: compiled `{func}`: {stats}", engine.name()))),
+            _ => match engine {
+                Engine::Cranelift => crate::jit::cranelift::compile(&prog.funcs, root),
+                _ => JitFunc::compile(&prog.funcs, root),
+            }
+            .map(|jit| {
+                let ms = start.elapsed().as_secs_f64() * 1e3;
+                (jit, format!("{}: compiled `{func}` in {ms:.2} ms", engine.name()))
+            }),
         }
         .map_err(|u| u.to_string())?;
-        let summary = crate::jit::unit_summary(&prog.funcs, root, engine == Engine::Cranelift);
-        note(&format!("{}: {summary}", engine.name()));
+        if engine != Engine::Llvm {
+            let summary = crate::jit::unit_summary(&prog.funcs, root, engine == Engine::Cranelift);
+            note(&format!("{}: {summary}", engine.name()));
+        }
         // Scalar arguments and result: the heap stays empty.
         let mut heap = Heap::default();
         let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut heap)).collect();
-        Ok(jit.run(Some(prog), &vals, limits).map(|v| finish(&mut heap, v).0))
+        Ok((jit.run(Some(prog), &vals, limits).map(|v| finish(&mut heap, v).0), compiled))
     }
 }
 

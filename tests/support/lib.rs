@@ -1,6 +1,6 @@
 //! Shared support for the workspace-level tests.
 
-use ilo_runtime::engine::Loaded;
+use ilo_runtime::engine::{Engine, Loaded};
 
 /// Parses and verifies `src`, panicking with the diagnostics if it is wrong:
 /// for tests whose programs are known good.
@@ -9,6 +9,16 @@ pub fn load(src: &str) -> Loaded {
         Ok(p) => Loaded::new(p),
         Err(d) => panic!("program does not check:\n{src}\n{d:#?}"),
     }
+}
+
+/// The native JITs this ilo was built with: dynasm and Cranelift, and LLVM
+/// with the `llvm` feature (`cargo test --workspace --features llvm`).
+pub fn native_jits() -> Vec<Engine> {
+    let mut all = vec![Engine::Jit, Engine::Cranelift];
+    if ilo_runtime::jit::llvm::BUILT {
+        all.push(Engine::Llvm);
+    }
+    all
 }
 
 /// Same bits, or both NaN (x86 and ARM disagree on the sign of the default NaN).

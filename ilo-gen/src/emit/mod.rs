@@ -5,6 +5,7 @@ mod cranelift;
 mod disasm;
 mod docs;
 mod jit;
+mod llvm;
 mod opcodes;
 mod reg_vm;
 mod select;
@@ -41,6 +42,7 @@ pub fn all(isa: &Isa) -> Result<Vec<GenFile>, GenError> {
         files.push(rust(name, jit::emit(isa, target))?);
     }
     files.push(rust("jit_cranelift.rs", cranelift::emit(isa))?);
+    files.push(rust("jit_llvm.rs", llvm::emit(isa))?);
     for f in &mut files {
         f.text = provenance(&f.text, isa);
     }

@@ -474,7 +474,7 @@ fn build_entry(
 
 /// Where each jump of `f` goes: the pcs that start a block (targets, and
 /// what follows a jump or a return).
-fn block_starts(f: &RegFunc) -> Vec<bool> {
+pub(crate) fn block_starts(f: &RegFunc) -> Vec<bool> {
     let mut starts = vec![false; f.code.len() + 1];
     starts[0] = true;
     let mut pc = 0;

@@ -14,6 +14,7 @@ pub mod disasm;
 pub mod emulate;
 pub mod inline;
 pub mod liveness;
+pub mod llvm;
 pub mod native;
 
 use dynasmrt::relocations::Relocation;

@@ -112,12 +112,14 @@ pub fn row(loaded: &Loaded, func: &str, args: &[Arg], budget: Duration) -> crate
             result: Ok(result),
             ns_per_call,
             iterations,
+            compile: None,
         },
         Err(why) => crate::bench::Row {
             layer,
             result: Err(why),
             ns_per_call: 0.0,
             iterations: 0,
+            compile: None,
         },
     }
 }
