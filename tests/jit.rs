@@ -131,7 +131,9 @@ fn a_callee_the_jit_cannot_take_runs_on_the_register_vm_through_a_trampoline() {
     // A function of compiled calls is compiled by every backend.
     let calls = load("sq x:n>n;*x x\nsq2 x:n>n;a=sq x;sq a");
     for engine in native_jits() {
-        let out = calls.run("sq2", &[Arg::Num(3.0)], engine, Limits::default()).expect("runs");
+        let out = calls
+            .run("sq2", &[Arg::Num(3.0)], engine, Limits::default())
+            .expect("runs");
         assert_eq!((out.printed.as_str(), out.engine), ("81", engine));
     }
     // A callee returning a text cannot be bridged: its caller stays on the VM.

@@ -240,23 +240,24 @@ impl Loaded {
     ) -> Result<Outcome, RtError> {
         let mut fallbacks = Fallbacks { all: Vec::new(), note };
         match engine {
-            Engine::Jit | Engine::Cranelift | Engine::Llvm => match self.run_jit(func, args, engine, &limits, fallbacks.note)
-            {
-                Ok((run, compiled)) => {
-                    let printed = run?;
-                    return Ok(Outcome {
-                        printed,
-                        engine,
-                        fallbacks: fallbacks.all,
-                        compiled: Some(compiled),
-                        heap: HeapStats::default(),
-                    });
+            Engine::Jit | Engine::Cranelift | Engine::Llvm => {
+                match self.run_jit(func, args, engine, &limits, fallbacks.note) {
+                    Ok((run, compiled)) => {
+                        let printed = run?;
+                        return Ok(Outcome {
+                            printed,
+                            engine,
+                            fallbacks: fallbacks.all,
+                            compiled: Some(compiled),
+                            heap: HeapStats::default(),
+                        });
+                    }
+                    Err(why) => fallbacks.push(format!(
+                        "{}: `{func}` not compiled: {why}; running on the register VM",
+                        engine.name()
+                    )),
                 }
-                Err(why) => fallbacks.push(format!(
-                    "{}: `{func}` not compiled: {why}; running on the register VM",
-                    engine.name()
-                )),
-            },
+            }
             Engine::Stack => match self.stack() {
                 Ok(prog) => {
                     let (printed, heap) = run_stack(prog, func, args, limits)?;
@@ -337,7 +338,10 @@ impl Loaded {
         // Scalar arguments and result: the heap stays empty.
         let mut heap = Heap::default();
         let vals: Vec<Value> = args.iter().map(|a| a.to_value(&mut heap)).collect();
-        Ok((jit.run(Some(prog), &vals, limits).map(|v| finish(&mut heap, v).0), compiled))
+        Ok((
+            jit.run(Some(prog), &vals, limits).map(|v| finish(&mut heap, v).0),
+            compiled,
+        ))
     }
 }
 
