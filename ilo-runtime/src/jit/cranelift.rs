@@ -12,7 +12,7 @@ use cranelift_module::{FuncId, Linkage, Module};
 
 use super::abi::{Ctx, Status};
 use super::native::JitFunc;
-use super::{blame, Unsupported, MAX_PARAMS};
+use super::{blame, Unsupported};
 use crate::isa::{rop, RegOp};
 use crate::reg::RegFunc;
 use crate::value::Value;
@@ -309,16 +309,7 @@ fn codegen_err(e: impl std::fmt::Display) -> Unsupported {
 }
 
 pub(crate) fn eligible(f: &RegFunc) -> Result<(), Unsupported> {
-    if !f.scalar {
-        return Err(Unsupported::NotNumeric);
-    }
-    if f.nparams > MAX_PARAMS {
-        return Err(Unsupported::TooManyParams(f.nparams));
-    }
-    if let Some(op) = first_unlowered(f) {
-        return Err(Unsupported::Opcode(op as u8));
-    }
-    Ok(())
+    super::eligible_with(f, generated::LOWERED)
 }
 
 /// `(ctx, steps left, depth left, value…) -> (value, status, steps
@@ -584,9 +575,5 @@ fn build(
 
 /// The first opcode of `f` Cranelift has no lowering for.
 pub fn first_unlowered(f: &RegFunc) -> Option<RegOp> {
-    f.code
-        .iter()
-        .filter_map(|w| crate::isa::decode_reg(*w))
-        .map(|i| i.op)
-        .find(|op| !generated::LOWERED.contains(op))
+    super::first_not_in(f, generated::LOWERED)
 }

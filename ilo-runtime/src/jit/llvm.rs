@@ -107,7 +107,7 @@ mod imp {
 
     use super::super::abi::{Ctx, Status};
     use super::super::native::JitFunc;
-    use super::super::{blame, call_unit, static_calls, Unsupported, MAX_PARAMS};
+    use super::super::{blame, Unsupported};
     use super::Stats;
     use crate::isa::{rop, RegOp};
     use crate::reg::RegFunc;
@@ -436,25 +436,7 @@ mod imp {
     }
 
     fn eligible(f: &RegFunc) -> Result<(), Unsupported> {
-        if !f.scalar {
-            return Err(Unsupported::NotNumeric);
-        }
-        if f.nparams > MAX_PARAMS {
-            return Err(Unsupported::TooManyParams(f.nparams));
-        }
-        if let Some(op) = first_unlowered(f) {
-            return Err(Unsupported::Opcode(op as u8));
-        }
-        Ok(())
-    }
-
-    /// The first opcode of `f` LLVM has no lowering for.
-    fn first_unlowered(f: &RegFunc) -> Option<RegOp> {
-        f.code
-            .iter()
-            .filter_map(|w| crate::isa::decode_reg(*w))
-            .map(|i| i.op)
-            .find(|op| !generated::LOWERED.contains(op))
+        super::super::eligible_with(f, generated::LOWERED)
     }
 
     /// A host target machine, LLVM's native target initialised once.
@@ -674,10 +656,7 @@ mod imp {
     pub fn compile_with_stats(funcs: &[RegFunc], root: usize) -> Result<(JitFunc, Stats), Unsupported> {
         let start = Instant::now();
         let funcs = &super::super::inline::inline_leaves(funcs);
-        let unit = call_unit(funcs, root)?;
-        for &i in &unit {
-            eligible(&funcs[i]).map_err(|why| blame(funcs, root, i, why))?;
-        }
+        let (unit, _) = super::super::plan_unit(funcs, root, eligible, false)?;
         let machine = host_machine()?;
         let context = Box::new(Context::create());
         // SAFETY: the context is boxed, so it stays where it is while the
@@ -725,40 +704,11 @@ mod imp {
         Ok((jit, stats))
     }
 
-    /// Whether each function's unit compiles: its own shape and opcodes,
-    /// and every function it reaches; one that cannot be taken blames each
-    /// function reaching it (linear, as `jit::program_verdicts`).
-    fn verdicts(funcs: &[RegFunc]) -> Vec<Result<(), Unsupported>> {
-        let mut verdict: Vec<Result<(), Unsupported>> = funcs.iter().map(eligible).collect();
-        let mut callers: Vec<Vec<usize>> = vec![Vec::new(); funcs.len()];
-        for (i, f) in funcs.iter().enumerate() {
-            for c in static_calls(f, false) {
-                match callers.get_mut(c) {
-                    Some(list) => list.push(i),
-                    None => verdict[i] = Err(Unsupported::Opcode(rop::CALL)),
-                }
-            }
-        }
-        let mut todo: Vec<usize> = (0..funcs.len()).filter(|&i| verdict[i].is_err()).collect();
-        while let Some(bad) = todo.pop() {
-            let why = match &verdict[bad] {
-                Err(Unsupported::Callee(name, why)) => Unsupported::Callee(name.clone(), why.clone()),
-                Err(why) => Unsupported::Callee(funcs[bad].name.clone(), Box::new(why.clone())),
-                Ok(()) => continue,
-            };
-            for &caller in &callers[bad] {
-                if verdict[caller].is_ok() {
-                    verdict[caller] = Err(why.clone());
-                    todo.push(caller);
-                }
-            }
-        }
-        verdict
-    }
-
     pub fn program_ir(funcs: &[RegFunc]) -> Result<String, String> {
         let funcs = &super::super::inline::inline_leaves(funcs);
-        let verdicts = verdicts(funcs);
+        // No trampolines here yet: a function LLVM cannot take blames its
+        // callers.
+        let verdicts = super::super::verdicts_with(funcs, eligible, false);
         let good: Vec<usize> = (0..funcs.len()).filter(|&i| verdicts[i].is_ok()).collect();
         let machine = host_machine().map_err(|e| e.to_string())?;
         let c = Context::create();

@@ -283,16 +283,32 @@ pub const MAX_PARAMS: usize = 8;
 /// and names the first opcode the target has no lowering for (a loop's or a
 /// branch's, rather than whatever the lowering would trip on first).
 fn check_eligible(f: &RegFunc, target: Target) -> Result<(), Unsupported> {
+    eligible_with(f, lowered_ops(target))
+}
+
+/// Whether a backend lowering the opcodes `lowered` takes `f` by itself
+/// (its calls aside): scalar parameters and result, every opcode lowered
+/// (the first one not is named), parameters that arrive in registers.
+pub(crate) fn eligible_with(f: &RegFunc, lowered: &[RegOp]) -> Result<(), Unsupported> {
     if !f.scalar {
         return Err(Unsupported::NotNumeric);
     }
-    if let Some(op) = first_unlowered(f, target) {
+    if let Some(op) = first_not_in(f, lowered) {
         return Err(Unsupported::Opcode(op as u8));
     }
     if f.nparams > MAX_PARAMS {
         return Err(Unsupported::TooManyParams(f.nparams));
     }
     Ok(())
+}
+
+/// The first opcode of `f` not among `lowered`.
+pub(crate) fn first_not_in(f: &RegFunc, lowered: &[RegOp]) -> Option<RegOp> {
+    f.code
+        .iter()
+        .filter_map(|w| decode_reg(*w))
+        .map(|i| i.op)
+        .find(|op| !lowered.contains(op))
 }
 
 /// What assembling needs of a target besides the generated lowering: the
@@ -720,10 +736,5 @@ pub fn lowered_ops(target: Target) -> &'static [RegOp] {
 /// Whether the first instruction the JIT rejects would be `op`: used by
 /// listings to say why a function stays on the VM.
 pub fn first_unlowered(f: &RegFunc, target: Target) -> Option<RegOp> {
-    let lowered = lowered_ops(target);
-    f.code
-        .iter()
-        .filter_map(|w| decode_reg(*w))
-        .map(|i| i.op)
-        .find(|op| !lowered.contains(op))
+    first_not_in(f, lowered_ops(target))
 }
