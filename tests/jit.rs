@@ -98,10 +98,9 @@ fn aarch64_jit_matches_the_register_vm_under_emulation() {
 #[test]
 fn a_callee_the_jit_cannot_take_runs_on_the_register_vm_through_a_trampoline() {
     // `show` calls a builtin (CALLB has no lowering) but takes and returns
-    // numbers: `sq2` is compiled and calls it on the register VM (LLVM has
-    // no trampoline yet: there the register VM runs both).
+    // numbers: `sq2` is compiled and calls it on the register VM.
     let loaded = load("show x:n>n;s=str x;len s\nsq2 x:n>n;a=show x;*a a");
-    for engine in [Engine::Jit, Engine::Cranelift] {
+    for engine in native_jits() {
         let out = loaded
             .run("sq2", &[Arg::Num(12345.0)], engine, Limits::default())
             .expect("runs");

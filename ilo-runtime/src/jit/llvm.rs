@@ -177,6 +177,9 @@ mod imp {
         /// The block starting at each pc that one starts at.
         blocks: Vec<Option<BasicBlock<'ctx>>>,
         ctx: PointerValue<'ctx>,
+        /// Words for a call into the register VM: its arguments, then its
+        /// result (an entry-block alloca, so a call in a loop reuses it).
+        vm_area: PointerValue<'ctx>,
         /// Words the instruction being lowered takes: 2 for a
         /// compare-and-branch (it consumes the JMP word after it), else 1.
         width: usize,
@@ -408,20 +411,24 @@ mod imp {
         /// `CALL`: function `func` on VM registers `a`…, its result into
         /// `a`; an error status leaves this function with it.
         pub(crate) fn call(&mut self, _pc: usize, a: usize, func: usize) -> Result<(), Unsupported> {
-            let (Some(Some(callee)), Some(f)) = (self.fns.get(func), self.funcs.get(func)) else {
-                return Err(Unsupported::Opcode(rop::CALL));
+            let f = self.funcs.get(func).ok_or(Unsupported::Opcode(rop::CALL))?;
+            let (v, status) = match self.fns.get(func).copied().flatten() {
+                Some(callee) => {
+                    let mut args: Vec<BasicMetadataValueEnum> = vec![self.ctx.into()];
+                    for r in a..a + f.nparams {
+                        args.push(self.reg(r)?.into());
+                    }
+                    let call = self.b.build_call(callee, &args, "").map_err(err)?;
+                    let inkwell::values::ValueKind::Basic(pair) = call.try_as_basic_value() else {
+                        return Err(Unsupported::Opcode(rop::CALL));
+                    };
+                    let pair = pair.into_struct_value();
+                    let v = self.b.build_extract_value(pair, 0, "").map_err(err)?.into_float_value();
+                    let status = self.b.build_extract_value(pair, 1, "").map_err(err)?.into_int_value();
+                    (v, status)
+                }
+                None => self.call_vm(a, func, f.nparams)?,
             };
-            let mut args: Vec<BasicMetadataValueEnum> = vec![self.ctx.into()];
-            for r in a..a + f.nparams {
-                args.push(self.reg(r)?.into());
-            }
-            let call = self.b.build_call(*callee, &args, "").map_err(err)?;
-            let inkwell::values::ValueKind::Basic(pair) = call.try_as_basic_value() else {
-                return Err(Unsupported::Opcode(rop::CALL));
-            };
-            let pair = pair.into_struct_value();
-            let v = self.b.build_extract_value(pair, 0, "").map_err(err)?.into_float_value();
-            let status = self.b.build_extract_value(pair, 1, "").map_err(err)?.into_int_value();
             let bad = self
                 .b
                 .build_int_compare(IntPredicate::NE, status, self.t.i32.const_zero(), "")
@@ -432,6 +439,59 @@ mod imp {
             self.fail(status)?;
             self.b.position_at_end(go);
             self.set(a, v)
+        }
+    }
+
+    impl<'ctx> LlCx<'_, 'ctx> {
+        /// A call of function `func` on the register VM, through
+        /// `bridge::ilo_call_vm(ctx, func, args, result)` (the counters are
+        /// in the context already): its result and status.
+        fn call_vm(
+            &mut self,
+            a: usize,
+            func: usize,
+            n: usize,
+        ) -> Result<(FloatValue<'ctx>, IntValue<'ctx>), Unsupported> {
+            let word = |cx: &Self, j: usize| {
+                // SAFETY: `vm_area` holds MAX_PARAMS + 1 words and a
+                // bridged callee takes at most MAX_PARAMS arguments.
+                unsafe {
+                    cx.b.build_in_bounds_gep(cx.t.i64, cx.vm_area, &[cx.t.i64.const_int(j as u64, false)], "")
+                }
+                .map_err(err)
+            };
+            for j in 0..n {
+                let x = self.reg(a + j)?;
+                let p = word(self, j)?;
+                self.b.build_store(p, x).map_err(err)?;
+            }
+            let result = word(self, n)?;
+            let ptr = self.llcx.ptr_type(AddressSpace::default());
+            let fn_type = self
+                .t
+                .i32
+                .fn_type(&[ptr.into(), self.t.i32.into(), ptr.into(), ptr.into()], false);
+            let address = super::super::bridge::ilo_call_vm as *const () as usize as u64;
+            let target = self
+                .b
+                .build_int_to_ptr(self.t.i64.const_int(address, false), ptr, "")
+                .map_err(err)?;
+            let args: [BasicMetadataValueEnum; 4] = [
+                self.ctx.into(),
+                self.t.i32.const_int(func as u64, false).into(),
+                self.vm_area.into(),
+                result.into(),
+            ];
+            let call = self.b.build_indirect_call(fn_type, target, &args, "").map_err(err)?;
+            let inkwell::values::ValueKind::Basic(status) = call.try_as_basic_value() else {
+                return Err(Unsupported::Opcode(rop::CALL));
+            };
+            let v = self
+                .b
+                .build_load(self.t.f64, result, "")
+                .map_err(err)?
+                .into_float_value();
+            Ok((v, status.into_int_value()))
         }
     }
 
@@ -542,6 +602,9 @@ mod imp {
             b.build_store(slot, init).map_err(err)?;
             slots.push(slot);
         }
+        let vm_area = b
+            .build_array_alloca(t.i64, t.i64.const_int(super::super::MAX_PARAMS as u64 + 1, false), "")
+            .map_err(err)?;
         let blocks = super::super::cranelift::block_starts(f)
             .into_iter()
             .map(|start| start.then(|| c.append_basic_block(func, "")))
@@ -558,6 +621,7 @@ mod imp {
             fns,
             blocks,
             ctx,
+            vm_area,
             width: 1,
         };
         cx.enter()?;
@@ -656,7 +720,9 @@ mod imp {
     pub fn compile_with_stats(funcs: &[RegFunc], root: usize) -> Result<(JitFunc, Stats), Unsupported> {
         let start = Instant::now();
         let funcs = &super::super::inline::inline_leaves(funcs);
-        let (unit, _) = super::super::plan_unit(funcs, root, eligible, false)?;
+        // A function LLVM cannot take runs on the register VM, called
+        // through `bridge::ilo_call_vm` (LLVM code runs only on this machine).
+        let (unit, _) = super::super::plan_unit(funcs, root, eligible, true)?;
         let machine = host_machine()?;
         let context = Box::new(Context::create());
         // SAFETY: the context is boxed, so it stays where it is while the
