@@ -282,6 +282,7 @@ impl Shape {
             name: format!("probe_{}", self.op.name()),
             nparams: layout.nparams,
             nregs,
+            nslots: 0,
             code,
             consts: consts.into_iter().map(|x| Value::from_bits(x.to_bits())).collect(),
             scalar: true,

@@ -2,7 +2,7 @@
 //! variables that may be read before they are bound, and the error for a
 //! construct an engine cannot compile yet.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::front::ast::{FuncDecl, Program, Span, Stmt, StmtKind, Type};
 
@@ -89,11 +89,7 @@ pub fn late_names(f: &FuncDecl) -> Vec<&str> {
     }
     let mut out = Vec::new();
     walk(&f.body, false, &mut out);
-    let mut seen: Vec<&str> = f.params.iter().map(|p| p.name.name.as_str()).collect();
-    out.retain(|n| {
-        let new = !seen.contains(n);
-        seen.push(n);
-        new
-    });
+    let mut seen: HashSet<&str> = f.params.iter().map(|p| p.name.name.as_str()).collect();
+    out.retain(|n| seen.insert(n));
     out
 }

@@ -28,7 +28,9 @@
 //! caller waits for it), so deep recursion ends in `ILO-R006` at the depth
 //! limit, never in a crashed process, whichever thread it runs on.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use crate::builtins::{self, Builtin, CallValue};
@@ -86,18 +88,25 @@ pub struct TreeInterp<'p> {
     targets: HashMap<usize, Target>,
     pub heap: Heap,
     /// Every active call's variables (see [`Env`]): a collection's roots,
-    /// with the values expressions hold in `heap.temps`.
-    vars: Vec<(&'p str, Value)>,
+    /// with the values expressions hold in `heap.temps`. `None` is a
+    /// variable not bound (yet, or any more).
+    vars: Vec<Option<Value>>,
+    /// Each function's variable names and their slots in its call's frame,
+    /// found once here so that a read costs a hash lookup, not a scan of
+    /// the frame (which made big functions quadratic).
+    slots: Vec<FxHashMap<&'p str, u32>>,
     limits: Limits,
     depth: usize,
     steps: u64,
     guard: StackGuard,
 }
 
-/// One call's variables: `vars[base..]` of the interpreter, innermost
-/// binding last. They live on one stack so a collection can see them all.
+/// One call's variables: `vars[base..]` of the interpreter, one slot per
+/// name of the function (`slots[func]`). They live on one stack so a
+/// collection can see them all.
 struct Env {
     base: usize,
+    func: usize,
 }
 
 impl<'p> TreeInterp<'p> {
@@ -109,6 +118,7 @@ impl<'p> TreeInterp<'p> {
             by_name.entry(f.name.name.as_str()).or_insert(i as u32);
         }
         let shapes = vm_support::record_shapes_by_name(program);
+        let slots = funcs.iter().map(|f| variable_slots(f)).collect();
         let mut interp = TreeInterp {
             funcs,
             by_name,
@@ -116,6 +126,7 @@ impl<'p> TreeInterp<'p> {
             targets: HashMap::new(),
             heap: Heap::default(),
             vars: Vec::new(),
+            slots,
             limits,
             depth: 0,
             steps: 0,
@@ -144,37 +155,37 @@ impl<'p> TreeInterp<'p> {
 
     // ---- variables ----
 
-    fn get_var(&self, env: &Env, name: &str) -> Option<Value> {
-        self.vars[env.base..]
-            .iter()
-            .rev()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| *v)
+    /// The slot of `name` in `env`'s frame; `None` for a name the function
+    /// never binds (a function or builtin used as a value).
+    fn slot(&self, env: &Env, name: &str) -> Option<usize> {
+        self.slots[env.func].get(name).map(|&i| env.base + i as usize)
     }
 
-    fn set_var(&mut self, env: &Env, name: &'p str, v: Value) {
-        match self.vars[env.base..].iter_mut().rev().find(|(n, _)| *n == name) {
-            Some(slot) => slot.1 = v,
-            None => self.vars.push((name, v)),
-        }
+    fn get_var(&self, env: &Env, name: &str) -> Option<Value> {
+        self.slot(env, name).and_then(|i| self.vars[i])
+    }
+
+    /// Binds `name`, which [`variable_slots`] gave a slot: every binding
+    /// form is one it collects.
+    fn set_var(&mut self, env: &Env, name: &'p str, v: Value) -> Flow<()> {
+        let i = self
+            .slot(env, name)
+            .ok_or_else(|| RtError::internal(format!("`{name}` has no slot in its frame")))?;
+        self.vars[i] = Some(v);
+        Ok(())
     }
 
     /// Binds `name` for a loop or an arm; returns what to hand to `unscope`.
-    fn scope(&mut self, env: &Env, name: &'p str, v: Value) -> Option<Value> {
+    fn scope(&mut self, env: &Env, name: &'p str, v: Value) -> Flow<Option<Value>> {
         let prev = self.get_var(env, name);
-        self.set_var(env, name, v);
-        prev
+        self.set_var(env, name, v)?;
+        Ok(prev)
     }
 
     /// Gives `name` back the value it had before `scope`, or unbinds it.
     fn unscope(&mut self, env: &Env, name: &'p str, prev: Option<Value>) {
-        match prev {
-            Some(v) => self.set_var(env, name, v),
-            None => {
-                if let Some(i) = self.vars[env.base..].iter().rposition(|(n, _)| *n == name) {
-                    self.vars.remove(env.base + i);
-                }
-            }
+        if let Some(i) = self.slot(env, name) {
+            self.vars[i] = prev;
         }
     }
 
@@ -211,9 +222,7 @@ impl<'p> TreeInterp<'p> {
 
     fn resolve_calls(&mut self) {
         let funcs = self.funcs.clone();
-        for f in funcs {
-            let mut bound: HashSet<&str> = f.params.iter().map(|p| p.name.name.as_str()).collect();
-            bound_names(&f.body, &mut bound);
+        for (i, f) in funcs.into_iter().enumerate() {
             let mut sites = Vec::new();
             for s in &f.body {
                 stmt_calls(s, &mut sites);
@@ -221,7 +230,7 @@ impl<'p> TreeInterp<'p> {
             for e in sites {
                 if let ExprKind::Call { func, .. } = &e.kind {
                     let t = Target {
-                        local: bound.contains(func.name.as_str()),
+                        local: self.slots[i].contains_key(func.name.as_str()),
                         callee: self.callee(&func.name),
                     };
                     self.targets.insert(e as *const Expr as usize, t);
@@ -237,7 +246,7 @@ impl<'p> TreeInterp<'p> {
     fn tick(&mut self) -> Result<(), RtError> {
         vm_support::count_step(&mut self.steps, &self.limits)?;
         let vars = &self.vars;
-        self.heap.safepoint(|| vars.iter().map(|(_, v)| *v))
+        self.heap.safepoint(|| vars.iter().flatten().copied())
     }
 
     fn call_index(&mut self, i: u32, args: &[Value]) -> Result<Value, RtError> {
@@ -250,10 +259,10 @@ impl<'p> TreeInterp<'p> {
         }
         self.tick()?;
         if self.guard.exhausted() {
-            return self.call_on_new_segment(f, args);
+            return self.call_on_new_segment(i, f, args);
         }
         self.depth += 1;
-        let result = self.run_decl(f, args);
+        let result = self.run_decl(i, f, args);
         self.depth -= 1;
         result
     }
@@ -270,22 +279,27 @@ impl<'p> TreeInterp<'p> {
     /// Runs the call on a fresh thread with a large stack; this thread waits.
     #[cold]
     #[inline(never)]
-    fn call_on_new_segment(&mut self, f: &'p FuncDecl, args: &[Value]) -> Result<Value, RtError> {
+    fn call_on_new_segment(&mut self, i: u32, f: &'p FuncDecl, args: &[Value]) -> Result<Value, RtError> {
         let saved = self.guard;
         self.depth += 1;
         let result = vm_support::on_new_segment("ilo-tree", |guard| {
             self.guard = guard;
-            self.run_decl(f, args)
+            self.run_decl(i, f, args)
         });
         self.depth -= 1;
         self.guard = saved;
         result
     }
 
-    fn run_decl(&mut self, f: &'p FuncDecl, args: &[Value]) -> Result<Value, RtError> {
-        let mut env = Env { base: self.vars.len() };
+    fn run_decl(&mut self, i: u32, f: &'p FuncDecl, args: &[Value]) -> Result<Value, RtError> {
+        let mut env = Env {
+            base: self.vars.len(),
+            func: i as usize,
+        };
+        self.vars.resize(env.base + self.slots[env.func].len(), None);
         for (p, v) in f.params.iter().zip(args) {
-            self.vars.push((p.name.name.as_str(), *v));
+            self.set_var(&env, &p.name.name, *v)
+                .map_err(|_| RtError::internal("a parameter has no slot"))?;
         }
         let r = self.with_temps(|s| s.body(&f.body, &mut env));
         self.vars.truncate(env.base);
@@ -349,7 +363,7 @@ impl<'p> TreeInterp<'p> {
             }
             StmtKind::Bind { name, value } => {
                 let v = self.expr(value, env)?;
-                self.set_var(env, &name.name, v);
+                self.set_var(env, &name.name, v)?;
                 Ok(v)
             }
             StmtKind::Guard { cond, negated, value } => {
@@ -402,7 +416,7 @@ impl<'p> TreeInterp<'p> {
         let v = self.expr(value, env)?;
         for n in names {
             let x = ops::field(&mut self.heap, v, &n.name)?;
-            self.set_var(env, &n.name, x);
+            self.set_var(env, &n.name, x)?;
         }
         Ok(v)
     }
@@ -429,9 +443,9 @@ impl<'p> TreeInterp<'p> {
             if s.heap.as_list(xs).is_none() {
                 s.heap.root_all(&items);
             }
-            let prev = s.scope(env, &var.name, Value::NIL);
+            let prev = s.scope(env, &var.name, Value::NIL)?;
             for x in items {
-                s.set_var(env, &var.name, x);
+                s.set_var(env, &var.name, x)?;
                 if !s.iteration(body, env)? {
                     break;
                 }
@@ -455,10 +469,10 @@ impl<'p> TreeInterp<'p> {
         let (Some(a), Some(b)) = (a.to_num(), b.to_num()) else {
             return Err(self.range_error(var, a, b).into());
         };
-        let prev = self.scope(env, &var.name, Value::NIL);
+        let prev = self.scope(env, &var.name, Value::NIL)?;
         let mut i = a;
         while i < b {
-            self.set_var(env, &var.name, Value::num(i));
+            self.set_var(env, &var.name, Value::num(i))?;
             if !self.iteration(body, env)? {
                 break;
             }
@@ -547,7 +561,7 @@ impl<'p> TreeInterp<'p> {
             };
             return match binding {
                 Some((name, x)) if name.name != "_" => {
-                    let prev = self.scope(env, &name.name, x);
+                    let prev = self.scope(env, &name.name, x)?;
                     let r = self.expr(&arm.body, env);
                     self.unscope(env, &name.name, prev);
                     r
@@ -800,11 +814,25 @@ impl CallValue for TreeInterp<'_> {
 
 // ---- walking the AST for call sites and bound names ----
 
-fn bound_names<'p>(body: &'p [Stmt], out: &mut HashSet<&'p str>) {
+/// Slots for a function's variables: its parameters first, then every name
+/// a statement binds, in order of first appearance.
+fn variable_slots(f: &FuncDecl) -> FxHashMap<&str, u32> {
+    let mut bound = Vec::new();
+    bound.extend(f.params.iter().map(|p| p.name.name.as_str()));
+    bound_names(&f.body, &mut bound);
+    let mut slots = FxHashMap::default();
+    for name in bound {
+        let next = slots.len() as u32;
+        slots.entry(name).or_insert(next);
+    }
+    slots
+}
+
+fn bound_names<'p>(body: &'p [Stmt], out: &mut Vec<&'p str>) {
     for s in body {
         match &s.kind {
             StmtKind::Bind { name, .. } => {
-                out.insert(&name.name);
+                out.push(&name.name);
             }
             StmtKind::Destructure { names, .. } => out.extend(names.iter().map(|n| n.name.as_str())),
             StmtKind::If { then, els, .. } => {
@@ -816,12 +844,12 @@ fn bound_names<'p>(body: &'p [Stmt], out: &mut HashSet<&'p str>) {
             StmtKind::Match { arms, .. } => {
                 for a in arms {
                     if let Pattern::Ok(n) | Pattern::Err(n) | Pattern::Typed(_, n) = &a.pat {
-                        out.insert(&n.name);
+                        out.push(&n.name);
                     }
                 }
             }
             StmtKind::ForEach { var, body, .. } | StmtKind::ForRange { var, body, .. } => {
-                out.insert(&var.name);
+                out.push(&var.name);
                 bound_names(body, out);
             }
             StmtKind::While { body, .. } => bound_names(body, out),

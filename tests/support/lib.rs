@@ -87,4 +87,5 @@ pub const NUMERIC_PROGRAMS: &[(&str, &str, &[&[f64]])] = &[
     ("konst", "konst>n;2.5", &[&[]]),
     ("rebind", "rebind x:n>n;x=*x x;x=+x 1;x", &[&[3.0], &[-0.5]]),
 ];
+pub mod big_programs;
 pub mod examples;

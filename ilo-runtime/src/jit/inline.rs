@@ -106,7 +106,7 @@ fn expand(f: &RegFunc, funcs: &[RegFunc], leaf: &[bool]) -> Option<RegFunc> {
         if let Some(g) = callee {
             let g = &funcs[g];
             let a = ins.a as usize;
-            if a + g.nregs > MAX_REGS || consts.len() + g.consts.len() > 256 {
+            if a + g.nregs > MAX_REGS || g.nslots > 0 || consts.len() + g.consts.len() > 256 {
                 out.push(Word { word, jump: None });
                 continue;
             }
@@ -143,6 +143,7 @@ fn expand(f: &RegFunc, funcs: &[RegFunc], leaf: &[bool]) -> Option<RegFunc> {
         name: f.name.clone(),
         nparams: f.nparams,
         nregs,
+        nslots: f.nslots,
         code,
         consts,
         scalar: f.scalar,

@@ -20,6 +20,8 @@
 //! `&`/`|`, `??`) becomes jumps; loops count a step per iteration (`TICK`).
 
 use std::collections::HashSet;
+
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use super::vm::{type_tag_code, TAG_ERR, TAG_FUNC, TAG_OK};
@@ -39,6 +41,8 @@ pub struct RegFunc {
     pub name: String,
     pub nparams: usize,
     pub nregs: usize,
+    /// Frame slots for the locals beyond the registers (`GETSLOT`/`SETSLOT`).
+    pub nslots: usize,
     pub code: Vec<u32>,
     pub consts: Vec<Value>,
     /// Every parameter and the result is a number or a boolean, a value a
@@ -71,8 +75,20 @@ pub fn compile(program: &Program) -> Result<RegProgram, Unsupported> {
         shapes: crate::vm_support::record_shapes(program),
         ..RegProgram::default()
     };
+    let mut texts = FxHashMap::default();
+    // Names that 8-bit operands carry (`FIELD`, `UNWRAP`) go first, so
+    // however many text literals a program has, they stay in reach.
+    let mut names: Vec<String> = prog.shapes.iter().flat_map(|s| s.fields.iter().cloned()).collect();
+    names.extend(table.funcs.iter().map(|f| f.name.name.clone()));
+    for name in names {
+        let next = prog.texts.len();
+        texts.entry(name.clone()).or_insert_with(|| {
+            prog.texts.push(name);
+            next
+        });
+    }
     for f in &table.funcs {
-        let func = compile_func(&table, &mut prog, f)?;
+        let func = compile_func(&table, &mut prog, &mut texts, f)?;
         prog.funcs.push(func);
     }
     Ok(prog)
@@ -95,9 +111,20 @@ enum Arg<'e> {
     Placed(Operand),
 }
 
+/// Where a local lives: a register, or (once [`LOCAL_REGS`] registers hold
+/// locals) a frame slot, read and written through a temporary.
+#[derive(Clone, Copy, PartialEq)]
+enum Home {
+    Reg(u8),
+    Slot(u16),
+}
+
+/// Registers locals may take; the rest stay free for temporaries, call
+/// windows and loop state, and further locals get frame slots.
+const LOCAL_REGS: usize = 192;
+
 struct Local {
-    name: String,
-    reg: u8,
+    home: Home,
     num: bool,
     /// The block whose statement first bound it: outside that block the
     /// binding may not have run. [`NOT_YET`] until a binding is compiled.
@@ -138,7 +165,13 @@ impl Need {
 struct FuncCompiler<'t, 'p> {
     table: &'t FuncTable<'p>,
     prog: &'t mut RegProgram,
-    locals: Vec<Local>,
+    text_index: &'t mut FxHashMap<String, usize>,
+    /// `consts` by bit pattern.
+    const_index: FxHashMap<u64, usize>,
+    /// The visible bindings of each name, innermost last.
+    locals: FxHashMap<String, Vec<Local>>,
+    /// Frame slots taken.
+    nslots: usize,
     /// Names some binding gives a non-number (see the module docs).
     mixed: HashSet<String>,
     /// Set when a name joined `mixed`: compile the function again.
@@ -158,17 +191,27 @@ struct FuncCompiler<'t, 'p> {
     blocks_seen: usize,
     /// Registers of the late variables ([`late_names`]): they start as
     /// [`Value::UNBOUND`], and reads outside the binding's block check it.
-    late: Vec<u8>,
+    late: Vec<Home>,
 }
 
-fn compile_func(table: &FuncTable<'_>, prog: &mut RegProgram, f: &FuncDecl) -> Result<RegFunc, Unsupported> {
+/// Compiles `f` into a function of `prog`; `text_index` finds an entry of
+/// `prog.texts` by its text.
+fn compile_func(
+    table: &FuncTable<'_>,
+    prog: &mut RegProgram,
+    text_index: &mut FxHashMap<String, usize>,
+    f: &FuncDecl,
+) -> Result<RegFunc, Unsupported> {
     let mut mixed = HashSet::new();
     let (texts, lists) = (prog.texts.len(), prog.name_lists.len());
     loop {
         let mut c = FuncCompiler {
             table,
             prog: &mut *prog,
-            locals: Vec::new(),
+            text_index: &mut *text_index,
+            const_index: FxHashMap::default(),
+            locals: FxHashMap::default(),
+            nslots: 0,
             mixed,
             restart: false,
             next: 0,
@@ -183,10 +226,11 @@ fn compile_func(table: &FuncTable<'_>, prog: &mut RegProgram, f: &FuncDecl) -> R
             late: Vec::new(),
         };
         c.func_body(f)?;
-        c.init_late_locals(f.span)?;
+        c.init_late_locals(f.params.len(), f.span)?;
         if c.restart {
             mixed = c.mixed;
             prog.texts.truncate(texts);
+            text_index.retain(|_, i| *i < texts);
             prog.name_lists.truncate(lists);
             continue;
         }
@@ -194,6 +238,7 @@ fn compile_func(table: &FuncTable<'_>, prog: &mut RegProgram, f: &FuncDecl) -> R
             name: f.name.name.clone(),
             nparams: f.params.len(),
             nregs: c.max.max(1),
+            nslots: c.nslots,
             code: c.code,
             consts: c.consts,
             scalar: f.params.iter().all(|p| is_scalar(&p.ty)) && is_scalar(&f.ret),
@@ -211,24 +256,34 @@ impl FuncCompiler<'_, '_> {
             let reg = self.alloc(p.span)?;
             self.pinned = self.next;
             let num = self.note_binding(&p.name.name, is_num(&p.ty));
-            self.locals.push(Local {
-                name: p.name.name.clone(),
-                reg,
-                num,
-                block: 0,
-            });
+            self.add_local(
+                &p.name.name,
+                Local {
+                    home: Home::Reg(reg),
+                    num,
+                    block: 0,
+                },
+            );
         }
-        // Registers for the variables bound in nested blocks are reserved
+        // Homes for the variables bound in nested blocks are reserved
         // before any temporary, so nothing else writes them before binding.
         for name in late_names(f) {
-            let reg = self.alloc_pinned(f.span)?;
-            self.late.push(reg);
-            self.locals.push(Local {
-                name: name.to_string(),
-                reg,
-                num: !self.mixed.contains(name),
-                block: NOT_YET,
-            });
+            let home = self.alloc_local(f.span)?;
+            self.late.push(home);
+            let num = !self.mixed.contains(name);
+            self.add_local(
+                name,
+                Local {
+                    home,
+                    num,
+                    block: NOT_YET,
+                },
+            );
+        }
+        if !self.late.is_empty() {
+            // First in the pool, so the 8-bit operands that test for it
+            // reach it however many constants the function has.
+            self.constant(Value::UNBOUND);
         }
         if f.body.is_empty() {
             return unsupported("a function with an empty body", f.span);
@@ -236,6 +291,54 @@ impl FuncCompiler<'_, '_> {
         let result = self.block(&f.body, Need::Any, f.span)?;
         self.code.push(enc::RET(result.reg));
         Ok(())
+    }
+
+    // ---- locals ----
+
+    fn add_local(&mut self, name: &str, l: Local) {
+        match self.locals.get_mut(name) {
+            Some(stack) => stack.push(l),
+            None => {
+                self.locals.insert(name.to_string(), vec![l]);
+            }
+        }
+    }
+
+    fn local(&self, name: &str) -> Option<&Local> {
+        self.locals.get(name).and_then(|stack| stack.last())
+    }
+
+    /// A home for a new function-scoped local: a pinned register while
+    /// [`LOCAL_REGS`] last, then a frame slot.
+    fn alloc_local(&mut self, span: Span) -> Result<Home, Unsupported> {
+        if self.pinned.max(self.next) < LOCAL_REGS {
+            return Ok(Home::Reg(self.alloc_pinned(span)?));
+        }
+        let slot = u16::try_from(self.nslots).map_err(|_| Unsupported::new("more than 65536 locals", span))?;
+        self.nslots += 1;
+        Ok(Home::Slot(slot))
+    }
+
+    /// The register holding local `l`'s value: its own, or for a slot, `dst`
+    /// or a fresh temporary loaded from it.
+    fn read_local(&mut self, home: Home, dst: Option<u8>, span: Span) -> Result<u8, Unsupported> {
+        match home {
+            Home::Reg(r) => Ok(r),
+            Home::Slot(slot) => {
+                let r = self.target(dst, span)?;
+                self.code.push(enc::GETSLOT(r, slot));
+                Ok(r)
+            }
+        }
+    }
+
+    /// Stores register `v` into local `home` (nothing for its own register).
+    fn write_local(&mut self, home: Home, v: u8) {
+        match home {
+            Home::Reg(r) if r == v => {}
+            Home::Reg(r) => self.code.push(enc::MOV(r, v)),
+            Home::Slot(slot) => self.code.push(enc::SETSLOT(v, slot)),
+        }
     }
 
     // ---- registers, constants, texts, jumps ----
@@ -271,10 +374,6 @@ impl FuncCompiler<'_, '_> {
         num && !self.mixed.contains(name)
     }
 
-    fn local(&self, name: &str) -> Option<&Local> {
-        self.locals.iter().rev().find(|l| l.name == name)
-    }
-
     /// The register for a result: the requested one, or a fresh temporary.
     fn target(&mut self, dst: Option<u8>, span: Span) -> Result<u8, Unsupported> {
         match dst {
@@ -284,13 +383,10 @@ impl FuncCompiler<'_, '_> {
     }
 
     fn constant(&mut self, v: Value) -> usize {
-        match self.consts.iter().position(|k| k.bits() == v.bits()) {
-            Some(i) => i,
-            None => {
-                self.consts.push(v);
-                self.consts.len() - 1
-            }
-        }
+        *self.const_index.entry(v.bits()).or_insert_with(|| {
+            self.consts.push(v);
+            self.consts.len() - 1
+        })
     }
 
     fn load_const(&mut self, v: Value, dst: Option<u8>, span: Span) -> Result<Operand, Unsupported> {
@@ -302,10 +398,11 @@ impl FuncCompiler<'_, '_> {
     }
 
     fn text(&mut self, t: &str, span: Span) -> Result<u16, Unsupported> {
-        let i = match self.prog.texts.iter().position(|x| x == t) {
-            Some(i) => i,
+        let i = match self.text_index.get(t) {
+            Some(&i) => i,
             None => {
                 self.prog.texts.push(t.to_string());
+                self.text_index.insert(t.to_string(), self.prog.texts.len() - 1);
                 self.prog.texts.len() - 1
             }
         };
@@ -449,9 +546,14 @@ impl FuncCompiler<'_, '_> {
             StmtKind::Destructure { names, value } => {
                 let v = self.expr(value, None)?;
                 for n in names {
-                    let dst = self.local_for(&n.name, false, n.span)?;
+                    let home = self.local_for(&n.name, false, n.span)?;
                     let t = self.text8(&n.name, n.span)?;
+                    let dst = match home {
+                        Home::Reg(r) => r,
+                        Home::Slot(_) => self.alloc(n.span)?,
+                    };
                     self.code.push(encode_abc(RegOp::FIELD, dst, v.reg, t));
+                    self.write_local(home, dst);
                 }
                 Ok(Some(self.place(v, need)))
             }
@@ -485,44 +587,56 @@ impl FuncCompiler<'_, '_> {
         }
     }
 
-    /// The register of local `name`, binding it (scoped to the function) if new.
-    fn local_for(&mut self, name: &str, num: bool, span: Span) -> Result<u8, Unsupported> {
+    /// The home of local `name`, binding it (scoped to the function) if new.
+    fn local_for(&mut self, name: &str, num: bool, span: Span) -> Result<Home, Unsupported> {
         let num = self.note_binding(name, num);
         let block = self.open_blocks.last().copied().unwrap_or(0);
-        if let Some(l) = self.locals.iter_mut().rev().find(|l| l.name == name) {
+        if let Some(l) = self.locals.get_mut(name).and_then(|stack| stack.last_mut()) {
             l.num = num;
             if l.block == NOT_YET {
                 l.block = block;
             }
-            return Ok(l.reg);
+            return Ok(l.home);
         }
-        let reg = self.alloc_pinned(span)?;
-        self.push_local(name, reg, num);
-        Ok(reg)
+        let home = self.alloc_local(span)?;
+        self.push_local(name, home, num);
+        Ok(home)
     }
 
     /// Records a new variable of the innermost open block: one bound at the
     /// function's top level, or a loop variable or pattern name (set before
     /// its scope's code runs). Late variables are declared up front instead.
-    fn push_local(&mut self, name: &str, reg: u8, num: bool) {
+    fn push_local(&mut self, name: &str, home: Home, num: bool) {
         let block = self.open_blocks.last().copied().unwrap_or(0);
-        self.locals.push(Local {
-            name: name.to_string(),
-            reg,
-            num,
-            block,
-        });
+        self.add_local(name, Local { home, num, block });
     }
 
     /// Starts every late variable as [`Value::UNBOUND`]. The loads go in
     /// front of the code: jumps are relative, so nothing moves.
-    fn init_late_locals(&mut self, span: Span) -> Result<(), Unsupported> {
+    fn init_late_locals(&mut self, nparams: usize, span: Span) -> Result<(), Unsupported> {
         if self.late.is_empty() {
             return Ok(());
         }
         let k = self.constant(Value::UNBOUND);
         let bx = u16::try_from(k).map_err(|_| Unsupported::new("more than 65536 constants", span))?;
-        let loads: Vec<u32> = self.late.iter().map(|r| enc::LOADK(*r, bx)).collect();
+        let mut loads = Vec::new();
+        // Slots are set through the first register after the parameters:
+        // nothing is live there yet (a late register is loaded afterwards).
+        let scratch = u8::try_from(nparams).map_err(|_| Unsupported::new("more than 255 parameters", span))?;
+        for home in &self.late {
+            if let Home::Slot(slot) = home {
+                if loads.is_empty() {
+                    loads.push(enc::LOADK(scratch, bx));
+                    self.max = self.max.max(usize::from(scratch) + 1);
+                }
+                loads.push(enc::SETSLOT(scratch, *slot));
+            }
+        }
+        for home in &self.late {
+            if let Home::Reg(r) = home {
+                loads.push(enc::LOADK(*r, bx));
+            }
+        }
         self.code.splice(0..0, loads);
         Ok(())
     }
@@ -532,14 +646,15 @@ impl FuncCompiler<'_, '_> {
         // Forms that write their destination before they are done reading
         // (`x=&a x`) go through a temporary.
         let direct = writes_dst_last(value);
-        let (dst, fresh) = match self.local(name).map(|l| l.reg) {
-            Some(reg) => (direct.then_some(reg), None),
+        let (dst, fresh) = match self.local(name).map(|l| l.home) {
+            Some(Home::Reg(reg)) => (direct.then_some(reg), None),
+            Some(Home::Slot(_)) => (None, None),
             // The name is not visible while its value is computed (`x=x`
             // with `x` a function), so it is bound only afterwards.
             // A call's result lands in the first register of its window,
             // which starts where the new local would: bind the local there
             // instead of moving the result (`a=fib -n 1`).
-            None if matches!(value.kind, ExprKind::Call { .. }) => {
+            None if matches!(value.kind, ExprKind::Call { .. }) && self.next.max(self.pinned) < LOCAL_REGS => {
                 let want = self.next.max(self.pinned);
                 self.next = want;
                 let v = self.expr(value, None)?;
@@ -547,33 +662,35 @@ impl FuncCompiler<'_, '_> {
                     self.next = self.next.max(want + 1);
                     self.pinned = self.pinned.max(want + 1);
                     let num = self.note_binding(name, v.num);
-                    self.push_local(name, v.reg, num);
+                    self.push_local(name, Home::Reg(v.reg), num);
                     return Ok(Operand { reg: v.reg, num });
                 }
-                let reg = self.alloc_pinned(value.span)?;
-                self.code.push(enc::MOV(reg, v.reg));
+                let home = self.alloc_local(value.span)?;
+                self.write_local(home, v.reg);
                 let num = self.note_binding(name, v.num);
-                self.push_local(name, reg, num);
-                return Ok(Operand { reg, num });
+                self.push_local(name, home, num);
+                return Ok(Operand { reg: v.reg, num });
             }
-            None if direct => {
+            None if direct && self.next.max(self.pinned) < LOCAL_REGS => {
                 let reg = self.alloc_pinned(value.span)?;
                 (Some(reg), Some(reg))
             }
             None => (None, None),
         };
         let v = self.expr(value, dst)?;
-        let reg = match fresh {
+        let home = match fresh {
             Some(reg) => {
                 let num = self.note_binding(name, v.num);
-                self.push_local(name, reg, num);
-                reg
+                self.push_local(name, Home::Reg(reg), num);
+                Home::Reg(reg)
             }
             None => self.local_for(name, v.num, value.span)?,
         };
-        if reg != v.reg {
-            self.code.push(enc::MOV(reg, v.reg));
-        }
+        self.write_local(home, v.reg);
+        let reg = match home {
+            Home::Reg(r) => r,
+            Home::Slot(_) => v.reg,
+        };
         let num = self.local(name).is_some_and(|l| l.num);
         Ok(Operand { reg, num })
     }
@@ -666,8 +783,9 @@ impl FuncCompiler<'_, '_> {
         let ([value], Some(l)) = (args.as_slice(), self.local(&func.name)) else {
             return Ok(None);
         };
-        let (flag, span) = (l.reg, e.span);
+        let (home, span) = (l.home, e.span);
         let need = self.result_reg(need, span)?;
+        let flag = self.read_local(home, None, span)?;
         let is_bool = self.alloc(span)?;
         self.code.push(encode_abc(
             RegOp::TESTTY,
@@ -693,6 +811,7 @@ impl FuncCompiler<'_, '_> {
         let mut ends = Vec::new();
         let mut num = true;
         for arm in arms {
+            let pinned = self.pinned;
             let miss = self.arm_test(v, &arm.pat, arm.span)?;
             let bound = match &arm.pat {
                 Pattern::Ok(n) | Pattern::Err(n) if n.name != "_" => {
@@ -712,6 +831,7 @@ impl FuncCompiler<'_, '_> {
             if let Some(n) = bound {
                 self.unscope(&n.name);
             }
+            self.unpin(pinned);
             ends.push(self.jump_fwd(RegOp::JMP, 0));
             if let Some(miss) = miss {
                 self.patch(miss, arm.span)?;
@@ -733,9 +853,17 @@ impl FuncCompiler<'_, '_> {
         let t = match pat {
             Pattern::Wild => return Ok(None),
             Pattern::Lit(Lit::Text(s)) => {
-                let i = self.text8(s, span)?;
+                let i = self.text(s, span)?;
                 let t = self.alloc(span)?;
-                self.code.push(encode_abc(RegOp::TESTT, t, v.reg, i));
+                match u8::try_from(i) {
+                    Ok(i) => self.code.push(encode_abc(RegOp::TESTT, t, v.reg, i)),
+                    // Past the 8-bit operand: compare with the loaded text.
+                    Err(_) => {
+                        let text = self.alloc(span)?;
+                        self.code.push(encode_abx(RegOp::LOADT, text, i));
+                        self.code.push(encode_abc(RegOp::EQ, t, v.reg, text));
+                    }
+                }
                 t
             }
             Pattern::Lit(lit) => {
@@ -744,10 +872,16 @@ impl FuncCompiler<'_, '_> {
                     Lit::Bool(b) => Value::bool(*b),
                     _ => Value::NIL,
                 };
-                let k =
-                    u8::try_from(self.constant(k)).map_err(|_| Unsupported::new("more than 256 constants", span))?;
                 let t = self.alloc(span)?;
-                self.code.push(encode_abc(RegOp::TESTK, t, v.reg, k));
+                match u8::try_from(self.constant(k)) {
+                    Ok(k) => self.code.push(encode_abc(RegOp::TESTK, t, v.reg, k)),
+                    // Past the 8-bit operand: `=` matches as the pattern does
+                    // (numbers by value, the rest by identity).
+                    Err(_) => {
+                        let konst = self.load_const(k, None, span)?;
+                        self.code.push(encode_abc(RegOp::EQ, t, v.reg, konst.reg));
+                    }
+                }
                 t
             }
             Pattern::Ok(_) | Pattern::Err(_) | Pattern::Typed(..) => {
@@ -767,19 +901,28 @@ impl FuncCompiler<'_, '_> {
 
     /// Binds a loop variable or pattern name until [`Self::unscope`]: it
     /// shadows any local of the same name.
+    /// Its register is pinned until the construct's end (see [`Self::unpin`]).
     fn scoped_local(&mut self, name: &str, num: bool, span: Span) -> Result<u8, Unsupported> {
         let num = self.note_binding(name, num);
         let reg = self.alloc_pinned(span)?;
-        self.push_local(name, reg, num);
+        self.push_local(name, Home::Reg(reg), num);
         Ok(reg)
     }
 
     /// Ends the scope of the innermost binding of `name` (locals bound after
     /// it stay).
     fn unscope(&mut self, name: &str) {
-        if let Some(i) = self.locals.iter().rposition(|l| l.name == name) {
-            self.locals.remove(i);
+        if let Some(stack) = self.locals.get_mut(name) {
+            stack.pop();
         }
+    }
+
+    /// Frees the registers a loop or match pinned for its own state and
+    /// scoped names, once it is compiled: every other variable bound inside
+    /// it is late, with a home from the function's start, so nothing after
+    /// the construct needs them and sequential loops reuse the same ones.
+    fn unpin(&mut self, pinned: usize) {
+        self.pinned = pinned;
     }
 
     // ---- loops ----
@@ -815,6 +958,7 @@ impl FuncCompiler<'_, '_> {
 
     fn for_each(&mut self, var: &Ident, iter: &Expr, body: &[Stmt], span: Span) -> Result<(), Unsupported> {
         let xs = self.expr(iter, None)?;
+        let pinned = self.pinned;
         // list, index, element: consecutive, as FORIN wants them.
         self.next = self.next.max(self.pinned);
         let list = self.alloc_pinned(span)?;
@@ -832,6 +976,7 @@ impl FuncCompiler<'_, '_> {
         self.jump_back(RegOp::JMP, 0, head, span)?;
         self.patch(exit, span)?;
         self.unscope(&var.name);
+        self.unpin(pinned);
         self.close_loop(jumps, head, span)
     }
 
@@ -840,6 +985,7 @@ impl FuncCompiler<'_, '_> {
     /// `FORSTEP` (count up and jump back while below the limit), the loop's
     /// structural step as `FORIN` is `@x xs`'s.
     fn for_range(&mut self, var: &Ident, from: &Expr, to: &Expr, body: &[Stmt], span: Span) -> Result<(), Unsupported> {
+        let pinned = self.pinned;
         let i = self.alloc_pinned(span)?;
         let limit = self.alloc_pinned(span)?;
         let a = self.expr(from, Some(i))?;
@@ -865,6 +1011,7 @@ impl FuncCompiler<'_, '_> {
         self.jump_back(RegOp::FORSTEP, i, top, span)?;
         self.patch(exit, span)?;
         self.unscope(&var.name);
+        self.unpin(pinned);
         self.close_loop(jumps, cont, span)
     }
 
@@ -1019,13 +1166,15 @@ impl FuncCompiler<'_, '_> {
         let Some(l) = self.local(name) else {
             return self.named_value(name, dst, e);
         };
-        let src = Operand { reg: l.reg, num: l.num };
-        if self.open_blocks.contains(&l.block) {
+        let (home, num, open) = (l.home, l.num, self.open_blocks.contains(&l.block));
+        let reg = self.read_local(home, dst, e.span)?;
+        let src = Operand { reg, num };
+        if open {
             return Ok(self.place(src, dst.map_or(Need::Any, Need::Into)));
         }
         if !self.is_named(name) {
-            let t = self.text8(name, e.span)?;
-            self.code.push(encode_abc(RegOp::CHKBOUND, src.reg, 0, t));
+            let t = self.text(name, e.span)?;
+            self.code.push(encode_abx(RegOp::CHKBOUND, src.reg, t));
             return Ok(self.place(src, dst.map_or(Need::Any, Need::Into)));
         }
         // Unbound here, the name means the function (as on the tree interpreter).
@@ -1214,7 +1363,10 @@ impl FuncCompiler<'_, '_> {
     ) -> Result<Operand, Unsupported> {
         let name = func.name.as_str();
         let named = self.is_named(name);
-        let local = self.local(name).map(|l| (l.reg, self.open_blocks.contains(&l.block)));
+        let local = match self.local(name).map(|l| (l.home, self.open_blocks.contains(&l.block))) {
+            Some((home, open)) => Some((self.read_local(home, None, e.span)?, open)),
+            None => None,
+        };
         let r = match local {
             // As on the tree interpreter: a variable holding a function value
             // wins; holding anything else (or nothing yet), the function of
@@ -1237,8 +1389,8 @@ impl FuncCompiler<'_, '_> {
             }
             Some((f, open)) => {
                 if !open {
-                    let t = self.text8(name, e.span)?;
-                    self.code.push(encode_abc(RegOp::CHKBOUND, f, 0, t));
+                    let t = self.text(name, e.span)?;
+                    self.code.push(encode_abx(RegOp::CHKBOUND, f, t));
                 }
                 self.call_local(f, args, e)?
             }

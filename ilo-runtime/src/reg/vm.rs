@@ -28,10 +28,14 @@ pub(crate) struct Cursor<'p> {
     pub top: usize,
     /// The running function's index in the program.
     pub func: u32,
+    /// Index of the frame's first slot in `Frames::slots`.
+    pub slots: usize,
+    /// First slot above the frame: where a callee's slots start.
+    pub slots_top: usize,
 }
 
 impl<'p> Cursor<'p> {
-    fn enter(prog: &'p RegProgram, func: usize, base: usize) -> Result<Cursor<'p>, RtError> {
+    fn enter(prog: &'p RegProgram, func: usize, base: usize, slots: usize) -> Result<Cursor<'p>, RtError> {
         let f = prog
             .funcs
             .get(func)
@@ -43,6 +47,8 @@ impl<'p> Cursor<'p> {
             base,
             top: base + f.nregs,
             func: func as u32,
+            slots,
+            slots_top: slots + f.nslots,
         })
     }
 
@@ -77,6 +83,11 @@ pub(crate) struct Frames {
     guard: StackGuard,
     /// Opcode counts, when profiling.
     profile: Option<Box<OpProfile>>,
+    /// The frame slots of functions with more locals than 256 registers
+    /// hold (`GETSLOT`/`SETSLOT`), a stack beside the register file: a
+    /// callee's window starts inside its caller's registers, so slots
+    /// placed above them would be overwritten.
+    slots: Vec<Value>,
 }
 
 /// The register file, heap and frame stack. Keeping one `RegVm` across calls
@@ -127,6 +138,7 @@ impl RegVm {
             steps: 0,
             guard: StackGuard::here(vm_support::FIRST_SEGMENT_BUDGET),
             profile: None,
+            slots: vec![Value::NIL; f.nslots],
         };
         self.heap.set_limit(self.limits.max_memory);
         self.heap.set_stress(self.limits.gc_stress);
@@ -138,7 +150,7 @@ impl RegVm {
             &mut self.regs,
             &mut self.heap,
             &mut frames,
-            Cursor::enter(prog, func as usize, 0)?,
+            Cursor::enter(prog, func as usize, 0, 0)?,
         );
         self.profile = frames.profile.take();
         self.steps_used = frames.steps;
@@ -162,12 +174,14 @@ fn run<'p>(
 }
 
 /// A safe point (`TICK`, a call's entry): counts a step, then lets the heap
-/// collect. The whole register file is the root set: registers above the
-/// running frames hold values of finished calls, which only keeps their
-/// garbage a little longer.
+/// collect. The whole register file and slot stack are the root set:
+/// entries above the running frames hold values of finished calls, which
+/// only keeps their garbage a little longer.
 #[inline(always)]
 fn safepoint(regs: &[Value], heap: &mut Heap, frames: &mut Frames) -> Result<(), RtError> {
-    vm_support::safepoint(regs, heap, &mut frames.steps, &frames.limits)
+    vm_support::count_step(&mut frames.steps, &frames.limits)?;
+    let slots = &frames.slots;
+    heap.safepoint(|| regs.iter().chain(slots).copied())
 }
 
 /// `ENTERL`: what a call of a leaf function checks, where the JITs inlined
@@ -181,8 +195,9 @@ fn enter_leaf(regs: &[Value], heap: &mut Heap, frames: &mut Frames) -> Result<()
     safepoint(regs, heap, frames)
 }
 
-/// Checks depth and makes room for `f`'s registers at `base`, then a safe
-/// point (the arguments must already be in the window).
+/// Checks depth and makes room for `f`'s registers at `base` and its slots
+/// at `slots`, then a safe point (the arguments must already be in the
+/// window).
 #[inline(always)]
 fn enter_call(
     regs: &mut Vec<Value>,
@@ -190,12 +205,16 @@ fn enter_call(
     frames: &mut Frames,
     f: &RegFunc,
     base: usize,
+    slots: usize,
 ) -> Result<(), RtError> {
     if frames.saved.len() + 1 >= frames.limits.max_depth {
         return Err(RtError::depth(frames.limits.max_depth));
     }
     if regs.len() < base + f.nregs {
         regs.resize(base + f.nregs, Value::NIL);
+    }
+    if frames.slots.len() < slots + f.nslots {
+        frames.slots.resize(slots + f.nslots, Value::NIL);
     }
     safepoint(regs, heap, frames)
 }
@@ -218,9 +237,9 @@ fn call<'p>(
         .get(func)
         .ok_or_else(|| RtError::internal("call of an unknown function"))?;
     let base = cur.base + a;
-    enter_call(regs, heap, frames, f, base)?;
+    enter_call(regs, heap, frames, f, base, cur.slots_top)?;
     frames.saved.push(cur.saved());
-    *cur = Cursor::enter(prog, func, base)?;
+    *cur = Cursor::enter(prog, func, base, cur.slots_top)?;
     Ok(())
 }
 
@@ -243,9 +262,31 @@ fn ret<'p>(
     if let Some(slot) = regs.get_mut(cur.base) {
         *slot = v;
     }
-    *cur = Cursor::enter(prog, caller.func as usize, caller.base)?;
+    let caller_slots = prog.funcs.get(caller.func as usize).map_or(0, |f| f.nslots);
+    *cur = Cursor::enter(prog, caller.func as usize, caller.base, cur.slots - caller_slots)?;
     cur.pc = caller.pc as usize;
     Ok(None)
+}
+
+/// `GETSLOT`: frame slot `i` (the compiler sized the frame to hold it).
+#[inline(always)]
+fn get_slot(frames: &Frames, cur: &Cursor<'_>, i: usize) -> Result<Value, RtError> {
+    frames
+        .slots
+        .get(cur.slots + i)
+        .copied()
+        .ok_or_else(|| RtError::internal("frame slot out of range"))
+}
+
+/// `SETSLOT`: writes frame slot `i`.
+#[inline(always)]
+fn set_slot(frames: &mut Frames, cur: &Cursor<'_>, i: usize, v: Value) -> Result<(), RtError> {
+    let slot = frames
+        .slots
+        .get_mut(cur.slots + i)
+        .ok_or_else(|| RtError::internal("frame slot out of range"))?;
+    *slot = v;
+    Ok(())
 }
 
 #[inline(always)]
@@ -517,11 +558,12 @@ impl CallValue for Reenter<'_, '_> {
             self.regs.resize(base + args.len(), Value::NIL);
         }
         self.regs[base..base + args.len()].copy_from_slice(args);
-        enter_call(self.regs, heap, self.frames, func, base)?;
+        let slots = self.caller.slots_top;
+        enter_call(self.regs, heap, self.frames, func, base, slots)?;
         // The caller's frame counts towards the depth while the callee runs.
         self.frames.saved.push(self.caller.saved());
         let floor = std::mem::replace(&mut self.frames.floor, self.frames.saved.len());
-        let r = Cursor::enter(self.prog, i, base).and_then(|cur| self.nested_run(heap, cur));
+        let r = Cursor::enter(self.prog, i, base, slots).and_then(|cur| self.nested_run(heap, cur));
         self.frames.saved.truncate(self.frames.floor - 1);
         self.frames.floor = floor;
         r
