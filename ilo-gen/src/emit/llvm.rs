@@ -1,13 +1,10 @@
-//! `jit_llvm.rs`: one LLVM lowering per register-VM opcode with an `ssa`
-//! entry in the table, the neutral instruction mapped to an inkwell builder
-//! call or an LLVM intrinsic. As for Cranelift, VM registers are variables
-//! (stack slots that LLVM's mem2reg turns into SSA values), so a lowering
-//! reads and writes them and the optimiser builds the SSA form.
+//! `jit_llvm.rs`: the SSA lowering ([`super::ssa_lowering`]) with each
+//! neutral instruction mapped to an inkwell builder call or an LLVM
+//! intrinsic. VM registers are stack slots that LLVM's mem2reg turns into
+//! SSA values.
 
-use crate::emit::{decode_expr, raw_index};
-use crate::model::Slot;
-use crate::model::{Isa, Kind, RegOp};
-use crate::ssa::{Ssa, Test};
+use super::ssa_lowering::SsaBackend;
+use crate::ssa::Test;
 
 /// How each instruction of `ssa::INSTRUCTIONS` is built: an inkwell
 /// builder method, or an LLVM intrinsic of the same IEEE semantics
@@ -37,85 +34,26 @@ pub enum Build {
     Intrinsic(&'static str),
 }
 
-pub fn emit(isa: &Isa) -> String {
-    let lowered: Vec<&RegOp> = isa.reg.iter().filter(|op| op.ssa.is_some()).collect();
-    let mut s = format!(
-        "/// Register-VM opcodes with an LLVM lowering.\n\
-         pub(crate) const LOWERED: &[RegOp] = &[{}];\n\
-         /// Emits the LLVM IR for the register-VM word `ins` at `pc`.\n\
-         #[allow(unused_variables)]\n\
-         pub(crate) fn lower(cx: &mut LlCx<'_, '_>, pc: usize, ins: u32, next: u32) -> Result<(), Unsupported> {{\n\
-         match (ins & 0xff) as u8 {{\n",
-        lowered
-            .iter()
-            .map(|o| format!("RegOp::{}", o.name))
-            .collect::<Vec<_>>()
-            .join(", "),
-    );
-    for op in &lowered {
-        s += &arm(op);
-    }
-    s.push_str("other => Err(Unsupported::Opcode(other)),\n}\n}\n");
-    s
-}
+pub struct Llvm;
 
-fn arm(op: &RegOp) -> String {
-    let mut s = format!("rop::{} => {{\n", op.name);
-    for o in &op.operands {
-        let idx = decode_expr(o.slot);
-        let name = format!("o_{}", o.slot.name());
-        s += &match o.kind {
-            // The destination is written after the lowering's value exists.
-            k if k.is_dst() => format!("let {name}_index = {idx};\n"),
-            k if k.is_register() => format!("let {name} = cx.reg({idx})?;\n"),
-            Kind::Const | Kind::ConstN => format!("let {name} = cx.konst({idx})?;\n"),
-            _ => format!("let {name} = {idx};\n"),
-        };
+impl SsaBackend for Llvm {
+    const NAME: &'static str = "LLVM";
+    const CONTEXT: &'static str = "LlCx";
+    const TRY: &'static str = "?";
+
+    fn inst(name: &str, args: &[String]) -> String {
+        inst_expr(name, args)
     }
-    let value = match &op.ssa {
-        // A method of the lowering context, given the pc and the operands'
-        // raw indices.
-        Some(Ssa::Helper { name, args }) => {
-            let args: Vec<String> = args.iter().map(|a| raw_index(op, a)).collect();
-            s += &format!("cx.{name}(pc, {})?;\nOk(())\n}}\n", args.join(", "));
-            return s;
-        }
-        Some(Ssa::Jump {
-            test,
-            when,
-            tick,
-            target,
-        }) => {
-            // An offset from the next instruction, or from the JMP word
-            // after a compare-and-branch.
-            let from = if target == Slot::J.name() { 2 } else { 1 };
-            let test = test
-                .as_ref()
-                .map_or("None".to_string(), |t| format!("Some({})", test_expr(t)));
-            s += &format!(
-                "let t = {test};\ncx.branch(pc, t, {when}, {tick}, (pc as isize + {from} + o_{target}) as usize)?;\nOk(())\n}}\n"
-            );
-            return s;
-        }
-        Some(Ssa::Test(t)) => format!("{{ let t = {}; cx.bool_value(t)? }}", test_expr(t)),
-        Some(Ssa::Operand(x)) => format!("o_{x}"),
-        Some(Ssa::Return(x)) => format!("cx.ret(o_{x})?"),
-        Some(Ssa::Inst { name, args }) => inst_expr(name, args),
-        None => return String::new(),
-    };
-    match op.dst() {
-        Some(d) => s += &format!("let v = {value};\ncx.set(o_{}_index, v)?;\n", d.slot.name()),
-        None => s += &format!("{value};\n"),
+
+    fn test(t: &Test) -> String {
+        test_expr(t)
     }
-    s.push_str("Ok(())\n}\n");
-    s
 }
 
 /// The builder call for instruction `name` on operands `args`. The SSA
 /// parser admits only `ssa::INSTRUCTIONS`, each of which has an entry here
 /// (a test below holds the two lists together).
 fn inst_expr(name: &str, args: &[String]) -> String {
-    let args: Vec<String> = args.iter().map(|a| format!("o_{a}")).collect();
     match LLVM_INSTRUCTIONS.iter().find(|(n, _)| *n == name) {
         Some((_, Build::Method(m))) => format!("cx.b.{m}({}, \"\").map_err(err)?", args.join(", ")),
         Some((_, Build::Intrinsic(i))) => format!("cx.intrinsic({i:?}, &[{}])?", args.join(", ")),

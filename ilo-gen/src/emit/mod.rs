@@ -9,6 +9,7 @@ mod llvm;
 mod opcodes;
 mod reg_vm;
 mod select;
+mod ssa_lowering;
 mod stack_vm;
 
 use crate::model::{GenError, Isa};
@@ -41,8 +42,11 @@ pub fn all(isa: &Isa) -> Result<Vec<GenFile>, GenError> {
         };
         files.push(rust(name, jit::emit(isa, target))?);
     }
-    files.push(rust("jit_cranelift.rs", cranelift::emit(isa))?);
-    files.push(rust("jit_llvm.rs", llvm::emit(isa))?);
+    files.push(rust(
+        "jit_cranelift.rs",
+        ssa_lowering::emit::<cranelift::Cranelift>(isa),
+    )?);
+    files.push(rust("jit_llvm.rs", ssa_lowering::emit::<llvm::Llvm>(isa))?);
     for f in &mut files {
         f.text = provenance(&f.text, isa);
     }
