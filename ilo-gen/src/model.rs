@@ -314,6 +314,9 @@ pub struct StackOp {
     pub inputs: Option<Vec<String>>,
     pub outputs: Vec<String>,
     pub effect: String,
+    /// The source operator this op implements (`+`, `<=`, `-x`, `!x`), as
+    /// in `register.toml`: the stack compiler asks the table for it.
+    pub operator: Option<String>,
     /// The 24-bit operand `x`, if any.
     pub operand: Option<Kind>,
     pub sem: String,
@@ -382,6 +385,8 @@ struct RawCond {
 struct RawStackOp {
     name: String,
     doc: String,
+    #[serde(default)]
+    operator: Option<String>,
     effect: String,
     #[serde(default)]
     operand: BTreeMap<String, String>,
@@ -405,7 +410,62 @@ pub fn load(dir: &Path) -> Result<Isa, GenError> {
     let targets = load_targets(dir, "jit.toml").map_err(|e| at_opcode_line(dir, e))?;
     let reg = load_reg(dir, "register.toml", &targets).map_err(|e| at_opcode_line(dir, e))?;
     let stack = load_stack(dir, "stack.toml").map_err(|e| at_opcode_line(dir, e))?;
+    check_operators(&reg, &stack).map_err(|e| at_opcode_line(dir, e))?;
     Ok(Isa { reg, stack, targets })
+}
+
+/// Each table implements a source operator at most once, and both tables
+/// implement the same operators, so neither compiler needs a hand mapping.
+fn check_operators(reg: &[RegOp], stack: &[StackOp]) -> Result<(), GenError> {
+    fn unique<'a>(
+        file: &str,
+        ops: impl Iterator<Item = (&'a str, &'a str)>,
+    ) -> Result<BTreeMap<&'a str, &'a str>, GenError> {
+        let mut seen = BTreeMap::new();
+        for (name, sym) in ops {
+            if let Some(first) = seen.insert(sym, name) {
+                return Err(GenError::new(
+                    file,
+                    Some(name),
+                    "operator",
+                    format!("`{sym}` is already implemented by `{first}`"),
+                ));
+            }
+        }
+        Ok(seen)
+    }
+    let reg_ops = unique(
+        "register.toml",
+        reg.iter()
+            .filter_map(|o| Some((o.name.as_str(), o.operator.as_deref()?))),
+    )?;
+    let stack_ops = unique(
+        "stack.toml",
+        stack
+            .iter()
+            .filter_map(|o| Some((o.name.as_str(), o.operator.as_deref()?))),
+    )?;
+    for (sym, name) in &reg_ops {
+        if !stack_ops.contains_key(sym) {
+            return Err(GenError::new(
+                "register.toml",
+                Some(name),
+                "operator",
+                format!("no op in stack.toml implements `{sym}`: give one `operator = \"{sym}\"`"),
+            ));
+        }
+    }
+    for (sym, name) in &stack_ops {
+        if !reg_ops.contains_key(sym) {
+            return Err(GenError::new(
+                "stack.toml",
+                Some(name),
+                "operator",
+                format!("no op in register.toml implements `{sym}`: give one `operator = \"{sym}\"`"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Names the line of the opcode's entry in its file, so an error reads
@@ -883,6 +943,7 @@ fn load_stack(dir: &Path, file: &str) -> Result<Vec<StackOp>, GenError> {
             inputs,
             outputs,
             effect: raw.effect,
+            operator: raw.operator,
             operand,
             sem: raw.sem,
             flags,

@@ -223,3 +223,19 @@ fn a_missing_sem_names_the_opcode_and_its_line() {
     assert_eq!(e.at, format!(":{line}"), "{e}");
     assert!(e.to_string().contains("missing field `sem`"), "{e}");
 }
+
+#[test]
+fn both_tables_implement_the_same_operators_once_each() {
+    // A stack op losing its operator leaves `-` to no stack op.
+    let e = error_for("stack-operator-missing", "stack.toml", |t| {
+        t.replacen("operator = \"-\"\n", "", 1)
+    });
+    assert_eq!((e.file.as_str(), e.opcode.as_deref()), ("register.toml", Some("SUB")));
+    assert!(e.to_string().contains("no op in stack.toml implements `-`"), "{e}");
+    // Two register ops claiming `*`.
+    let e = error_for("reg-operator-twice", "register.toml", |t| {
+        t.replacen("operator = \"-\"\n", "operator = \"*\"\n", 1)
+    });
+    assert_eq!(e.field, "operator");
+    assert!(e.to_string().contains("`*` is already implemented by"), "{e}");
+}

@@ -138,11 +138,20 @@ pub fn emit(isa: &Isa) -> Result<String, GenError> {
         );
     }
     s.push_str("_ => None } }\n}\n");
+    s.push_str("impl StackOp {\n/// The stack op that implements a source operator (`+`, `<=`, `-x` for negation, `!x`).\npub fn for_operator(symbol: &str) -> Option<StackOp> { match symbol {\n");
+    for op in isa.stack.iter().filter(|o| o.operator.is_some()) {
+        s += &format!(
+            "{} => Some(StackOp::{}),\n",
+            lit(op.operator.as_deref().unwrap_or("")),
+            op.name
+        );
+    }
+    s.push_str("_ => None } }\n}\n");
     Ok(s)
 }
 
 const HEAD: &str = r#"
-use super::opcodes::RegOp;
+use super::opcodes::{RegOp, StackOp};
 
 /// What a compiler selects an instruction for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

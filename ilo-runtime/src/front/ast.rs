@@ -339,6 +339,16 @@ pub enum BinOp {
     Or,
 }
 
+impl UnOp {
+    /// How the tables name it: `-x` (negation), `!x`.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            UnOp::Neg => "-x",
+            UnOp::Not => "!x",
+        }
+    }
+}
+
 impl BinOp {
     /// `=`, `!=`, `<`, `>`, `<=`, `>=`: gives a bool a condition can jump on.
     pub fn is_comparison(self) -> bool {

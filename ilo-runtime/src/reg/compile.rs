@@ -26,9 +26,7 @@ use std::sync::Arc;
 
 use super::vm::{type_tag_code, TAG_ERR, TAG_FUNC, TAG_OK};
 use crate::builtins::Builtin;
-use crate::front::ast::{
-    Arm, BinOp, Expr, ExprKind, FuncDecl, Ident, Lit, Pattern, Program, Span, Stmt, StmtKind, UnOp,
-};
+use crate::front::ast::{Arm, BinOp, Expr, ExprKind, FuncDecl, Ident, Lit, Pattern, Program, Span, Stmt, StmtKind};
 use crate::heap::{ProgramId, RecordShape};
 use crate::isa::codec::{encode_abc, encode_abx, encode_asbx};
 use crate::isa::codec::{reg_form, RegForm};
@@ -1048,11 +1046,7 @@ impl FuncCompiler<'_, '_> {
             }
             ExprKind::Name(name) => self.name(name, dst, e),
             ExprKind::Unary { op, operand } => {
-                let symbol = match op {
-                    UnOp::Neg => "-x",
-                    UnOp::Not => "!x",
-                };
-                self.operate(Operation::Operator(symbol), &[Arg::Expr(operand)], dst, e.span)
+                self.operate(Operation::Operator(op.symbol()), &[Arg::Expr(operand)], dst, e.span)
             }
             ExprKind::Binary {
                 op: op @ (BinOp::And | BinOp::Or),

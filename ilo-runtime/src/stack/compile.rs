@@ -22,7 +22,7 @@ use std::sync::Arc;
 use crate::builtins::Builtin;
 use crate::error::RtError;
 use crate::front::ast::{
-    Arm, BinOp, Expr, ExprKind, FuncDecl, Ident, Lit, Pattern, Program, Stmt, StmtKind, TypeTag, UnOp,
+    Arm, BinOp, Expr, ExprKind, FuncDecl, Ident, Lit, Pattern, Program, Span, Stmt, StmtKind, TypeTag,
 };
 use crate::heap::{ProgramId, RecordShape};
 use crate::isa::codec::{decode_stack, encode_stack, STACK_X_MAX};
@@ -611,15 +611,9 @@ impl FuncCompiler<'_, '_, '_> {
             }
             ExprKind::Unary { op, operand } => {
                 self.expr(operand)?;
-                self.emit(
-                    match op {
-                        UnOp::Neg => StackOp::NEG,
-                        UnOp::Not => StackOp::NOT,
-                    },
-                    0,
-                );
+                self.operator(op.symbol(), e.span)?;
             }
-            ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs)?,
+            ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, e.span)?,
             ExprKind::Call { func, args, unwrap } => self.call_expr(func, args, *unwrap)?,
             ExprKind::Ok(x) => {
                 self.expr(x)?;
@@ -668,7 +662,7 @@ impl FuncCompiler<'_, '_, '_> {
         Ok(())
     }
 
-    fn binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr) -> Res {
+    fn binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, span: Span) -> Res {
         self.expr(lhs)?;
         // `&` and `|` short-circuit and give a bool.
         if let BinOp::And | BinOp::Or = op {
@@ -679,21 +673,18 @@ impl FuncCompiler<'_, '_, '_> {
             return Ok(());
         }
         self.expr(rhs)?;
-        let opcode = match op {
-            BinOp::Add => StackOp::ADD,
-            BinOp::Sub => StackOp::SUB,
-            BinOp::Mul => StackOp::MUL,
-            BinOp::Div => StackOp::DIV,
-            BinOp::Append => StackOp::APPEND,
-            BinOp::Eq => StackOp::EQ,
-            BinOp::Ne => StackOp::NE,
-            BinOp::Lt => StackOp::LT,
-            BinOp::Gt => StackOp::GT,
-            BinOp::Le => StackOp::LE,
-            BinOp::Ge => StackOp::GE,
-            BinOp::And | BinOp::Or => StackOp::TRUTHY,
-        };
-        self.emit(opcode, 0);
+        self.operator(op.symbol(), span)
+    }
+
+    /// The op `isa/stack.toml` gives for a source operator.
+    fn operator(&mut self, symbol: &str, span: Span) -> Res {
+        let op = StackOp::for_operator(symbol).ok_or_else(|| {
+            Unsupported::new(
+                format!("the operator `{symbol}`: no op in isa/stack.toml implements it"),
+                span,
+            )
+        })?;
+        self.emit(op, 0);
         Ok(())
     }
 
