@@ -82,3 +82,54 @@ fn ilo_built_with_an_extra_typed_op_and_superinstruction_selects_and_runs_them_e
         }
     }
 }
+
+/// The real tables with `edit` applied to `register.toml`, in a scratch directory.
+fn broken_tables(tag: &str, edit: impl Fn(String) -> String) -> PathBuf {
+    let isa = Path::new(env!("CARGO_MANIFEST_DIR")).join("isa");
+    let dir = std::env::temp_dir().join(format!("ilo-broken-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    for f in ["register.toml", "stack.toml", "jit.toml"] {
+        let text = std::fs::read_to_string(isa.join(f)).expect("read table");
+        let text = if f == "register.toml" { edit(text) } else { text };
+        std::fs::write(dir.join(f), text).expect("write table");
+    }
+    dir
+}
+
+/// A `sem` that parses but does not type-check (`b ** c` dereferences a
+/// number), and a mnemonic dynasm does not know: the generator accepts both,
+/// the build rejects them, and the errors are tied to the opcode's line in
+/// `register.toml`, not only to a line of a file in `OUT_DIR`.
+#[test]
+fn rust_errors_in_a_table_are_reported_at_the_opcodes_line() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let cases: [(&str, &str, &str, &str); 2] = [
+        ("sem", "sem = \"b + c\"", "sem = \"b ** c\"", "ADD_NN"),
+        (
+            "mnemonic",
+            "jit.x86_64 = \"vsubsd {a}, {b}, {c}\"",
+            "jit.x86_64 = \"vsubsdd {a}, {b}, {c}\"",
+            "SUB_NN",
+        ),
+    ];
+    for (tag, from, to, opcode) in cases {
+        let tables = broken_tables(tag, |t| {
+            assert!(t.contains(from), "{from} is in register.toml");
+            t.replacen(from, to, 1)
+        });
+        ilo_gen::generate(&tables).expect("the generator alone accepts it");
+        let output = cargo(root, &tables, &["build", "-p", "ilo-runtime", "--message-format=short"]);
+        assert!(!output.status.success(), "{tag}: the runtime built");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let errors = ilo_gen::rustc_errors::table_errors(&stderr, &tables);
+        let text = std::fs::read_to_string(tables.join("register.toml")).expect("read");
+        let line = ilo_gen::model::entry_line(&text, opcode).expect("entry");
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.opcode == opcode && e.table == "register.toml" && e.line == line),
+            "{tag}: no error at register.toml:{line} `{opcode}`: {errors:?}\n{stderr}"
+        );
+    }
+}

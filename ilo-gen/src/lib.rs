@@ -9,6 +9,7 @@ pub mod compose;
 pub mod cond;
 pub mod emit;
 pub mod model;
+pub mod rustc_errors;
 pub mod ssa;
 pub mod template;
 

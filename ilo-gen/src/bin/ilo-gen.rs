@@ -14,6 +14,9 @@ commands:
   list          the generated files (the default)
   print NAME    one generated file, formatted (e.g. `print reg_vm.rs`, `print isa.md`)
   check         load and check the tables, generate everything, report errors
+  check --rust  also build the runtime from them (`cargo check`) and report
+                each error rustc or dynasm finds in a `sem` or a template
+                at its opcode's table line
   help          this text
 
 ILO_ISA_DIR selects another directory of tables.
@@ -58,6 +61,24 @@ fn main() -> ExitCode {
         ["check"] => {
             println!("{}: {} files generated", isa_dir.display(), files.len());
             ExitCode::SUCCESS
+        }
+        ["check", "--rust"] => {
+            let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+            let dir = std::fs::canonicalize(&isa_dir).unwrap_or(isa_dir.clone());
+            match ilo_gen::rustc_errors::check_with_rustc(&dir, &workspace) {
+                Ok(()) => {
+                    println!(
+                        "{}: {} files generated; the runtime builds from them",
+                        isa_dir.display(),
+                        files.len()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(errors) => {
+                    eprint!("{errors}");
+                    ExitCode::from(1)
+                }
+            }
         }
         _ => {
             eprint!("{USAGE}");
