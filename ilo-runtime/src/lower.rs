@@ -4,7 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::front::ast::{FuncDecl, Program, Span, Stmt, StmtKind, Type};
+use crate::front::ast::{FuncDecl, Ident, Program, Span, Stmt, Type};
+use crate::front::visit::{walk, Binder, Visitor};
 
 /// A construct this engine does not compile; the run falls back or reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,24 +72,31 @@ pub fn is_num(ty: &Type) -> bool {
 ///
 /// [`Value::UNBOUND`]: crate::value::Value::UNBOUND
 pub fn late_names(f: &FuncDecl) -> Vec<&str> {
-    fn walk<'a>(body: &'a [Stmt], nested: bool, out: &mut Vec<&'a str>) {
-        for s in body {
-            match &s.kind {
-                StmtKind::Bind { name, .. } if nested => out.push(&name.name),
-                StmtKind::Destructure { names, .. } if nested => out.extend(names.iter().map(|n| n.name.as_str())),
-                StmtKind::If { then, els, .. } => {
-                    walk(then, true, out);
-                    walk(els.as_deref().unwrap_or_default(), true, out);
-                }
-                StmtKind::ForEach { body, .. } | StmtKind::ForRange { body, .. } | StmtKind::While { body, .. } => {
-                    walk(body, true, out)
-                }
-                _ => {}
+    /// The `x=…` and `{a;b}=…` names of blocks nested in the function's
+    /// body (deeper than 1, the body's own depth); not loop variables or
+    /// pattern names.
+    struct Late<'a> {
+        depth: usize,
+        out: Vec<&'a str>,
+    }
+    impl<'a> Visitor<'a> for Late<'a> {
+        fn visit_body(&mut self, body: &'a [Stmt]) {
+            self.depth += 1;
+            walk::body(self, body);
+            self.depth -= 1;
+        }
+        fn visit_binding(&mut self, name: &'a Ident, how: Binder) {
+            if how == Binder::Let && self.depth > 1 {
+                self.out.push(&name.name);
             }
         }
     }
-    let mut out = Vec::new();
-    walk(&f.body, false, &mut out);
+    let mut late = Late {
+        depth: 0,
+        out: Vec::new(),
+    };
+    late.visit_body(&f.body);
+    let mut out = late.out;
     let mut seen: HashSet<&str> = f.params.iter().map(|p| p.name.name.as_str()).collect();
     out.retain(|n| seen.insert(n));
     out

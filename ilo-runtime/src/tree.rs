@@ -38,6 +38,7 @@ use crate::error::{Limits, RtError};
 use crate::front::ast::{
     Arm, BinOp, Expr, ExprKind, FuncDecl, Ident, Lit, Pattern, Program, Stmt, StmtKind, TypeTag, UnOp,
 };
+use crate::front::visit::{for_each_binding, for_each_expr};
 use crate::heap::{Heap, RecordShape};
 use crate::ops;
 use crate::print::type_name;
@@ -223,11 +224,7 @@ impl<'p> TreeInterp<'p> {
     fn resolve_calls(&mut self) {
         let funcs = self.funcs.clone();
         for (i, f) in funcs.into_iter().enumerate() {
-            let mut sites = Vec::new();
-            for s in &f.body {
-                stmt_calls(s, &mut sites);
-            }
-            for e in sites {
+            for_each_expr(&f.body, |e| {
                 if let ExprKind::Call { func, .. } = &e.kind {
                     let t = Target {
                         local: self.slots[i].contains_key(func.name.as_str()),
@@ -235,7 +232,7 @@ impl<'p> TreeInterp<'p> {
                     };
                     self.targets.insert(e as *const Expr as usize, t);
                 }
-            }
+            });
         }
     }
 
@@ -812,122 +809,18 @@ impl CallValue for TreeInterp<'_> {
     }
 }
 
-// ---- walking the AST for call sites and bound names ----
-
 /// Slots for a function's variables: its parameters first, then every name
 /// a statement binds, in order of first appearance.
 fn variable_slots(f: &FuncDecl) -> FxHashMap<&str, u32> {
     let mut bound = Vec::new();
     bound.extend(f.params.iter().map(|p| p.name.name.as_str()));
-    bound_names(&f.body, &mut bound);
+    for_each_binding(&f.body, |name, _| bound.push(name.name.as_str()));
     let mut slots = FxHashMap::default();
     for name in bound {
         let next = slots.len() as u32;
         slots.entry(name).or_insert(next);
     }
     slots
-}
-
-fn bound_names<'p>(body: &'p [Stmt], out: &mut Vec<&'p str>) {
-    for s in body {
-        match &s.kind {
-            StmtKind::Bind { name, .. } => {
-                out.push(&name.name);
-            }
-            StmtKind::Destructure { names, .. } => out.extend(names.iter().map(|n| n.name.as_str())),
-            StmtKind::If { then, els, .. } => {
-                bound_names(then, out);
-                if let Some(els) = els {
-                    bound_names(els, out);
-                }
-            }
-            StmtKind::Match { arms, .. } => {
-                for a in arms {
-                    if let Pattern::Ok(n) | Pattern::Err(n) | Pattern::Typed(_, n) = &a.pat {
-                        out.push(&n.name);
-                    }
-                }
-            }
-            StmtKind::ForEach { var, body, .. } | StmtKind::ForRange { var, body, .. } => {
-                out.push(&var.name);
-                bound_names(body, out);
-            }
-            StmtKind::While { body, .. } => bound_names(body, out),
-            StmtKind::Guard { .. } | StmtKind::Break | StmtKind::Continue | StmtKind::Return(_) | StmtKind::Expr(_) => {
-            }
-        }
-    }
-}
-
-fn stmt_calls<'p>(s: &'p Stmt, out: &mut Vec<&'p Expr>) {
-    let body = |b: &'p [Stmt], out: &mut Vec<&'p Expr>| b.iter().for_each(|s| stmt_calls(s, out));
-    match &s.kind {
-        StmtKind::Expr(e) | StmtKind::Return(e) => expr_calls(e, out),
-        StmtKind::Bind { value, .. } | StmtKind::Destructure { value, .. } => expr_calls(value, out),
-        StmtKind::Guard { cond, value, .. } => {
-            expr_calls(cond, out);
-            expr_calls(value, out);
-        }
-        StmtKind::If { cond, then, els, .. } => {
-            expr_calls(cond, out);
-            body(then, out);
-            if let Some(els) = els {
-                body(els, out);
-            }
-        }
-        StmtKind::Match { subject, arms } => {
-            if let Some(e) = subject {
-                expr_calls(e, out);
-            }
-            for a in arms {
-                expr_calls(&a.body, out);
-            }
-        }
-        StmtKind::ForEach { iter, body: b, .. } => {
-            expr_calls(iter, out);
-            body(b, out);
-        }
-        StmtKind::ForRange { from, to, body: b, .. } => {
-            expr_calls(from, out);
-            expr_calls(to, out);
-            body(b, out);
-        }
-        StmtKind::While { cond, body: b } => {
-            expr_calls(cond, out);
-            body(b, out);
-        }
-        StmtKind::Break | StmtKind::Continue => {}
-    }
-}
-
-fn expr_calls<'p>(e: &'p Expr, out: &mut Vec<&'p Expr>) {
-    match &e.kind {
-        ExprKind::Lit(_) | ExprKind::Name(_) => {}
-        ExprKind::List(items) => items.iter().for_each(|x| expr_calls(x, out)),
-        ExprKind::Unary { operand: x, .. }
-        | ExprKind::Ok(x)
-        | ExprKind::Err(x)
-        | ExprKind::Field { target: x, .. }
-        | ExprKind::Index { target: x, .. } => expr_calls(x, out),
-        ExprKind::Binary { lhs, rhs, .. } | ExprKind::Coalesce { lhs, rhs } => {
-            expr_calls(lhs, out);
-            expr_calls(rhs, out);
-        }
-        ExprKind::Call { args, .. } => {
-            out.push(e);
-            args.iter().for_each(|x| expr_calls(x, out));
-        }
-        ExprKind::Record { fields, .. } => fields.iter().for_each(|(_, x)| expr_calls(x, out)),
-        ExprKind::With { target, fields } => {
-            expr_calls(target, out);
-            fields.iter().for_each(|(_, x)| expr_calls(x, out));
-        }
-        ExprKind::Ternary { cond, then, els } => {
-            expr_calls(cond, out);
-            expr_calls(then, out);
-            expr_calls(els, out);
-        }
-    }
 }
 
 #[cfg(test)]

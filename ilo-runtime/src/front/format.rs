@@ -563,139 +563,22 @@ pub fn text_lit(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::front::parser::parse;
+    use crate::front::visit::VisitorMut;
     use proptest::prelude::*;
 
     // ---- span erasure ----
 
     /// A copy of `p` with every span cleared, to compare ASTs by meaning.
     pub(crate) fn erase(p: &Program) -> Program {
+        struct Erase;
+        impl VisitorMut for Erase {
+            fn visit_span(&mut self, span: &mut Span) {
+                *span = Span::default();
+            }
+        }
         let mut p = p.clone();
-        for d in &mut p.decls {
-            match d {
-                Decl::Func(f) => {
-                    f.span = Span::default();
-                    id(&mut f.name);
-                    f.params.iter_mut().for_each(par);
-                    stmts(&mut f.body);
-                }
-                Decl::Type(t) => {
-                    t.span = Span::default();
-                    id(&mut t.name);
-                    t.fields.iter_mut().for_each(par);
-                }
-                Decl::Use(u) => {
-                    u.span = Span::default();
-                    u.names.iter_mut().flatten().for_each(id);
-                }
-            }
-        }
+        Erase.visit_program(&mut p);
         p
-    }
-
-    fn id(i: &mut Ident) {
-        i.span = Span::default();
-    }
-
-    fn par(p: &mut Param) {
-        p.span = Span::default();
-        id(&mut p.name);
-    }
-
-    fn stmts(ss: &mut [Stmt]) {
-        ss.iter_mut().for_each(stmt_);
-    }
-
-    fn stmt_(s: &mut Stmt) {
-        s.span = Span::default();
-        match &mut s.kind {
-            StmtKind::Bind { name, value } => {
-                id(name);
-                ex(value);
-            }
-            StmtKind::Destructure { names, value } => {
-                names.iter_mut().for_each(id);
-                ex(value);
-            }
-            StmtKind::Guard { cond, value, .. } => {
-                ex(cond);
-                ex(value);
-            }
-            StmtKind::If { cond, then, els, .. } => {
-                ex(cond);
-                stmts(then);
-                els.iter_mut().for_each(|e| stmts(e));
-            }
-            StmtKind::Match { subject, arms } => {
-                subject.iter_mut().for_each(ex);
-                for a in arms {
-                    a.span = Span::default();
-                    match &mut a.pat {
-                        Pattern::Ok(v) | Pattern::Err(v) | Pattern::Typed(_, v) => id(v),
-                        Pattern::Lit(_) | Pattern::Wild => {}
-                    }
-                    ex(&mut a.body);
-                }
-            }
-            StmtKind::ForEach { var, iter, body } => {
-                id(var);
-                ex(iter);
-                stmts(body);
-            }
-            StmtKind::ForRange { var, from, to, body } => {
-                id(var);
-                ex(from);
-                ex(to);
-                stmts(body);
-            }
-            StmtKind::While { cond, body } => {
-                ex(cond);
-                stmts(body);
-            }
-            StmtKind::Return(e) | StmtKind::Expr(e) => ex(e),
-            StmtKind::Break | StmtKind::Continue => {}
-        }
-    }
-
-    fn ex(e: &mut Expr) {
-        e.span = Span::default();
-        match &mut e.kind {
-            ExprKind::Lit(_) | ExprKind::Name(_) => {}
-            ExprKind::List(items) => items.iter_mut().for_each(ex),
-            ExprKind::Unary { operand, .. } => ex(operand),
-            ExprKind::Binary { lhs, rhs, .. } | ExprKind::Coalesce { lhs, rhs } => {
-                ex(lhs);
-                ex(rhs);
-            }
-            ExprKind::Call { func, args, .. } => {
-                id(func);
-                args.iter_mut().for_each(ex);
-            }
-            ExprKind::Ok(x) | ExprKind::Err(x) => ex(x),
-            ExprKind::Field { target, field, .. } => {
-                ex(target);
-                id(field);
-            }
-            ExprKind::Index { target, .. } => ex(target),
-            ExprKind::Record { ty, fields } => {
-                id(ty);
-                fields.iter_mut().for_each(|(n, v)| {
-                    id(n);
-                    ex(v);
-                });
-            }
-            ExprKind::With { target, fields } => {
-                ex(target);
-                fields.iter_mut().for_each(|(n, v)| {
-                    id(n);
-                    ex(v);
-                });
-            }
-            ExprKind::Ternary { cond, then, els } => {
-                ex(cond);
-                ex(then);
-                ex(els);
-            }
-        }
     }
 
     // ---- helpers ----

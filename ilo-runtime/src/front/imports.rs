@@ -13,7 +13,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::ast::{Decl, ExprKind, Program, Span, Stmt, UseDecl};
+use super::ast::{Decl, Expr, ExprKind, Program, Span, Type, UseDecl};
+use super::visit::{walk, Visitor};
 use super::{parser, verify};
 use crate::diag::{Diagnostic, Severity};
 
@@ -214,48 +215,27 @@ fn decl_name(d: &Decl) -> &str {
 /// Names a declaration mentions: called functions, names used as values
 /// (functions passed by name), record types constructed or named in types.
 fn names_used(d: &Decl) -> Vec<String> {
-    let mut out = Vec::new();
-    match d {
-        Decl::Func(f) => {
-            let mut body: Vec<Stmt> = f.body.clone();
-            parser::aliases::walk_stmts(&mut body, &mut |e| match &e.kind {
-                ExprKind::Call { func, .. } => out.push(func.name.clone()),
-                ExprKind::Name(n) => out.push(n.clone()),
-                ExprKind::Record { ty, .. } => out.push(ty.name.clone()),
+    struct Used(Vec<String>);
+    impl<'a> Visitor<'a> for Used {
+        fn visit_expr(&mut self, e: &'a Expr) {
+            match &e.kind {
+                ExprKind::Call { func, .. } => self.0.push(func.name.clone()),
+                ExprKind::Name(n) => self.0.push(n.clone()),
+                ExprKind::Record { ty, .. } => self.0.push(ty.name.clone()),
                 _ => {}
-            });
-            let types = f.params.iter().map(|p| &p.ty).chain([&f.ret]);
-            for t in types {
-                type_names(t, &mut out);
             }
+            walk::expr(self, e)
         }
-        Decl::Type(t) => {
-            for field in &t.fields {
-                type_names(&field.ty, &mut out);
+        fn visit_type(&mut self, t: &'a Type) {
+            if let Type::Named(n) = t {
+                self.0.push(n.clone());
             }
+            walk::ty(self, t)
         }
-        Decl::Use(_) => {}
     }
-    out
-}
-
-fn type_names(t: &super::ast::Type, out: &mut Vec<String>) {
-    use super::ast::Type;
-    match t {
-        Type::Named(n) => out.push(n.clone()),
-        Type::List(x) | Type::Opt(x) => type_names(x, out),
-        Type::Map(a, b) | Type::Result(a, b) => {
-            type_names(a, out);
-            type_names(b, out);
-        }
-        Type::Func(ps, r) => {
-            for p in ps {
-                type_names(p, out);
-            }
-            type_names(r, out);
-        }
-        Type::Num | Type::Text | Type::Bool | Type::Any | Type::Var(_) => {}
-    }
+    let mut used = Used(Vec::new());
+    used.visit_decl(d);
+    used.0
 }
 
 /// The imported file's own errors, reported at the `use` declaration.

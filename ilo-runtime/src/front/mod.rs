@@ -9,6 +9,7 @@ pub mod lexer;
 pub mod parser;
 pub mod types;
 pub mod verify;
+pub mod visit;
 
 use std::path::Path;
 

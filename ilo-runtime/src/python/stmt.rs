@@ -12,6 +12,7 @@ use super::names::Namer;
 use super::{Module, Untranslatable};
 use crate::front::ast::*;
 use crate::front::types::Ty;
+use crate::front::visit::{for_each_binding, Binder};
 
 /// Deepest block nesting written: CPython refuses more than 100 levels of
 /// indentation.
@@ -118,44 +119,13 @@ fn count_sites(
     bound: &mut HashSet<String>,
     binds: &mut Vec<String>,
 ) {
-    fn add(n: &str, sites: &mut HashMap<String, usize>, bound: &mut HashSet<String>) {
-        *sites.entry(n.to_string()).or_default() += 1;
-        bound.insert(n.to_string());
-    }
-    for s in body {
-        match &s.kind {
-            StmtKind::Bind { name, .. } => {
-                add(&name.name, sites, bound);
-                binds.push(name.name.clone());
-            }
-            StmtKind::Destructure { names, .. } => {
-                for n in names {
-                    add(&n.name, sites, bound);
-                    binds.push(n.name.clone());
-                }
-            }
-            StmtKind::If { then, els, .. } => {
-                count_sites(then, sites, bound, binds);
-                if let Some(els) = els {
-                    count_sites(els, sites, bound, binds);
-                }
-            }
-            StmtKind::Match { arms, .. } => {
-                for a in arms {
-                    if let Pattern::Ok(n) | Pattern::Err(n) | Pattern::Typed(_, n) = &a.pat {
-                        add(&n.name, sites, bound);
-                    }
-                }
-            }
-            StmtKind::ForEach { var, body, .. } | StmtKind::ForRange { var, body, .. } => {
-                add(&var.name, sites, bound);
-                count_sites(body, sites, bound, binds);
-            }
-            StmtKind::While { body, .. } => count_sites(body, sites, bound, binds),
-            StmtKind::Guard { .. } | StmtKind::Break | StmtKind::Continue | StmtKind::Return(_) | StmtKind::Expr(_) => {
-            }
+    for_each_binding(body, |name, how| {
+        *sites.entry(name.name.clone()).or_default() += 1;
+        bound.insert(name.name.clone());
+        if how == Binder::Let {
+            binds.push(name.name.clone());
         }
-    }
+    });
 }
 
 impl<'m, 'p> FnWriter<'m, 'p> {

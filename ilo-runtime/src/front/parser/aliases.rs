@@ -2,6 +2,7 @@
 
 use crate::diag::{Diagnostic, Severity};
 use crate::front::ast::*;
+use crate::front::visit::for_each_expr_mut;
 use std::collections::HashSet;
 
 /// `(long name, builtin)`. Only call positions are rewritten, and only
@@ -116,83 +117,7 @@ pub fn rewrite(prog: &mut Program, hints: &mut Vec<Diagnostic>) {
     };
     for d in &mut prog.decls {
         if let Decl::Func(f) = d {
-            walk_stmts(&mut f.body, &mut fix);
-        }
-    }
-}
-
-/// Calls `f` on every expression under `stmts`, outermost first.
-pub fn walk_stmts(stmts: &mut [Stmt], f: &mut impl FnMut(&mut Expr)) {
-    for s in stmts {
-        walk_stmt(s, f);
-    }
-}
-
-fn walk_stmt(s: &mut Stmt, f: &mut impl FnMut(&mut Expr)) {
-    match &mut s.kind {
-        StmtKind::Bind { value, .. } | StmtKind::Destructure { value, .. } | StmtKind::Return(value) => {
-            walk_expr(value, f)
-        }
-        StmtKind::Expr(e) => walk_expr(e, f),
-        StmtKind::Guard { cond, value, .. } => {
-            walk_expr(cond, f);
-            walk_expr(value, f);
-        }
-        StmtKind::If { cond, then, els, .. } => {
-            walk_expr(cond, f);
-            walk_stmts(then, f);
-            if let Some(els) = els {
-                walk_stmts(els, f);
-            }
-        }
-        StmtKind::Match { subject, arms } => {
-            if let Some(subject) = subject {
-                walk_expr(subject, f);
-            }
-            for arm in arms {
-                walk_expr(&mut arm.body, f);
-            }
-        }
-        StmtKind::ForEach { iter, body, .. } => {
-            walk_expr(iter, f);
-            walk_stmts(body, f);
-        }
-        StmtKind::ForRange { from, to, body, .. } => {
-            walk_expr(from, f);
-            walk_expr(to, f);
-            walk_stmts(body, f);
-        }
-        StmtKind::While { cond, body } => {
-            walk_expr(cond, f);
-            walk_stmts(body, f);
-        }
-        StmtKind::Break | StmtKind::Continue => {}
-    }
-}
-
-fn walk_expr(e: &mut Expr, f: &mut impl FnMut(&mut Expr)) {
-    f(e);
-    match &mut e.kind {
-        ExprKind::Lit(_) | ExprKind::Name(_) => {}
-        ExprKind::List(xs) | ExprKind::Call { args: xs, .. } => xs.iter_mut().for_each(|x| walk_expr(x, f)),
-        ExprKind::Unary { operand: x, .. }
-        | ExprKind::Ok(x)
-        | ExprKind::Err(x)
-        | ExprKind::Field { target: x, .. }
-        | ExprKind::Index { target: x, .. } => walk_expr(x, f),
-        ExprKind::Binary { lhs, rhs, .. } | ExprKind::Coalesce { lhs, rhs } => {
-            walk_expr(lhs, f);
-            walk_expr(rhs, f);
-        }
-        ExprKind::Record { fields, .. } => fields.iter_mut().for_each(|(_, x)| walk_expr(x, f)),
-        ExprKind::With { target, fields } => {
-            walk_expr(target, f);
-            fields.iter_mut().for_each(|(_, x)| walk_expr(x, f));
-        }
-        ExprKind::Ternary { cond, then, els } => {
-            walk_expr(cond, f);
-            walk_expr(then, f);
-            walk_expr(els, f);
+            for_each_expr_mut(&mut f.body, &mut fix);
         }
     }
 }
