@@ -11,6 +11,11 @@ import sys as _sys
 import time as _time
 
 _INF = float("inf")
+# `xs=+=xs v` appends in place when the list is unshared: a list only the
+# variable and `_rc`'s argument hold has a reference count of 2 in CPython
+# up to 3.13; elsewhere (PyPy, 3.14's borrowed references) it always copies.
+_rc = getattr(_sys, "getrefcount", lambda _x: 0)
+_UNSHARED = 2 if _sys.implementation.name == "cpython" and _sys.version_info < (3, 14) else -1
 # A variable not bound yet, where a function of its name stands in.
 _UNSET = object()
 _NAN = float("nan")

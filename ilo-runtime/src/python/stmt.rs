@@ -12,7 +12,7 @@ use super::names::Namer;
 use super::{Module, Untranslatable};
 use crate::front::ast::*;
 use crate::front::types::Ty;
-use crate::front::visit::{for_each_binding, Binder};
+use crate::front::visit::{for_each_binding, walk, Binder, Visitor};
 
 /// Deepest block nesting written: CPython refuses more than 100 levels of
 /// indentation.
@@ -163,6 +163,30 @@ impl<'m, 'p> FnWriter<'m, 'p> {
         }
     }
 
+    /// `xs=+=xs v` on a list, written to append in place when no one else
+    /// holds the list (ilo lists never change, so another holder must keep
+    /// seeing the old one, and then it copies). `false`: not that form.
+    fn append_in_place(&mut self, target: &str, name: &str, value: &'p Expr) -> Result<bool, Untranslatable> {
+        let ExprKind::Binary {
+            op: BinOp::Append,
+            lhs,
+            rhs,
+        } = &value.kind
+        else {
+            return Ok(false);
+        };
+        let same_list = matches!(&lhs.kind, ExprKind::Name(n) if n == name) && matches!(self.ty(lhs), Ty::List(_));
+        if !same_list || mentions(rhs, name) || self.expr(lhs)?.code != target {
+            return Ok(false);
+        }
+        let item = self.expr(rhs)?.code;
+        self.line(&format!("if _rc({target}) == _UNSHARED:"));
+        self.line(&format!("    {target}.append({item})"));
+        self.line("else:");
+        self.line(&format!("    {target} = {target} + [{item}]"));
+        Ok(true)
+    }
+
     /// Opens the scope of a loop variable or arm binding.
     fn push_scope(&mut self, name: &str) -> String {
         let unique = self.sites.get(name).copied().unwrap_or(0) <= 1 && !self.locals.contains_key(name);
@@ -283,9 +307,11 @@ impl<'m, 'p> FnWriter<'m, 'p> {
                     self.sink(sink, &t);
                     return Ok(());
                 }
-                let v = self.expr(value)?.code;
                 let t = self.target(&name.name);
-                self.line(&format!("{t} = {v}"));
+                if !self.append_in_place(&t, &name.name, value)? {
+                    let v = self.expr(value)?.code;
+                    self.line(&format!("{t} = {v}"));
+                }
                 self.sink(sink, &t);
             }
             StmtKind::Destructure { names, value } => {
@@ -543,4 +569,18 @@ impl<'m, 'p> FnWriter<'m, 'p> {
         }
         Ok(())
     }
+}
+
+/// Whether `e` reads the variable `name` anywhere.
+fn mentions(e: &Expr, name: &str) -> bool {
+    struct Mentions<'n>(&'n str, bool);
+    impl<'a> Visitor<'a> for Mentions<'_> {
+        fn visit_expr(&mut self, e: &'a Expr) {
+            self.1 |= matches!(&e.kind, ExprKind::Name(n) if n == self.0);
+            walk::expr(self, e)
+        }
+    }
+    let mut m = Mentions(name, false);
+    m.visit_expr(e);
+    m.1
 }
