@@ -755,7 +755,7 @@ impl<'p> TreeInterp<'p> {
             Callee::Builtin(b) => self.call_builtin(b, args)?,
             Callee::Nothing => {
                 let msg = format!("`{}` is no function, builtin or function value here", func.name);
-                return Err(RtError::new(crate::error::code::UNBOUND, msg).into());
+                return Err(RtError::new(crate::codes::runtime::UNBOUND, msg).into());
             }
         })
     }
@@ -933,8 +933,8 @@ fn expr_calls<'p>(e: &'p Expr, out: &mut Vec<&'p Expr>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codes::runtime as code;
     use crate::engine::Arg;
-    use crate::error::code;
     use crate::print::fmt_value;
 
     /// Parses `src`, runs `func` with CLI-style `args`, prints the result.

@@ -504,8 +504,8 @@ fn reports_every_error_not_only_the_first() {
 
 #[test]
 fn every_code_is_registered_with_a_working_example() {
-    for code in code::ALL {
-        let Some(info) = crate::front::codes::lookup(code) else {
+    for code in crate::codes::verify::ALL {
+        let Some(info) = crate::codes::lookup(code) else {
             panic!("{code} is not in codes.rs")
         };
         // Lines without a comment are context; `-- wrong` / `-- hint`
