@@ -274,7 +274,7 @@ fn emit_rust(codes: &[Code]) -> TokenStream {
         let entries: Vec<&Code> = codes.iter().filter(|c| c.section == *s).collect();
         let consts = entries.iter().map(|c| {
             let name = format_ident!("{}", c.name);
-            let doc = format!(" {}", c.doc);
+            let doc = format!(" {}{}", c.doc, if c.hint { " (hint: never fatal)" } else { "" });
             let code = &c.code;
             quote! {
                 #[doc = #doc]
