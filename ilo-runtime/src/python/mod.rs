@@ -33,7 +33,8 @@ use names::{py_str, Namer};
 /// codes they raise (`_R_MOD_ZERO = …`, generated from diagnostics/codes.toml).
 pub const PRELUDE: &str = concat!(
     include_str!("prelude.py"),
-    include_str!(concat!(env!("OUT_DIR"), "/codes.py"))
+    include_str!(concat!(env!("OUT_DIR"), "/codes.py")),
+    "# ---- end of prelude ----\n"
 );
 
 /// Choices for the generated module.

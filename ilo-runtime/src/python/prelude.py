@@ -1274,4 +1274,3 @@ def _main(argv):
 _MAX_DEPTH = 10000
 # Each ilo call is one Python frame; leave room for the helpers' frames.
 _sys.setrecursionlimit(_MAX_DEPTH + 60)
-# ---- end of prelude ----
