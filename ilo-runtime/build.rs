@@ -1,5 +1,6 @@
 //! Generates the opcode tables, codecs, VM dispatch loops and JIT lowerings
-//! from `isa/*.toml` (or `$ILO_ISA_DIR`) into `OUT_DIR`.
+//! from `isa/*.toml` (or `$ILO_ISA_DIR`), and the diagnostic codes from
+//! `diagnostics/codes.toml` (or `$ILO_CODES`), into `OUT_DIR`.
 
 use std::path::PathBuf;
 
@@ -13,6 +14,12 @@ fn main() {
     for file in ["register.toml", "stack.toml", "jit.toml"] {
         println!("cargo:rerun-if-changed={}", isa_dir.join(file).display());
     }
+    let codes_toml = match std::env::var_os("ILO_CODES") {
+        Some(path) => PathBuf::from(path),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../diagnostics/codes.toml"),
+    };
+    println!("cargo:rerun-if-env-changed=ILO_CODES");
+    println!("cargo:rerun-if-changed={}", codes_toml.display());
     let out_dir = match std::env::var_os("OUT_DIR") {
         Some(d) => PathBuf::from(d),
         None => {
@@ -22,6 +29,10 @@ fn main() {
     };
     if let Err(e) = ilo_gen::write_all(&isa_dir, &out_dir) {
         eprintln!("error: ilo-gen rejected the instruction set\n  {e}");
+        std::process::exit(1);
+    }
+    if let Err(e) = ilo_gen::write_codes(&codes_toml, &out_dir) {
+        eprintln!("error: ilo-gen rejected the diagnostic codes\n  {e}");
         std::process::exit(1);
     }
 }

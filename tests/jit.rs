@@ -116,7 +116,7 @@ fn a_callee_the_jit_cannot_take_runs_on_the_register_vm_through_a_trampoline() {
             ..Limits::default()
         };
         let err = loaded.run("sq2", &[Arg::Num(1.0)], engine, steps).expect_err("2 steps");
-        assert_eq!(err.code, ilo_runtime::error::code::STEPS);
+        assert_eq!(err.code, ilo_runtime::codes::runtime::STEPS);
     }
     let failing = load("m x:n>n;mod 7 x\nf x:n>n;a=m x;+a 1");
     let mut engines = vec![Engine::Reg];
@@ -125,7 +125,7 @@ fn a_callee_the_jit_cannot_take_runs_on_the_register_vm_through_a_trampoline() {
         let err = failing
             .run("f", &[Arg::Num(0.0)], engine, Limits::default())
             .expect_err("mod 7 0");
-        assert_eq!(err.code, ilo_runtime::error::code::MOD_ZERO, "{engine:?}");
+        assert_eq!(err.code, ilo_runtime::codes::runtime::MOD_ZERO, "{engine:?}");
     }
     // A function of compiled calls is compiled by every backend.
     let calls = load("sq x:n>n;*x x\nsq2 x:n>n;a=sq x;sq a");
@@ -174,7 +174,7 @@ fn recursion_runs_natively_and_stops_at_the_depth_limit() {
             })
             .expect_err("runs away");
         assert_eq!((err.code, &err.message), (vm.code, &vm.message), "{engine:?}");
-        assert_eq!(err.code, ilo_runtime::error::code::DEPTH);
+        assert_eq!(err.code, ilo_runtime::codes::runtime::DEPTH);
         assert!(
             !notes.iter().any(|n| n.contains("not compiled")),
             "{engine:?} fell back: {notes:?}"

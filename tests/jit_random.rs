@@ -119,8 +119,8 @@ fn the_random_programs_cover_what_the_jits_must_handle() {
         spilled += usize::from(f.nregs > Target::X86_64.capacity());
         for max_steps in STEP_LIMITS {
             match loaded.run("f", &[Arg::Num(0.0), Arg::Num(-2.5)], Engine::Reg, limits(max_steps)) {
-                Err(e) if e.code == ilo_runtime::error::code::DEPTH => depth += 1,
-                Err(e) if e.code == ilo_runtime::error::code::STEPS => steps += 1,
+                Err(e) if e.code == ilo_runtime::codes::runtime::DEPTH => depth += 1,
+                Err(e) if e.code == ilo_runtime::codes::runtime::STEPS => steps += 1,
                 Err(_) => failed += 1,
                 _ => {}
             }

@@ -4,8 +4,9 @@
 //! each step), a reused register VM stays flat across many calls, and
 //! passing `--max-memory` is the `ILO-R013` error, never an abort.
 
+use ilo_runtime::codes::runtime;
 use ilo_runtime::engine::{Arg, Engine, Loaded};
-use ilo_runtime::error::{code, Limits};
+use ilo_runtime::error::Limits;
 use ilo_runtime::heap::MIN_GC_BYTES;
 use ilo_runtime::reg::RegVm;
 
@@ -108,7 +109,7 @@ fn passing_the_memory_limit_is_ilo_r013_on_every_engine() {
         let r = loaded.run("f", &[], engine, limits);
         assert_eq!(
             r.map(|o| o.printed).map_err(|e| e.code),
-            Err(code::MEMORY),
+            Err(runtime::MEMORY),
             "{}",
             engine.name()
         );
@@ -119,7 +120,7 @@ fn passing_the_memory_limit_is_ilo_r013_on_every_engine() {
         let r = lists.run("f", &[], engine, limits);
         assert_eq!(
             r.map(|o| o.printed).map_err(|e| e.code),
-            Err(code::MEMORY),
+            Err(runtime::MEMORY),
             "{}",
             engine.name()
         );

@@ -223,15 +223,9 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
     }
 }
 
-/// Codes of errors about how ilo was called rather than the program's text.
-pub mod usage {
-    pub const UNREADABLE: &str = "ILO-U001";
-    pub const NOT_UTF8: &str = "ILO-U002";
-    pub const NOT_A_FILE: &str = "ILO-U003";
-    pub const NO_FUNCTION: &str = "ILO-U004";
-    pub const BAD_ARGUMENT: &str = "ILO-U005";
-    pub const MALFORMED: &str = "ILO-U006";
-}
+/// Codes of errors about how ilo was called rather than the program's text
+/// (`ILO-U…`, generated from diagnostics/codes.toml).
+pub use ilo_runtime::codes::usage;
 
 /// A path to a file, or else the argument itself as inline source.
 fn load_source(arg: &str) -> Result<(String, String), (&'static str, String)> {

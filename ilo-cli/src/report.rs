@@ -2,9 +2,9 @@
 
 use std::io::Write;
 
+use ilo_runtime::codes;
 use ilo_runtime::diag::Diagnostic;
 use ilo_runtime::error::RtError;
-use ilo_runtime::front::codes;
 
 use crate::{EXIT_FAIL, EXIT_OK};
 

@@ -1,62 +1,10 @@
-//! Run-time errors: each has a stable `ILO-R` code, stops the program, and
-//! makes the CLI exit with status 1.
+//! Run-time errors: each has a stable `ILO-R` code (`codes::runtime`,
+//! generated from `diagnostics/codes.toml`), stops the program, and makes
+//! the CLI exit with status 1.
 
 use std::fmt;
 
-/// Codes of run-time faults; each is explained in `front::codes`.
-pub mod code {
-    /// An operation met a value of the wrong type (only unverified programs reach it).
-    pub const TYPE: &str = "ILO-R001";
-    /// `mod a 0`.
-    pub const MOD_ZERO: &str = "ILO-R002";
-    /// List or text index out of range (`xs.5` on a shorter list).
-    pub const INDEX: &str = "ILO-R003";
-    /// `hd`/`tl` of an empty list or text, `min`/`max` of an empty list.
-    pub const EMPTY: &str = "ILO-R004";
-    /// `avg` of an empty list.
-    pub const AVG_EMPTY: &str = "ILO-R005";
-    /// Calls nested deeper than the depth limit.
-    pub const DEPTH: &str = "ILO-R006";
-    /// The run took more steps than `--max-steps` allows.
-    pub const STEPS: &str = "ILO-R007";
-    /// A builtin got an argument outside its domain: an invalid regex, a
-    /// `fmt` whose placeholders and values do not pair up, `rnd a b` with
-    /// `a > b`.
-    pub const ARG: &str = "ILO-R008";
-    /// A record has no field of that name (access, construction or `with`),
-    /// or a construction leaves a field out.
-    pub const FIELD: &str = "ILO-R009";
-    /// A name read before any value was bound to it (a bind on a branch that
-    /// did not run), or a call of a name that is no function.
-    pub const UNBOUND: &str = "ILO-R010";
-    /// A function value called with the wrong number of arguments (`map`
-    /// given a two-parameter function).
-    pub const ARITY: &str = "ILO-R011";
-    /// A value nested too deeply for `jdmp`.
-    pub const NESTING: &str = "ILO-R012";
-    /// The run's objects need more memory than `--max-memory` allows.
-    pub const MEMORY: &str = "ILO-R013";
-    /// A fault inside an engine: a bug in ilo, never in the program.
-    pub const INTERNAL: &str = "ILO-R099";
-
-    /// Every run-time code with a one-line summary, for `--explain` and docs.
-    pub const ALL: &[(&str, &str)] = &[
-        (TYPE, "an operation met a value of the wrong type"),
-        (MOD_ZERO, "`mod a 0`: remainder by zero"),
-        (INDEX, "index out of range"),
-        (EMPTY, "`hd`/`tl`/`min`/`max` of an empty list or text"),
-        (AVG_EMPTY, "`avg` of an empty list"),
-        (DEPTH, "call depth limit exceeded"),
-        (STEPS, "step limit (`--max-steps`) exceeded"),
-        (ARG, "a builtin argument outside its domain"),
-        (FIELD, "no such record field, or a field left out of a construction"),
-        (UNBOUND, "a name with no value at run time"),
-        (ARITY, "a function value called with the wrong number of arguments"),
-        (NESTING, "a value nested too deeply to convert"),
-        (MEMORY, "the run needs more memory than `--max-memory` allows"),
-        (INTERNAL, "an internal engine fault (a bug in ilo)"),
-    ];
-}
+use crate::codes::runtime;
 
 /// The default call-depth limit: deep enough for real recursion, shallow
 /// enough that no engine's native stack overflows first. The tree-walk
@@ -79,65 +27,65 @@ impl RtError {
     }
 
     pub fn internal(message: impl Into<String>) -> RtError {
-        RtError::new(code::INTERNAL, message)
+        RtError::new(runtime::INTERNAL, message)
     }
 
     pub fn type_error(message: impl Into<String>) -> RtError {
-        RtError::new(code::TYPE, message)
+        RtError::new(runtime::TYPE, message)
     }
 
     pub fn depth(limit: usize) -> RtError {
         RtError::new(
-            code::DEPTH,
+            runtime::DEPTH,
             format!("call depth limit of {limit} exceeded (runaway recursion?)"),
         )
     }
 
     pub fn steps(limit: u64) -> RtError {
-        RtError::new(code::STEPS, format!("step limit of {limit} exceeded"))
+        RtError::new(runtime::STEPS, format!("step limit of {limit} exceeded"))
     }
 
     pub fn mod_zero() -> RtError {
-        RtError::new(code::MOD_ZERO, "`mod a 0`: remainder by zero")
+        RtError::new(runtime::MOD_ZERO, "`mod a 0`: remainder by zero")
     }
 
     pub fn index(index: i64, len: usize) -> RtError {
-        RtError::new(code::INDEX, format!("index {index} out of range for length {len}"))
+        RtError::new(runtime::INDEX, format!("index {index} out of range for length {len}"))
     }
 
     pub fn empty(what: &str) -> RtError {
-        RtError::new(code::EMPTY, format!("`{what}` of an empty list or text"))
+        RtError::new(runtime::EMPTY, format!("`{what}` of an empty list or text"))
     }
 
     pub fn avg_empty() -> RtError {
-        RtError::new(code::AVG_EMPTY, "`avg` of an empty list (there is no mean)")
+        RtError::new(runtime::AVG_EMPTY, "`avg` of an empty list (there is no mean)")
     }
 
     pub fn arg(message: impl Into<String>) -> RtError {
-        RtError::new(code::ARG, message)
+        RtError::new(runtime::ARG, message)
     }
 
     pub fn field(message: impl Into<String>) -> RtError {
-        RtError::new(code::FIELD, message)
+        RtError::new(runtime::FIELD, message)
     }
 
     pub fn unbound(name: &str) -> RtError {
         RtError::new(
-            code::UNBOUND,
+            runtime::UNBOUND,
             format!("`{name}` has no value here (bound only on a branch that did not run?)"),
         )
     }
 
     pub fn arity(what: &str, want: usize, got: usize) -> RtError {
         RtError::new(
-            code::ARITY,
+            runtime::ARITY,
             format!("{what} takes {want} argument(s), but was called with {got}"),
         )
     }
 
     pub fn memory(limit: usize) -> RtError {
         RtError::new(
-            code::MEMORY,
+            runtime::MEMORY,
             format!(
                 "out of memory: the values this run keeps alive need more than the limit of {} (--max-memory)",
                 fmt_bytes(limit)
@@ -146,7 +94,7 @@ impl RtError {
     }
 
     pub fn nesting(limit: usize) -> RtError {
-        RtError::new(code::NESTING, format!("value nested deeper than {limit} levels"))
+        RtError::new(runtime::NESTING, format!("value nested deeper than {limit} levels"))
     }
 }
 
@@ -204,22 +152,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_are_distinct_and_well_formed() {
-        let mut seen = std::collections::HashSet::new();
-        for (c, summary) in code::ALL {
-            assert!(c.starts_with("ILO-R") && c.len() == 8, "{c}");
-            assert!(seen.insert(*c), "duplicate {c}");
-            assert!(!summary.is_empty());
-        }
-    }
-
-    #[test]
     fn errors_display_with_their_code() {
         assert_eq!(
             RtError::mod_zero().to_string(),
-            "ILO-R002: `mod a 0`: remainder by zero"
+            format!("{}: `mod a 0`: remainder by zero", runtime::MOD_ZERO)
         );
-        assert_eq!(RtError::index(5, 3).code, code::INDEX);
-        assert_eq!(RtError::steps(10).code, code::STEPS);
+        assert_eq!(RtError::index(5, 3).code, runtime::INDEX);
+        assert_eq!(RtError::steps(10).code, runtime::STEPS);
     }
 }

@@ -1031,7 +1031,7 @@ mod tests {
             }
             assert!(kept.len() < 1_000_000, "the limit was never reported");
         };
-        assert_eq!(err.code, crate::error::code::MEMORY);
+        assert_eq!(err.code, crate::codes::runtime::MEMORY);
         // Caught within one allocation of the limit, not at some later threshold.
         assert!(h.bytes() <= MIN_GC_BYTES * 4 + 2 * SLOT_BYTES + 64, "{}", h.bytes());
     }
@@ -1047,7 +1047,7 @@ mod tests {
                 Err(e) => break e,
             }
         };
-        assert_eq!(err.code, crate::error::code::MEMORY);
+        assert_eq!(err.code, crate::codes::runtime::MEMORY);
         assert!(h.bytes() <= 1 << 16);
     }
 

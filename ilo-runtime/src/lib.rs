@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod builtins;
 pub mod cli_list;
+pub mod codes;
 pub mod diag;
 pub mod engine;
 pub mod error;

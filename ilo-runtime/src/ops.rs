@@ -376,7 +376,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::error::code;
+    use crate::codes::runtime as code;
     use crate::heap::RecordShape;
     use crate::print::fmt_value;
 

@@ -147,7 +147,7 @@ mod tests {
     fn sample() -> (String, Vec<Diagnostic>) {
         let src = "f x:n>n\n  +x\ng>n;1\n".to_string();
         let d = Diagnostic::error(
-            "ILO-P005",
+            crate::codes::parser::MISSING_OPERAND,
             "`+` needs two operands, found the end of the statement",
             Span::new(12, 12),
         )
@@ -176,12 +176,16 @@ mod tests {
         let (src, diags) = sample();
         let text = render_human(&diags, "prog.ilo", &src, true);
         assert!(text.contains('\u{1b}'), "{text}");
-        assert!(text.contains("ILO-P005"), "{text}");
+        assert!(text.contains(crate::codes::parser::MISSING_OPERAND), "{text}");
     }
 
     #[test]
     fn human_hint_severity() {
-        let mut d = Diagnostic::error("ILO-P020", "`==` is written `=` in ilo", Span::new(5, 7));
+        let mut d = Diagnostic::error(
+            crate::codes::parser::DOUBLE_EQUALS,
+            "`==` is written `=` in ilo",
+            Span::new(5, 7),
+        );
         d.severity = Severity::Hint;
         let text = render_human(&[d], "p.ilo", "f>b;a==b", false);
         assert!(text.contains("help[ILO-P020]"), "{text}");
@@ -189,9 +193,10 @@ mod tests {
 
     #[test]
     fn spans_outside_the_source_do_not_fail() {
-        let d = Diagnostic::error("ILO-P001", "x", Span::new(50, 90)).with_label(Span::new(2, 1), "y");
+        let d = Diagnostic::error(crate::codes::parser::UNEXPECTED_TOKEN, "x", Span::new(50, 90))
+            .with_label(Span::new(2, 1), "y");
         let text = render_human(std::slice::from_ref(&d), "p.ilo", "é", false);
-        assert!(text.contains("ILO-P001"), "{text}");
+        assert!(text.contains(crate::codes::parser::UNEXPECTED_TOKEN), "{text}");
         let json = render_json(&[d], "p.ilo", "é");
         assert!(json.contains("\"start\":2"), "{json}");
     }
@@ -200,7 +205,7 @@ mod tests {
     fn json_lines() {
         let (src, mut diags) = sample();
         diags.push(Diagnostic::error(
-            "ILO-L001",
+            crate::codes::lexer::UNEXPECTED_CHAR,
             "unexpected character `$`",
             Span::new(13, 14),
         ));
@@ -210,7 +215,7 @@ mod tests {
         let v: Value = serde_json::from_str(lines.first().copied().unwrap_or("")).unwrap_or(Value::Null);
         let want = json!({
             "severity": "error",
-            "code": "ILO-P005",
+            "code": crate::codes::parser::MISSING_OPERAND,
             "message": "`+` needs two operands, found the end of the statement",
             "labels": [
                 {"span": {"start": 12, "end": 12, "line": 2, "col": 5}, "message": ""},
@@ -237,7 +242,7 @@ mod tests {
 
     #[test]
     fn json_columns_count_characters() {
-        let d = Diagnostic::error("ILO-L001", "x", Span::new(8, 9));
+        let d = Diagnostic::error(crate::codes::lexer::UNEXPECTED_CHAR, "x", Span::new(8, 9));
         let out = render_json(&[d], "p.ilo", "\"é\" é $");
         let v: Value = serde_json::from_str(out.trim()).unwrap_or(Value::Null);
         assert_eq!(v.pointer("/labels/0/span/col"), Some(&json!(7)));
@@ -250,7 +255,10 @@ mod tests {
             panic!("should fail")
         };
         let text = render_human(&diags, "p.ilo", src, false);
-        assert!(text.contains("ILO-P005") && text.contains("ILO-L001"), "{text}");
+        assert!(
+            text.contains(crate::codes::parser::MISSING_OPERAND) && text.contains(crate::codes::lexer::UNEXPECTED_CHAR),
+            "{text}"
+        );
         assert_eq!(render_json(&diags, "p.ilo", src).lines().count(), diags.len());
     }
 }

@@ -752,7 +752,7 @@ impl<'p> TreeInterp<'p> {
             Callee::Builtin(b) => self.call_builtin(b, args)?,
             Callee::Nothing => {
                 let msg = format!("`{}` is no function, builtin or function value here", func.name);
-                return Err(RtError::new(crate::error::code::UNBOUND, msg).into());
+                return Err(RtError::new(crate::codes::runtime::UNBOUND, msg).into());
             }
         })
     }
@@ -826,8 +826,8 @@ fn variable_slots(f: &FuncDecl) -> FxHashMap<&str, u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codes::runtime as code;
     use crate::engine::Arg;
-    use crate::error::code;
     use crate::print::fmt_value;
 
     /// Parses `src`, runs `func` with CLI-style `args`, prints the result.

@@ -124,7 +124,8 @@ pub fn on_new_segment<T: Send>(
     thread_name: &str,
     run: impl FnOnce(StackGuard) -> Result<T, crate::error::RtError> + Send,
 ) -> Result<T, crate::error::RtError> {
-    use crate::error::{code, RtError};
+    use crate::codes::runtime;
+    use crate::error::RtError;
     std::thread::scope(|scope| {
         let spawned = std::thread::Builder::new()
             .name(thread_name.into())
@@ -135,7 +136,7 @@ pub fn on_new_segment<T: Send>(
                 .join()
                 .unwrap_or_else(|_| Err(RtError::internal(format!("the {thread_name} stack segment panicked")))),
             Err(e) => Err(RtError::new(
-                code::DEPTH,
+                runtime::DEPTH,
                 format!("recursion too deep: cannot grow the stack ({e})"),
             )),
         }

@@ -7,19 +7,24 @@ const USAGE: &str = "\
 usage: ilo-gen [COMMAND]
 
 Generates the VMs' dispatch loops, typed variants, disassembler, JIT
-lowerings and docs/isa.md from isa/*.toml (the runtime's build script
-runs the same generator).
+lowerings and docs/isa.md from isa/*.toml, and the diagnostic-code
+constants, `--explain` registry and docs/codes.md from
+diagnostics/codes.toml (the runtime's build script runs the same
+generator).
 
 commands:
   list          the generated files (the default)
-  print NAME    one generated file, formatted (e.g. `print reg_vm.rs`, `print isa.md`)
-  check         load and check the tables, generate everything, report errors
-  check --rust  also build the runtime from them (`cargo check`) and report
-                each error rustc or dynasm finds in a `sem` or a template
-                at its opcode's table line
+  print NAME    one generated file, formatted (e.g. `print reg_vm.rs`, `print isa.md`,
+                `print codes.md`)
+  check         load and check the tables and codes.toml, generate everything,
+                report errors
+  check --rust  also build the runtime from the tables (`cargo check`) and
+                report each error rustc or dynasm finds in a `sem` or a
+                template at its opcode's table line
   help          this text
 
-ILO_ISA_DIR selects another directory of tables.
+ILO_ISA_DIR selects another directory of tables, ILO_CODES another
+table of diagnostic codes.
 ";
 
 fn main() -> ExitCode {
@@ -31,7 +36,13 @@ fn main() -> ExitCode {
     let isa_dir = std::env::var_os("ILO_ISA_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../isa"));
-    let files = match ilo_gen::generate(&isa_dir) {
+    let codes_toml = std::env::var_os("ILO_CODES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../diagnostics/codes.toml"));
+    let files = match ilo_gen::generate(&isa_dir).and_then(|mut files| {
+        files.extend(ilo_gen::codes::generate(&codes_toml)?);
+        Ok(files)
+    }) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("ilo-gen: {e}");
@@ -59,7 +70,12 @@ fn main() -> ExitCode {
             }
         },
         ["check"] => {
-            println!("{}: {} files generated", isa_dir.display(), files.len());
+            println!(
+                "{} and {}: {} files generated",
+                isa_dir.display(),
+                codes_toml.display(),
+                files.len()
+            );
             ExitCode::SUCCESS
         }
         ["check", "--rust"] => {

@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::error::code;
+// The run-time codes, as `code::NAME`.
+use crate::codes::runtime as code;
 use crate::print::fmt_value;
 
 fn n(x: f64) -> Value {

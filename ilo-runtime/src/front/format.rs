@@ -125,6 +125,17 @@ fn param(p: &Param) -> String {
 
 // ---- types ----
 
+/// One expression as the dense form writes it (`+a b`, `f (g x) y`), for
+/// messages and suggestions.
+pub fn expr_text(e: &Expr) -> String {
+    expr(e, Level::Expr, false)
+}
+
+/// One statement as the dense form writes it (`x=+a 1`, `>x 0{ret 1}`).
+pub fn stmt_text(s: &Stmt) -> String {
+    stmt(s, Mode::Dense, 0)
+}
+
 /// A type as ilo writes it: `L n`, `M t (O n)`, `F n n`.
 pub fn type_text(t: &Type) -> String {
     ty(t, true)

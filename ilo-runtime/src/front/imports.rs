@@ -18,16 +18,11 @@ use super::visit::{walk, Visitor};
 use super::{parser, verify};
 use crate::diag::{Diagnostic, Severity};
 
-/// An import cycle: `a.ilo` uses `b.ilo`, which uses `a.ilo`.
-pub const CYCLE: &str = "ILO-P030";
-/// The imported file cannot be read.
-pub const UNREADABLE: &str = "ILO-P031";
-/// The imported file has errors of its own.
-pub const BROKEN: &str = "ILO-P032";
-/// `use "f" [x]` names something `f` does not declare.
-pub const UNKNOWN_NAME: &str = "ILO-P033";
-/// An imported declaration has the name of one the importer declares.
-pub const CLASH: &str = "ILO-P034";
+// The import codes (`ILO-P03x`), generated from diagnostics/codes.toml.
+use crate::codes::parser::{
+    IMPORT_BROKEN as BROKEN, IMPORT_CLASH as CLASH, IMPORT_CYCLE as CYCLE, IMPORT_UNKNOWN_NAME as UNKNOWN_NAME,
+    IMPORT_UNREADABLE as UNREADABLE,
+};
 
 /// Parses `src` (the text of `path`, or inline source when `path` is
 /// `None`: imports are then relative to the working directory), resolves its

@@ -7,6 +7,7 @@
 //! `a+b` by that). Errors never stop the lexer: the bad bytes are skipped and
 //! reported, so the parser still sees the rest of the file.
 
+use crate::codes::lexer as code;
 use crate::diag::Diagnostic;
 use crate::front::ast::Span;
 
@@ -301,7 +302,7 @@ impl<'a> Lexer<'a> {
             .unwrap_or('\u{fffd}');
         self.pos += ch.len_utf8().max(1);
         let span = Span::new(start, self.pos);
-        let mut d = Diagnostic::error("ILO-L001", format!("unexpected character `{ch}`"), span);
+        let mut d = Diagnostic::error(code::UNEXPECTED_CHAR, format!("unexpected character `{ch}`"), span);
         if let Some(fix) = char_fix(ch) {
             d = d.with_suggestion(fix);
         }
@@ -339,9 +340,13 @@ impl<'a> Lexer<'a> {
         let fixed = raw.replace('_', "-");
         let span = Span::new(start, self.pos);
         self.errs.push(
-            Diagnostic::error("ILO-L005", format!("`_` cannot appear in a name: `{raw}`"), span)
-                .with_note("name parts are joined with `-`")
-                .with_suggestion(fixed.clone()),
+            Diagnostic::error(
+                code::UNDERSCORE_IN_NAME,
+                format!("`_` cannot appear in a name: `{raw}`"),
+                span,
+            )
+            .with_note("name parts are joined with `-`")
+            .with_suggestion(fixed.clone()),
         );
         Some(Tok::Name(fixed))
     }
@@ -397,7 +402,7 @@ impl<'a> Lexer<'a> {
         let raw = self.src.get(start..self.pos).unwrap_or("");
         let span = Span::new(start, self.pos);
         self.errs.push(
-            Diagnostic::error("ILO-L004", format!("malformed number `{raw}`"), span).with_note(
+            Diagnostic::error(code::MALFORMED_NUMBER, format!("malformed number `{raw}`"), span).with_note(
                 "numbers look like `42`, `-7`, `3.5`, `1e3`, `-2.5e-3`; put a space between a number and a name",
             ),
         );
@@ -413,7 +418,7 @@ impl<'a> Lexer<'a> {
             let Some(ch) = self.src.get(self.pos..).and_then(|s| s.chars().next()) else {
                 let span = Span::new(start, self.pos);
                 self.errs.push(
-                    Diagnostic::error("ILO-L002", "unterminated text literal", span)
+                    Diagnostic::error(code::UNTERMINATED_TEXT, "unterminated text literal", span)
                         .with_label(Span::new(start, start + 1), "text starts here")
                         .with_suggestion("close the text with `\"`"),
                 );
@@ -447,9 +452,13 @@ impl<'a> Lexer<'a> {
             other => {
                 let span = Span::new(at, self.pos);
                 self.errs.push(
-                    Diagnostic::error("ILO-L003", format!("unknown escape `\\{other}` in text"), span)
-                        .with_note("the escapes are `\\t`, `\\n`, `\\r`, `\\\"` and `\\\\`")
-                        .with_suggestion(format!("\\\\{other}")),
+                    Diagnostic::error(
+                        code::UNKNOWN_ESCAPE,
+                        format!("unknown escape `\\{other}` in text"),
+                        span,
+                    )
+                    .with_note("the escapes are `\\t`, `\\n`, `\\r`, `\\\"` and `\\\\`")
+                    .with_suggestion(format!("\\\\{other}")),
                 );
             }
         }
@@ -637,12 +646,12 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert_eq!(codes("a $ b"), vec!["ILO-L001"]);
-        assert_eq!(codes("\"abc"), vec!["ILO-L002"]);
-        assert_eq!(codes(r#""\q""#), vec!["ILO-L003"]);
-        assert_eq!(codes("12ab"), vec!["ILO-L004"]);
-        assert_eq!(codes("get_user"), vec!["ILO-L005"]);
-        assert_eq!(codes("'x'"), vec!["ILO-L001", "ILO-L001"]);
+        assert_eq!(codes("a $ b"), vec![code::UNEXPECTED_CHAR]);
+        assert_eq!(codes("\"abc"), vec![code::UNTERMINATED_TEXT]);
+        assert_eq!(codes(r#""\q""#), vec![code::UNKNOWN_ESCAPE]);
+        assert_eq!(codes("12ab"), vec![code::MALFORMED_NUMBER]);
+        assert_eq!(codes("get_user"), vec![code::UNDERSCORE_IN_NAME]);
+        assert_eq!(codes("'x'"), vec![code::UNEXPECTED_CHAR, code::UNEXPECTED_CHAR]);
     }
 
     #[test]

@@ -2,7 +2,6 @@
 
 pub mod ast;
 pub mod builtins;
-pub mod codes;
 pub mod format;
 pub mod imports;
 pub mod lexer;

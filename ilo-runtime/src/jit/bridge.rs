@@ -9,7 +9,8 @@
 use std::ffi::c_void;
 
 use super::abi::{Ctx, Status};
-use crate::error::{code, Limits, RtError};
+use crate::codes::runtime;
+use crate::error::{Limits, RtError};
 use crate::reg::{RegProgram, RegVm};
 use crate::value::Value;
 
@@ -61,8 +62,8 @@ impl<'p> Bridge<'p> {
             }
             // The limits were the run's, counted from what was left: the
             // engine reports them with the run's own figures.
-            Err(e) if e.code == code::DEPTH => Err(Status::Depth),
-            Err(e) if e.code == code::STEPS => Err(Status::Steps),
+            Err(e) if e.code == runtime::DEPTH => Err(Status::Depth),
+            Err(e) if e.code == runtime::STEPS => Err(Status::Steps),
             Err(e) => {
                 self.error = Some(e);
                 Err(Status::Vm)

@@ -29,8 +29,13 @@ use crate::front::ast::{Decl, FuncDecl, Program, Type};
 use crate::front::verify::{expr_types, ExprTypes};
 use names::{py_str, Namer};
 
-/// The helpers every generated module starts with.
-pub const PRELUDE: &str = include_str!("prelude.py");
+/// The helpers every generated module starts with, then the run-time
+/// codes they raise (`_R_MOD_ZERO = …`, generated from diagnostics/codes.toml).
+pub const PRELUDE: &str = concat!(
+    include_str!("prelude.py"),
+    include_str!(concat!(env!("OUT_DIR"), "/codes.py")),
+    "# ---- end of prelude ----\n"
+);
 
 /// Choices for the generated module.
 #[derive(Clone, Copy, Debug, Default)]

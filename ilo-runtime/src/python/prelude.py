@@ -22,7 +22,7 @@ _NAN = float("nan")
 
 
 class _Fault(Exception):
-    """A run-time error with its ILO-R code."""
+    """A run-time error with its ILO-R code (`_R_…`, generated: see the end)."""
 
     def __init__(self, code, message):
         Exception.__init__(self, code, message)
@@ -39,7 +39,7 @@ class _Bubble(Exception):
 
 
 def _type_error(message):
-    return _Fault("ILO-R001", message)
+    return _Fault(_R_TYPE, message)
 
 
 class _Ok:
@@ -72,7 +72,7 @@ class _Record:
 
 
 def _no_field(r, f):
-    return _Fault("ILO-R009", "record `%s` has no field `%s` (fields: %s)" % (r._name, f, " ".join(r._fields)))
+    return _Fault(_R_FIELD, "record `%s` has no field `%s` (fields: %s)" % (r._name, f, " ".join(r._fields)))
 
 
 def _kind(v):
@@ -211,7 +211,7 @@ def _mod(a, b):
     if type(a) is not float or type(b) is not float:
         _num2("mod", a, b)
     if b == 0.0:
-        raise _Fault("ILO-R002", "`mod a 0`: remainder by zero")
+        raise _Fault(_R_MOD_ZERO, "`mod a 0`: remainder by zero")
     if a != a or b != b or a in (_INF, -_INF):
         return _NAN
     return _math.fmod(a, b)
@@ -276,7 +276,7 @@ def _index(x, i):
     if type(x) is list or type(x) is str:
         if i < len(x):
             return x[i]
-        raise _Fault("ILO-R003", "index %d out of range for length %d" % (i, len(x)))
+        raise _Fault(_R_INDEX, "index %d out of range for length %d" % (i, len(x)))
     raise _type_error("`.%d` indexes a list or text, not %s" % (i, _kind(x)))
 
 
@@ -378,19 +378,19 @@ def _call(f, *args):
     if not lo <= len(args) <= hi:
         name = _BUILTIN_NAMES.get(f) or next((k for k, g in _FUNCS.items() if g is f), "?")
         want = lo if len(args) < lo else hi
-        raise _Fault("ILO-R011", "`%s` takes %d argument(s), but was called with %d" % (name, want, len(args)))
+        raise _Fault(_R_ARITY, "`%s` takes %d argument(s), but was called with %d" % (name, want, len(args)))
     return f(*args)
 
 
 def _no_function(name):
-    raise _Fault("ILO-R010", "`%s` is no function, builtin or function value here" % name)
+    raise _Fault(_R_UNBOUND, "`%s` is no function, builtin or function value here" % name)
 
 
 def _tick():
     """One step (a call or a loop iteration) against the step limit."""
     _STEPS[0] += 1
     if _STEPS[0] > _MAX_STEPS:
-        raise _Fault("ILO-R007", "step limit of %d exceeded" % _MAX_STEPS)
+        raise _Fault(_R_STEPS, "step limit of %d exceeded" % _MAX_STEPS)
 
 
 _STEPS = [0]
@@ -533,7 +533,7 @@ def _min(a, b=None):
         return _min_max("min", False, a, b)
     xs = [_want_num("min", 1, x) for x in _want_list("min", 1, a)]
     if not xs:
-        raise _Fault("ILO-R004", "`min` of an empty list or text")
+        raise _Fault(_R_EMPTY, "`min` of an empty list or text")
     acc = xs[0]
     for x in xs[1:]:
         acc = _min_max("min", False, acc, x)
@@ -545,7 +545,7 @@ def _max(a, b=None):
         return _min_max("max", True, a, b)
     xs = [_want_num("max", 1, x) for x in _want_list("max", 1, a)]
     if not xs:
-        raise _Fault("ILO-R004", "`max` of an empty list or text")
+        raise _Fault(_R_EMPTY, "`max` of an empty list or text")
     acc = xs[0]
     for x in xs[1:]:
         acc = _min_max("max", True, acc, x)
@@ -568,14 +568,14 @@ def _sum(xs):
 
 def _avg(xs):
     if not _numbers("avg", xs):
-        raise _Fault("ILO-R005", "`avg` of an empty list (there is no mean)")
+        raise _Fault(_R_AVG_EMPTY, "`avg` of an empty list (there is no mean)")
     return _sum(xs) / len(xs)
 
 
 def _hd(xs):
     if type(xs) is list or type(xs) is str:
         if not xs:
-            raise _Fault("ILO-R004", "`hd` of an empty list or text")
+            raise _Fault(_R_EMPTY, "`hd` of an empty list or text")
         return xs[0]
     raise _wrong("hd", 1, "a list or text", xs)
 
@@ -583,7 +583,7 @@ def _hd(xs):
 def _tl(xs):
     if type(xs) is list or type(xs) is str:
         if not xs:
-            raise _Fault("ILO-R004", "`tl` of an empty list or text")
+            raise _Fault(_R_EMPTY, "`tl` of an empty list or text")
         return xs[1:]
     raise _wrong("tl", 1, "a list or text", xs)
 
@@ -702,7 +702,7 @@ def _fmt_(template, *values):
     holes = template.count("{}")
     if holes != len(values):
         raise _Fault(
-            "ILO-R008",
+            _R_ARG,
             "`fmt` template has %d placeholder(s) `{}` but %d value(s) follow it" % (holes, len(values)),
         )
     parts = template.split("{}")
@@ -778,7 +778,7 @@ def _jdump(v, depth=0):
     if v is None or callable(v) and not isinstance(v, _Record):
         return "null"
     if depth >= 127:
-        raise _Fault("ILO-R012", "value nested deeper than 127 levels")
+        raise _Fault(_R_NESTING, "value nested deeper than 127 levels")
     if t is list:
         return "[" + ",".join([_jdump(x, depth + 1) for x in v]) + "]"
     if t is dict:
@@ -1067,7 +1067,7 @@ def _rnd(a=None, b=None):
     lo = _math.ceil(_want_num("rnd", 1, a)) if _math.isfinite(a) else a
     hi = _math.floor(_want_num("rnd", 2, b)) if _math.isfinite(b) else b
     if not (_math.isfinite(lo) and _math.isfinite(hi)) or lo > hi:
-        raise _Fault("ILO-R008", "`rnd a b` needs an integer between a and b, but got a=%s b=%s" % (_str(float(lo)), _str(float(hi))))
+        raise _Fault(_R_ARG, "`rnd a b` needs an integer between a and b, but got a=%s b=%s" % (_str(float(lo)), _str(float(hi))))
     return float(_random.randint(int(lo), int(hi)))
 
 
@@ -1077,7 +1077,7 @@ def _rgx(pat, s):
     try:
         r = _re.compile(pat)
     except _re.error as e:
-        raise _Fault("ILO-R008", "`rgx`: invalid pattern `%s`: %s" % (pat, e)) from None
+        raise _Fault(_R_ARG, "`rgx`: invalid pattern `%s`: %s" % (pat, e)) from None
     if r.groups > 0:
         m = r.search(s)
         return [g or "" for g in m.groups()] if m else []
@@ -1233,19 +1233,19 @@ def _run(call):
     except _Fault as e:
         _report(e.code, e.message)
     except RecursionError:
-        _report("ILO-R006", "call depth limit of %d exceeded (runaway recursion?)" % _MAX_DEPTH)
+        _report(_R_DEPTH, "call depth limit of %d exceeded (runaway recursion?)" % _MAX_DEPTH)
     except MemoryError:
-        _report("ILO-R013", "out of memory")
+        _report(_R_MEMORY, "out of memory")
     except (TypeError, AttributeError) as e:
-        _report("ILO-R001", "an operation met a value of the wrong type (%s)" % e)
+        _report(_R_TYPE, "an operation met a value of the wrong type (%s)" % e)
     except IndexError as e:
-        _report("ILO-R003", "index out of range (%s)" % e)
+        _report(_R_INDEX, "index out of range (%s)" % e)
     except ZeroDivisionError as e:
-        _report("ILO-R002", "`mod a 0`: remainder by zero")
+        _report(_R_MOD_ZERO, "`mod a 0`: remainder by zero")
     except NameError as e:
-        _report("ILO-R010", "a name has no value here (%s)" % e)
+        _report(_R_UNBOUND, "a name has no value here (%s)" % e)
     except Exception as e:  # a bug in the translation, never in the program
-        _report("ILO-R099", "internal fault in the transpiled program: %r" % e)
+        _report(_R_INTERNAL, "internal fault in the transpiled program: %r" % e)
     return False, None
 
 
@@ -1279,4 +1279,3 @@ def _main(argv):
 _MAX_DEPTH = 10000
 # Each ilo call is one Python frame; leave room for the helpers' frames.
 _sys.setrecursionlimit(_MAX_DEPTH + 60)
-# ---- end of prelude ----

@@ -5,7 +5,9 @@
 //! with the tree interpreter in printed result or error code.
 
 use crate::engine::{Arg, Engine, Loaded};
-use crate::error::{code, Limits};
+// The run-time codes, as `code::NAME`.
+use crate::codes::runtime as code;
+use crate::error::Limits;
 
 fn outcome(
     loaded: &Loaded,

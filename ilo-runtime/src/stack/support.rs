@@ -6,7 +6,8 @@
 //! patterns); they belong in the shared `vm_support.rs`, which did not exist
 //! when they were written.
 
-use crate::error::{code, RtError};
+use crate::codes::runtime;
+use crate::error::RtError;
 use crate::heap::{Heap, Obj};
 use crate::print::type_name;
 use crate::value::Value;
@@ -188,12 +189,15 @@ pub(super) fn is_type(heap: &Heap, v: Value, tag: usize) -> bool {
 /// `FAIL x`: the text is `ILO-Rnnn message`.
 #[inline(never)]
 pub(super) fn fail(prog: &StackProgram, x: usize) -> RtError {
-    let text = text_at(prog, x).unwrap_or("ILO-R099 unknown failure");
+    let text = match text_at(prog, x) {
+        Ok(text) => text,
+        Err(e) => return e,
+    };
     let (c, message) = text.split_once(' ').unwrap_or((text, ""));
-    let c = code::ALL
+    let c = runtime::ALL
         .iter()
-        .map(|(c, _)| *c)
+        .copied()
         .find(|k| *k == c)
-        .unwrap_or(code::INTERNAL);
+        .unwrap_or(runtime::INTERNAL);
     RtError::new(c, message)
 }

@@ -106,7 +106,7 @@ pub fn rewrite(prog: &mut Program, hints: &mut Vec<Diagnostic>) {
             return;
         }
         let mut d = Diagnostic::error(
-            "ILO-P021",
+            crate::codes::parser::LONG_BUILTIN_NAME,
             format!("`{}` is written `{short}` in ilo", func.name),
             func.span,
         )

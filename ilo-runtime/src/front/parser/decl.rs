@@ -39,7 +39,7 @@ impl Parser {
             Decl::Use(self.use_decl()?)
         } else if self.is_name("use") && self.look(1).kind != Tok::Gt && self.look(2).kind != Tok::Colon {
             return fail(
-                self.error("ILO-P017", "`use` needs the path of an ilo file in double quotes")
+                self.error(code::BAD_USE, "`use` needs the path of an ilo file in double quotes")
                     .with_suggestion("use \"lib.ilo\"  or  use \"lib.ilo\" [f g]"),
             );
         } else if matches!(self.kind(), Tok::Name(_)) {
@@ -73,8 +73,12 @@ impl Parser {
         let body = self.top_body()?;
         if body.is_empty() && !self.lex_error_since(start) {
             return fail(
-                Diagnostic::error("ILO-P013", format!("function `{}` has no body", name.name), name.span)
-                    .with_suggestion(format!("{}>n;0", name.name)),
+                Diagnostic::error(
+                    code::NO_BODY,
+                    format!("function `{}` has no body", name.name),
+                    name.span,
+                )
+                .with_suggestion(format!("{}>n;0", name.name)),
             );
         }
         Ok(FuncDecl {
@@ -105,7 +109,7 @@ impl Parser {
                 return fail(self.unexpected("a parameter"));
             };
             return fail(
-                self.error("ILO-P012", format!("parameter `{n}` needs a type"))
+                self.error(code::UNTYPED_PARAM, format!("parameter `{n}` needs a type"))
                     .with_note("parameters are `name:type`, e.g. `x:n`; `>` then the return type ends the header")
                     .with_suggestion(format!("{n}:n")),
             );
@@ -195,7 +199,7 @@ impl Parser {
     }
 
     pub(super) fn unclosed(&self, open: Span, o: &str, c: &str) -> Diagnostic {
-        self.error("ILO-P006", format!("unclosed `{o}`"))
+        self.error(code::UNCLOSED, format!("unclosed `{o}`"))
             .with_label(open, format!("`{o}` opened here"))
             .with_suggestion(format!("add `{c}`"))
     }
@@ -209,7 +213,7 @@ impl Parser {
     pub(super) fn ty_inner(&mut self) -> PResult<Type> {
         if self.at_stmt_end() {
             let mut d = self.unexpected("a type").with_note(TYPE_NOTE);
-            d.code = "ILO-P004";
+            d.code = code::EXPECTED_TYPE;
             return fail(d);
         }
         let t = self.tok().clone();
@@ -234,8 +238,11 @@ impl Parser {
                 self.named_type(&name)
             }
             _ => fail(
-                self.error("ILO-P004", format!("expected a type, found {}", t.kind.describe()))
-                    .with_note(TYPE_NOTE),
+                self.error(
+                    code::EXPECTED_TYPE,
+                    format!("expected a type, found {}", t.kind.describe()),
+                )
+                .with_note(TYPE_NOTE),
             ),
         }
     }

@@ -104,7 +104,7 @@ impl Parser {
     }
 
     pub(super) fn eqeq_hint(&mut self, span: Span) {
-        self.hint("ILO-P020", "`==` is written `=` in ilo", span, "=");
+        self.hint(code::DOUBLE_EQUALS, "`==` is written `=` in ilo", span, "=");
     }
 
     /// A call, record construction, `~e`/`^e`, or an operand; then `with`.
@@ -331,7 +331,7 @@ impl Parser {
     pub(super) fn not_an_expression(&self) -> Diagnostic {
         let t = self.tok();
         let mut d = self.error(
-            "ILO-P001",
+            code::UNEXPECTED_TOKEN,
             format!("expected an expression, found {}", t.kind.describe()),
         );
         if t.kind == Tok::Dot {
@@ -345,7 +345,7 @@ impl Parser {
         let open = self.bump().span;
         if self.is(&Tok::RParen) {
             return fail(self.error(
-                "ILO-P001",
+                code::UNEXPECTED_TOKEN,
                 "empty parentheses `()` are only a zero-argument call: `mk()`",
             ));
         }
@@ -355,7 +355,7 @@ impl Parser {
         let mut inner = inner?;
         if self.is(&Tok::Comma) {
             return fail(
-                self.error("ILO-P015", "arguments are separated by spaces, not commas")
+                self.error(code::COMMA_ARGS, "arguments are separated by spaces, not commas")
                     .with_label(open, "call arguments need no parentheses")
                     .with_suggestion("f a b"),
             );
@@ -457,7 +457,7 @@ impl Parser {
         let cond = self.need_operand("?", start)?;
         if self.is(&Tok::LBrace) && !self.at_stmt_end() {
             return fail(
-                self.error("ILO-P010", "a match is a statement, not a value")
+                self.error(code::STATEMENT_AS_VALUE, "a match is a statement, not a value")
                     .with_note("match as its own statement; `?{…}` after a statement matches that statement's value")
                     .with_suggestion("?x{1:\"one\";_:\"other\"}"),
             );
@@ -521,8 +521,12 @@ impl Parser {
         } else {
             t.span
         };
-        let mut d = Diagnostic::error("ILO-P005", format!("`{op}` needs {arity}, found {found}"), span)
-            .with_label(op_span, format!("prefix `{op}`"));
+        let mut d = Diagnostic::error(
+            code::MISSING_OPERAND,
+            format!("`{op}` needs {arity}, found {found}"),
+            span,
+        )
+        .with_label(op_span, format!("prefix `{op}`"));
         if binop(&t.kind).is_some() && t.space_after {
             d = d.with_note(
                 "a prefix operator is glued to its first operand: `+a b`; infix needs spaces on both sides: `a + b`",

@@ -15,6 +15,7 @@
 //! Errors bubble up to the declaration being parsed, are recorded, and
 //! parsing resumes at the next declaration (the next line at column 0).
 
+use crate::codes::parser as code;
 use crate::diag::{Diagnostic, Severity};
 use crate::front::ast::*;
 use crate::front::lexer::{lex, Tok, Token};
@@ -208,7 +209,11 @@ impl Parser {
         } else {
             t.span
         };
-        Diagnostic::error("ILO-P001", format!("expected {expected}, found {found}"), span)
+        Diagnostic::error(
+            code::UNEXPECTED_TOKEN,
+            format!("expected {expected}, found {found}"),
+            span,
+        )
     }
 
     fn expect(&mut self, kind: &Tok, expected: &str) -> PResult<Span> {
@@ -237,7 +242,7 @@ impl Parser {
     }
 
     fn too_deep(&self) -> Diagnostic {
-        self.error("ILO-P008", format!("nesting is deeper than {MAX_DEPTH} levels"))
+        self.error(code::TOO_DEEP, format!("nesting is deeper than {MAX_DEPTH} levels"))
             .with_note("split the expression with intermediate bindings: `a=…;b=…`")
     }
 
@@ -258,7 +263,7 @@ impl Parser {
                     return fail(d);
                 }
                 if is_literal_word(&name) || name == "with" {
-                    return fail(self.error("ILO-P001", format!("`{name}` is a keyword, not a name")));
+                    return fail(self.error(code::UNEXPECTED_TOKEN, format!("`{name}` is a keyword, not a name")));
                 }
                 let span = self.bump().span;
                 Ok(Ident { name, span })
@@ -271,7 +276,7 @@ impl Parser {
     fn reserved_error(&self) -> Option<Diagnostic> {
         let Tok::Name(word) = self.kind() else { return None };
         let (msg, fix) = reserved(word)?;
-        Some(self.error("ILO-P007", msg).with_suggestion(fix))
+        Some(self.error(code::RESERVED_WORD, msg).with_suggestion(fix))
     }
 }
 
@@ -346,7 +351,7 @@ fn index_of(v: f64, span: Span) -> PResult<usize> {
     } else {
         fail(
             Diagnostic::error(
-                "ILO-P014",
+                code::BAD_INDEX,
                 "a list index after `.` must be a non-negative integer literal",
                 span,
             )

@@ -15,7 +15,7 @@ impl Parser {
             }
             if self.is(&Tok::RBrace) {
                 return fail(
-                    self.error("ILO-P001", "unmatched `}`")
+                    self.error(code::UNEXPECTED_TOKEN, "unmatched `}`")
                         .with_suggestion("remove this `}`"),
                 );
             }
@@ -115,9 +115,12 @@ impl Parser {
         let e = self.expr()?;
         if self.is(&Tok::LBrace) && !self.at_stmt_end() {
             return fail(
-                self.error("ILO-P010", "a braced conditional is a statement, not a value")
-                    .with_note("bind inside the branches, or use the prefix ternary `?cond a b`")
-                    .with_suggestion("x=?>a 0 1 2"),
+                self.error(
+                    code::STATEMENT_AS_VALUE,
+                    "a braced conditional is a statement, not a value",
+                )
+                .with_note("bind inside the branches, or use the prefix ternary `?cond a b`")
+                .with_suggestion("x=?>a 0 1 2"),
             );
         }
         Ok(e)
@@ -130,7 +133,7 @@ impl Parser {
             if !matches!(p.kind(), Tok::Name(_)) {
                 return fail(
                     p.error(
-                        "ILO-P016",
+                        code::BAD_DESTRUCTURE,
                         format!("expected a field name to destructure, found {}", p.kind().describe()),
                     )
                     .with_note("a statement starting with `{` destructures a record: `{a;b}=rec`"),
@@ -140,7 +143,7 @@ impl Parser {
         })?;
         if !self.is(&Tok::Eq) {
             return fail(
-                self.error("ILO-P016", "expected `=` and a record after `{…}`")
+                self.error(code::BAD_DESTRUCTURE, "expected `=` and a record after `{…}`")
                     .with_label(open, "a statement starting with `{` destructures a record")
                     .with_suggestion("{a;b}=rec"),
             );
@@ -286,7 +289,7 @@ impl Parser {
 
     pub(super) fn bad_pattern(&self) -> Diagnostic {
         self.error(
-            "ILO-P011",
+            code::BAD_PATTERN,
             format!("expected a match pattern, found {}", self.kind().describe()),
         )
         .with_note("patterns: `42:e` `\"gold\":e` `true:e` `~v:e` `^e:e` `n v:e` `t v:e` `b v:e` `l v:e` `_:e`")

@@ -32,64 +32,8 @@ use crate::front::ast::*;
 use crate::front::builtins::{self, Builtin};
 use crate::front::types::{self, fits, join, Subst, Ty};
 
-/// The verifier's codes, one constant each; `ALL` lists them in order.
-pub mod code {
-    pub const UNDEFINED_NAME: &str = "ILO-T001";
-    pub const UNDEFINED_FUNCTION: &str = "ILO-T002";
-    pub const ARITY: &str = "ILO-T003";
-    pub const MISMATCH: &str = "ILO-T004";
-    pub const OPERAND: &str = "ILO-T005";
-    pub const UNWRAP_NOT_RESULT: &str = "ILO-T006";
-    pub const UNWRAP_OUTSIDE_RESULT: &str = "ILO-T007";
-    pub const MISSING_ARM: &str = "ILO-T008";
-    pub const OUTSIDE_LOOP: &str = "ILO-T009";
-    pub const DUPLICATE_FUNCTION: &str = "ILO-T010";
-    pub const DUPLICATE_TYPE: &str = "ILO-T011";
-    pub const DUPLICATE_PARAM: &str = "ILO-T012";
-    pub const DUPLICATE_FIELD: &str = "ILO-T013";
-    pub const UNKNOWN_FIELD: &str = "ILO-T014";
-    pub const UNKNOWN_TYPE: &str = "ILO-T015";
-    pub const RETURN_MISMATCH: &str = "ILO-T016";
-    pub const NOT_BOOL: &str = "ILO-T017";
-    pub const MISSING_FIELD: &str = "ILO-T018";
-    pub const NO_FIELDS: &str = "ILO-T019";
-    pub const NOT_FUNCTION: &str = "ILO-T020";
-    pub const PATTERN_NEVER_MATCHES: &str = "ILO-T021";
-    pub const NOT_ITERABLE: &str = "ILO-T022";
-    /// Hint.
-    pub const UNREACHABLE_ARM: &str = "ILO-T030";
-    /// Hint.
-    pub const UNREACHABLE_STMT: &str = "ILO-T031";
-
-    pub const ALL: &[&str] = &[
-        UNDEFINED_NAME,
-        UNDEFINED_FUNCTION,
-        ARITY,
-        MISMATCH,
-        OPERAND,
-        UNWRAP_NOT_RESULT,
-        UNWRAP_OUTSIDE_RESULT,
-        MISSING_ARM,
-        OUTSIDE_LOOP,
-        DUPLICATE_FUNCTION,
-        DUPLICATE_TYPE,
-        DUPLICATE_PARAM,
-        DUPLICATE_FIELD,
-        UNKNOWN_FIELD,
-        UNKNOWN_TYPE,
-        RETURN_MISMATCH,
-        NOT_BOOL,
-        MISSING_FIELD,
-        NO_FIELDS,
-        NOT_FUNCTION,
-        PATTERN_NEVER_MATCHES,
-        NOT_ITERABLE,
-        UNREACHABLE_ARM,
-        UNREACHABLE_STMT,
-    ];
-}
-
-use code::*;
+// The verifier's codes (`ILO-T…`), generated from diagnostics/codes.toml.
+use crate::codes::verify::*;
 
 /// Deepest expression or block nesting the verifier descends into; deeper
 /// parts are unknown. The parser already stops at 256.

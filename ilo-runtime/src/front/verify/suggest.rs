@@ -141,43 +141,38 @@ pub(super) fn paren(x: &str) -> String {
     }
 }
 
-/// Short ilo text of a small expression, for suggestions; `None` when it
-/// would be long or deep.
+/// Short ilo text of a small expression (the formatter's dense form), for
+/// messages and suggestions; `None` when it would be long.
 pub(super) fn show(e: &Expr) -> Option<String> {
-    let s = show_at(e, 0)?;
+    let mut budget = 40;
+    if !small(e, &mut budget) {
+        return None;
+    }
+    let s = crate::front::format::expr_text(e);
     (s.len() <= 60).then_some(s)
 }
 
-pub(super) fn show_at(e: &Expr, depth: u32) -> Option<String> {
-    if depth > 3 {
-        return None;
+/// Whether `e` has at most `budget` nodes (so it is cheap to format and
+/// could fit in a message): no part of the AST is walked past the budget.
+fn small(e: &Expr, budget: &mut u32) -> bool {
+    if *budget == 0 {
+        return false;
     }
-    let sub = |x: &Expr| show_at(x, depth + 1);
-    Some(match &e.kind {
-        ExprKind::Lit(Lit::Num(n)) => format!("{n}"),
-        ExprKind::Lit(Lit::Text(t)) => format!("{t:?}"),
-        ExprKind::Lit(Lit::Bool(b)) => format!("{b}"),
-        ExprKind::Lit(Lit::Nil) => "nil".to_string(),
-        ExprKind::Name(n) => n.clone(),
-        ExprKind::Field { target, field, safe } => {
-            format!("{}{}{}", sub(target)?, if *safe { ".?" } else { "." }, field.name)
-        }
-        ExprKind::Index { target, index } => format!("{}.{index}", sub(target)?),
-        ExprKind::Call { func, args, unwrap } => {
-            let bang = if *unwrap { "!" } else { "" };
-            if args.is_empty() {
-                format!("{}{bang}()", func.name)
-            } else {
-                let parts: Option<Vec<String>> = args.iter().map(|a| sub(a).map(|s| paren(&s))).collect();
-                format!("{}{bang} {}", func.name, parts?.join(" "))
-            }
-        }
-        ExprKind::Unary { op, operand } => {
-            format!("{}{}", if *op == UnOp::Neg { "-" } else { "!" }, paren(&sub(operand)?))
-        }
-        ExprKind::Binary { op, lhs, rhs } => {
-            format!("{}{} {}", op.symbol(), paren(&sub(lhs)?), paren(&sub(rhs)?))
-        }
-        _ => return None,
-    })
+    *budget -= 1;
+    let parts: Vec<&Expr> = match &e.kind {
+        ExprKind::Lit(_) | ExprKind::Name(_) => Vec::new(),
+        ExprKind::List(xs) | ExprKind::Call { args: xs, .. } => xs.iter().collect(),
+        ExprKind::Record { fields, .. } => fields.iter().map(|(_, x)| x).collect(),
+        ExprKind::With { target, fields } => std::iter::once(&**target)
+            .chain(fields.iter().map(|(_, x)| x))
+            .collect(),
+        ExprKind::Unary { operand: x, .. }
+        | ExprKind::Ok(x)
+        | ExprKind::Err(x)
+        | ExprKind::Field { target: x, .. }
+        | ExprKind::Index { target: x, .. } => vec![&**x],
+        ExprKind::Binary { lhs, rhs, .. } | ExprKind::Coalesce { lhs, rhs } => vec![&**lhs, &**rhs],
+        ExprKind::Ternary { cond, then, els } => vec![&**cond, &**then, &**els],
+    };
+    parts.into_iter().all(|x| small(x, budget))
 }

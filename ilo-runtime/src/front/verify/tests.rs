@@ -500,13 +500,29 @@ fn reports_every_error_not_only_the_first() {
     );
 }
 
+#[test]
+fn fixes_quote_expressions_as_the_formatter_writes_them() {
+    // Nested prefix operators need no parentheses, texts and numbers are
+    // canonical, and results, lists and records are shown too.
+    let d = one("f a:n b:n>t;+*a b 1", RETURN_MISMATCH);
+    assert_eq!(suggestion(&d), "str (+*a b 1)");
+    let d = one("f a:n>t;~[a 1]", RETURN_MISMATCH);
+    assert_eq!(suggestion(&d), "?(~[a 1]){~v:v;^e:…}");
+    let d = one("f s:t>t;+s 1e21", OPERAND);
+    assert!(suggestion(&d).contains("1e21"), "{d:#?}");
+    // Too long to quote: a placeholder.
+    let long = format!("f>t;{}1", "+1 ".repeat(30));
+    let d = one(&long, RETURN_MISMATCH);
+    assert_eq!(suggestion(&d), "str (…)");
+}
+
 // --------------------------------------------------------- registry --
 
 #[test]
 fn every_code_is_registered_with_a_working_example() {
-    for code in code::ALL {
-        let Some(info) = crate::front::codes::lookup(code) else {
-            panic!("{code} is not in codes.rs")
+    for code in crate::codes::verify::ALL {
+        let Some(info) = crate::codes::lookup(code) else {
+            panic!("{code} is not in diagnostics/codes.toml")
         };
         // Lines without a comment are context; `-- wrong` / `-- hint`
         // lines must give the code, `-- right` / `-- canonical` none.
