@@ -659,3 +659,24 @@ fn llvm_runs_or_says_how_to_build_with_it() {
     assert_eq!(stdout(&o), "hi\n");
     assert!(stderr(&o).contains("LLVM JIT: `f` not compiled:"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_number_beyond_range_is_an_error_not_inf() {
+    // In the source: a lexer error with its code, never a silent `inf`.
+    let o = ilo(&["--json", "f>n;1e400"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("ILO-L006"), "{}", stderr(&o));
+    // On the command line, for `n` and for `_`.
+    for src in ["f x:n>n;*x 2", "f x:_>_;x"] {
+        let o = ilo(&["--json", src, "-1e400"]);
+        assert_eq!(o.status.code(), Some(2), "{src}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("beyond the largest number"),
+            "{src}: {}",
+            stderr(&o)
+        );
+    }
+    // `inf` spelled out, and the largest number, still run.
+    assert_eq!(stdout(&ilo(&["f x:n>n;x", "inf"])).trim(), "inf");
+    assert_eq!(stdout(&ilo(&["f x:n>n;x", "1.7e308"])).trim(), "1.7e308");
+}

@@ -86,6 +86,11 @@ impl Arg {
             }
             _ => {}
         }
+        if !matches!(ty, Type::Text) && beyond_range(text) {
+            return Err(format!(
+                "`{text}` is beyond the largest number (about 1.8e308) and would become `inf`; write `inf` if that is meant"
+            ));
+        }
         if text.trim_start().starts_with('[') && !matches!(ty, Type::Text) {
             let elem = match ty {
                 Type::List(elem) => elem.as_ref(),
@@ -149,6 +154,12 @@ impl Arg {
             _ => None,
         }
     }
+}
+
+/// Digits whose value is too large for a number: `1e400` would silently
+/// become `inf`.
+pub fn beyond_range(digits: &str) -> bool {
+    !digits.contains("inf") && parse_num(digits).is_some_and(f64::is_infinite)
 }
 
 /// Numbers as ilo writes them, plus the spellings it prints (`inf`, `nan`).

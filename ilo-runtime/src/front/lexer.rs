@@ -372,6 +372,17 @@ impl<'a> Lexer<'a> {
         }
         let text = self.src.get(start..self.pos).unwrap_or("0");
         match text.parse::<f64>() {
+            Ok(v) if v.is_infinite() => {
+                self.errs.push(
+                    Diagnostic::error(
+                        code::NUMBER_OUT_OF_RANGE,
+                        format!("`{text}` is beyond the largest number (about 1.8e308) and would become `inf`"),
+                        Span::new(start, self.pos),
+                    )
+                    .with_note("for infinity write `/1 0` (or `/-1 0`); else a number within range"),
+                );
+                None
+            }
             Ok(v) => Some(Tok::Num(v)),
             Err(_) => self.bad_number(start),
         }
@@ -650,6 +661,9 @@ mod tests {
         assert_eq!(codes("\"abc"), vec![code::UNTERMINATED_TEXT]);
         assert_eq!(codes(r#""\q""#), vec![code::UNKNOWN_ESCAPE]);
         assert_eq!(codes("12ab"), vec![code::MALFORMED_NUMBER]);
+        assert_eq!(codes("1e400"), vec![code::NUMBER_OUT_OF_RANGE]);
+        assert_eq!(codes("-2e308"), vec![code::NUMBER_OUT_OF_RANGE]);
+        assert!(codes("1e308 -1e-400").is_empty());
         assert_eq!(codes("get_user"), vec![code::UNDERSCORE_IN_NAME]);
         assert_eq!(codes("'x'"), vec![code::UNEXPECTED_CHAR, code::UNEXPECTED_CHAR]);
     }
