@@ -243,10 +243,17 @@ pub(crate) mod x86_64 {
         Ok(())
     }
 
-    /// An inlined leaf's entry: a call level is left (none is taken: a
-    /// leaf calls nothing), then a step.
-    pub(crate) fn enter_leaf(ops: &mut Asm, cx: &LowerCx<'_>, _pc: usize) -> Result<(), Unsupported> {
-        dynasm!(ops ; .arch x64 ; test r13, r13 ; jz =>cx.exits.depth ; sub r12, 1 ; jc =>cx.exits.steps);
+    /// `calls` inlined leaves' entries: a call level is left (none is
+    /// taken: a leaf calls nothing), then a step each.
+    pub(crate) fn enter_leaf(ops: &mut Asm, cx: &LowerCx<'_>, _pc: usize, calls: usize) -> Result<(), Unsupported> {
+        let calls = i32::try_from(calls).map_err(|_| Unsupported::Opcode(crate::isa::rop::ENTERL))?;
+        dynasm!(ops ; .arch x64 ; test r13, r13 ; jz =>cx.exits.depth);
+        // The short encoding for the usual single entry.
+        if calls == 1 {
+            dynasm!(ops ; .arch x64 ; sub r12, 1 ; jc =>cx.exits.steps);
+        } else {
+            dynasm!(ops ; .arch x64 ; sub r12, calls ; jc =>cx.exits.steps);
+        }
         Ok(())
     }
 
@@ -482,10 +489,14 @@ pub(crate) mod aarch64 {
         Ok(())
     }
 
-    /// An inlined leaf's entry: a call level is left (none is taken: a
-    /// leaf calls nothing), then a step.
-    pub(crate) fn enter_leaf(ops: &mut Asm, cx: &LowerCx<'_>, _pc: usize) -> Result<(), Unsupported> {
-        dynasm!(ops ; .arch aarch64 ; cbz x21, =>cx.exits.depth ; subs x20, x20, 1 ; b.lo =>cx.exits.steps);
+    /// `calls` inlined leaves' entries: a call level is left (none is
+    /// taken: a leaf calls nothing), then a step each.
+    pub(crate) fn enter_leaf(ops: &mut Asm, cx: &LowerCx<'_>, _pc: usize, calls: usize) -> Result<(), Unsupported> {
+        let calls = u32::try_from(calls)
+            .ok()
+            .filter(|&n| n < 4096)
+            .ok_or(Unsupported::Opcode(crate::isa::rop::ENTERL))?;
+        dynasm!(ops ; .arch aarch64 ; cbz x21, =>cx.exits.depth ; subs x20, x20, calls ; b.lo =>cx.exits.steps);
         Ok(())
     }
 

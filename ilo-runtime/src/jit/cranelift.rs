@@ -110,11 +110,21 @@ impl ClCx<'_, '_> {
         self.take(self.steps, Status::Steps);
     }
 
-    /// `ENTERL`: an inlined leaf's entry: a call level is left (none is
-    /// taken), then a step.
-    pub(crate) fn enter_leaf(&mut self, _pc: usize) -> Result<(), Unsupported> {
+    /// `ENTERL`: `calls` inlined leaves' entries: a call level is left
+    /// (none is taken), then a step each.
+    pub(crate) fn enter_leaf(&mut self, _pc: usize, calls: usize) -> Result<(), Unsupported> {
         self.nonzero(self.depth, Status::Depth);
-        self.take(self.steps, Status::Steps);
+        let calls = i64::try_from(calls).map_err(|_| Unsupported::Opcode(crate::isa::rop::ENTERL))?;
+        let left = self.b.use_var(self.steps);
+        let short = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, left, calls);
+        let (out, go) = (self.b.create_block(), self.b.create_block());
+        self.b.ins().brif(short, out, &[], go, &[]);
+        self.b.switch_to_block(out);
+        let st = self.b.ins().iconst(types::I32, Status::Steps as i64);
+        self.fail(st);
+        self.b.switch_to_block(go);
+        let less = self.b.ins().iadd_imm_s(left, -calls);
+        self.b.def_var(self.steps, less);
         Ok(())
     }
 

@@ -97,9 +97,16 @@ fn expand(f: &RegFunc, funcs: &[RegFunc], leaf: &[bool]) -> Option<RegFunc> {
     let mut consts = f.consts.clone();
     let mut nregs = f.nregs;
     let mut changed = false;
+    let targets = jump_targets(&f.code);
+    // The `ENTERL` that the next inlined body's entry may join: none past
+    // a jump target or an op that may fail, branch or call.
+    let mut open: Option<usize> = None;
     for (pc, &word) in f.code.iter().enumerate() {
         at_old.push(out.len());
         let ins = decode_reg(word)?;
+        if targets.get(pc).copied().unwrap_or(true) {
+            open = None;
+        }
         let callee = (ins.op == RegOp::CALL)
             .then_some(ins.bx as usize)
             .filter(|&g| leaf.get(g).copied().unwrap_or(false) && funcs[g].name != f.name);
@@ -113,9 +120,16 @@ fn expand(f: &RegFunc, funcs: &[RegFunc], leaf: &[bool]) -> Option<RegFunc> {
             nregs = nregs.max(a + g.nregs);
             let koff = consts.len();
             consts.extend(g.consts.iter().copied());
+            enter(&mut out, &mut open);
             body(&mut out, g, a, koff)?;
+            if !is_quiet(g) {
+                open = None;
+            }
             changed = true;
             continue;
+        }
+        if !is_quiet_op(&ins) {
+            open = None;
         }
         let jump = jump_target(&f.code, pc, &ins).map(Target::Caller);
         out.push(Word { word, jump });
@@ -150,16 +164,58 @@ fn expand(f: &RegFunc, funcs: &[RegFunc], leaf: &[bool]) -> Option<RegFunc> {
     })
 }
 
-/// Appends `g`'s body for a call at window `a`, its constants at `koff`:
-/// `ENTERL`, the body renumbered (a compare-and-branch's JMP word is a
-/// jump of the body like any other), each return a copy into `a` and a
-/// jump past the body.
-fn body(out: &mut Vec<Word>, g: &RegFunc, a: usize, koff: usize) -> Option<()> {
+/// An inlined body's entry: one more call for the open `ENTERL`, or a new
+/// one. Between the first entry of a run and the last nothing can fail or
+/// jump, so checking the depth once and taking the steps together stops a
+/// run with the same error as one entry at a time (depth does not change
+/// in between, and a step error is the same error wherever it falls).
+fn enter(out: &mut Vec<Word>, open: &mut Option<usize>) {
+    if let Some(i) = *open {
+        if let Some(ins) = decode_reg(out[i].word).filter(|ins| ins.bx < 255) {
+            out[i].word = encode_abx(RegOp::ENTERL, 0, ins.bx + 1);
+            return;
+        }
+    }
+    *open = Some(out.len());
     out.push(Word {
-        word: encode_abc(RegOp::ENTERL, 0, 0, 0),
+        word: encode_abx(RegOp::ENTERL, 0, 1),
         jump: None,
     });
+}
+
+/// Nothing in `ins` can fail, jump, call or return.
+fn is_quiet_op(ins: &RegIns) -> bool {
+    let info = ins.op.info();
+    !(info.may_fail || info.branch || info.call || info.ret)
+}
+
+/// `g`'s body, inlined, is straight-line code that cannot fail: an `ENTERL`
+/// before it may also count the entry of the leaf after it.
+fn is_quiet(g: &RegFunc) -> bool {
+    let Some((_, rest)) = g.code.split_last() else {
+        return false;
+    };
+    rest.iter().all(|&w| decode_reg(w).is_some_and(|ins| is_quiet_op(&ins)))
+}
+
+/// Which pcs of `code` some jump lands on (and the end).
+fn jump_targets(code: &[u32]) -> Vec<bool> {
+    let mut at = vec![false; code.len() + 1];
+    for (pc, &w) in code.iter().enumerate() {
+        if let Some(t) = decode_reg(w).and_then(|ins| jump_target(code, pc, &ins)) {
+            at[t] = true;
+        }
+    }
+    at
+}
+
+/// Appends `g`'s body for a call at window `a`, its constants at `koff`
+/// (after its `ENTERL`): the body renumbered (a compare-and-branch's JMP
+/// word is a jump of the body like any other), each return a copy into
+/// `a` and a jump past the body.
+fn body(out: &mut Vec<Word>, g: &RegFunc, a: usize, koff: usize) -> Option<()> {
     let start = out.len();
+    let fold = result_into_window(g);
     // Each return's words: a copy (unless the result is in `a` already)
     // and a jump to the end, which is known once the body is laid out.
     let mut at_pc: Vec<usize> = Vec::with_capacity(g.code.len() + 1);
@@ -170,6 +226,7 @@ fn body(out: &mut Vec<Word>, g: &RegFunc, a: usize, koff: usize) -> Option<()> {
         if let (true, Some(r)) = (ins.op.info().ret, return_of(&ins)) {
             let copy = match r {
                 Returned::Reg(0) => None,
+                Returned::Reg(_) if fold.is_some() => None,
                 Returned::Reg(r) => Some(encode_abc(RegOp::MOV, a as u8, u8::try_from(a + r).ok()?, 0)),
                 Returned::Const(k) => Some(encode_abx(RegOp::LOADK, a as u8, u16::try_from(koff + k).ok()?)),
             };
@@ -188,6 +245,13 @@ fn body(out: &mut Vec<Word>, g: &RegFunc, a: usize, koff: usize) -> Option<()> {
             continue;
         }
         let jump = jump_target(&g.code, pc, &ins).map(|t| Target::Body { pc: t });
+        let (ins, word) = match fold {
+            Some(at) if at == pc => {
+                let word = with_a(&ins, word, 0)?;
+                (decode_reg(word)?, word)
+            }
+            _ => (ins, word),
+        };
         out.push(Word {
             word: renumber(&ins, word, a, koff)?,
             jump,
@@ -205,6 +269,40 @@ fn body(out: &mut Vec<Word>, g: &RegFunc, a: usize, koff: usize) -> Option<()> {
         }
     }
     Some(())
+}
+
+/// In a body with no jumps that ends `OP rN, …; RET rN`, the pc of that
+/// `OP`: it can write the result straight into the window's `a`, so no
+/// copy follows (`dbl`'s `MULK_N r1, r0, K; RET r1` becomes one
+/// `MULK_N a, a, K`; the templates allow a destination that is an input).
+fn result_into_window(g: &RegFunc) -> Option<usize> {
+    let code: Vec<RegIns> = g.code.iter().map(|w| decode_reg(*w)).collect::<Option<_>>()?;
+    let (last, rest) = code.split_last()?;
+    let Returned::Reg(r) = return_of(last)? else {
+        return None;
+    };
+    let straight = rest
+        .iter()
+        .enumerate()
+        .all(|(pc, ins)| !ins.op.info().ret && jump_target(&g.code, pc, ins).is_none());
+    let before = rest.last()?;
+    let writes_r = before
+        .op
+        .info()
+        .operands
+        .iter()
+        .any(|&(name, kind)| name == "a" && matches!(kind, "dst" | "dst_n"))
+        && before.a as usize == r;
+    (r != 0 && straight && writes_r && !before.op.info().branch).then_some(rest.len() - 1)
+}
+
+/// `word` with its `a` field set to `a`.
+fn with_a(ins: &RegIns, word: u32, a: u8) -> Option<u32> {
+    Some(match reg_form(ins.op) {
+        RegForm::Abc => encode_abc(ins.op, a, ins.b, ins.c),
+        RegForm::ABx => encode_abx(ins.op, a, u16::try_from(ins.bx).ok()?),
+        RegForm::AsBx => (word & !0xff00) | (u32::from(a) << 8),
+    })
 }
 
 /// `word` with its register operands moved up by `a` and its constants by
@@ -233,4 +331,47 @@ fn renumber(ins: &RegIns, word: u32, a: usize, koff: usize) -> Option<u32> {
         RegForm::ABx => encode_abx(op, fits8(fa)?, u16::try_from(fbx).ok()?),
         RegForm::AsBx => (word & !0xff00) | (u32::from(fits8(fa)?) << 8),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::front::check;
+    use crate::reg::compile;
+
+    fn inlined(src: &str, func: &str) -> Vec<RegIns> {
+        let prog = compile(&check(src).expect("valid")).expect("compiles");
+        let funcs = inline_leaves(&prog.funcs);
+        let f = &funcs[prog.func_index(func).expect("function") as usize];
+        f.code.iter().map(|w| decode_reg(*w).expect("decodes")).collect()
+    }
+
+    fn ops(code: &[RegIns]) -> Vec<RegOp> {
+        code.iter().map(|i| i.op).collect()
+    }
+
+    #[test]
+    fn leaves_in_a_row_share_one_entry_and_write_their_result_in_place() {
+        let code = inlined("dbl x:n>n;*x 2\ninc x:n>n;+x 1\nf x:n>n;x>>dbl>>inc>>dbl>>inc", "f");
+        let enters: Vec<u16> = code.iter().filter(|i| i.op == RegOp::ENTERL).map(|i| i.bx).collect();
+        assert_eq!(enters, vec![4], "{:?}", ops(&code));
+        // No copy of a body's result into the window: each op writes it.
+        assert!(
+            !code.iter().any(|i| i.op == RegOp::MOV && i.a != i.b && i.b > i.a),
+            "{:?}",
+            ops(&code)
+        );
+        assert_eq!(code.iter().filter(|i| i.op == RegOp::MULK_N).count(), 2);
+    }
+
+    #[test]
+    fn an_entry_is_not_shared_across_what_may_fail_or_jump() {
+        // `mod` may fail between the two calls; a guard jumps.
+        let code = inlined("dbl x:n>n;*x 2\nf x:n>n;a=dbl x;b=mod a 3;dbl b", "f");
+        let enters: Vec<u16> = code.iter().filter(|i| i.op == RegOp::ENTERL).map(|i| i.bx).collect();
+        assert_eq!(enters, vec![1, 1], "{:?}", ops(&code));
+        let code = inlined("dbl x:n>n;*x 2\nf x:n>n;a=dbl x;>a 5{ret a};dbl a", "f");
+        let enters: Vec<u16> = code.iter().filter(|i| i.op == RegOp::ENTERL).map(|i| i.bx).collect();
+        assert_eq!(enters, vec![1, 1], "{:?}", ops(&code));
+    }
 }

@@ -335,11 +335,25 @@ mod imp {
             self.take(STEPS, Status::Steps)
         }
 
-        /// `ENTERL`: an inlined leaf's entry: a call level is left (none is
-        /// taken), then a step.
-        pub(crate) fn enter_leaf(&mut self, _pc: usize) -> Result<(), Unsupported> {
+        /// `ENTERL`: `calls` inlined leaves' entries: a call level is left
+        /// (none is taken), then a step each.
+        pub(crate) fn enter_leaf(&mut self, _pc: usize, calls: usize) -> Result<(), Unsupported> {
             self.check(DEPTH, Status::Depth)?;
-            self.take(STEPS, Status::Steps)
+            let p = self.field(STEPS)?;
+            let left = self.b.build_load(self.t.i64, p, "").map_err(err)?.into_int_value();
+            let calls = self.t.i64.const_int(calls as u64, false);
+            let short = self
+                .b
+                .build_int_compare(IntPredicate::ULT, left, calls, "")
+                .map_err(err)?;
+            let (out, go) = (self.new_block(), self.new_block());
+            self.b.build_conditional_branch(short, out, go).map_err(err)?;
+            self.b.position_at_end(out);
+            self.fail(self.t.i32.const_int(Status::Steps as u64, false))?;
+            self.b.position_at_end(go);
+            let less = self.b.build_int_sub(left, calls, "").map_err(err)?;
+            self.b.build_store(p, less).map_err(err)?;
+            Ok(())
         }
 
         /// `TICK`: a loop's safe point is a step.

@@ -188,11 +188,14 @@ fn safepoint(regs: &[Value], heap: &mut Heap, frames: &mut Frames) -> Result<(),
 /// it: one more call level is within the depth limit, then a safe point.
 /// A leaf calls nothing, so the level need not be taken and given back.
 #[inline(always)]
-fn enter_leaf(regs: &[Value], heap: &mut Heap, frames: &mut Frames) -> Result<(), RtError> {
+fn enter_leaf(regs: &[Value], heap: &mut Heap, frames: &mut Frames, calls: usize) -> Result<(), RtError> {
     if frames.saved.len() + 1 >= frames.limits.max_depth {
         return Err(RtError::depth(frames.limits.max_depth));
     }
-    safepoint(regs, heap, frames)
+    for _ in 0..calls {
+        safepoint(regs, heap, frames)?;
+    }
+    Ok(())
 }
 
 /// Checks depth and makes room for `f`'s registers at `base` and its slots
