@@ -190,27 +190,30 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
     };
     // Fallback notes go out as they are decided, so a run that then fails
     // still says which engine ran it.
-    let verbose = cli.verbose;
+    let (verbose, json) = (cli.verbose, cli.json);
     let mut note = |why: &str| {
         if verbose {
-            let _ = writeln!(err, "ilo: {why}");
+            verbose_note(err, json, why);
         }
     };
     let result = loaded.run_noting(&fname, &args, engine, limits, &mut note);
     match result {
         Ok(outcome) => {
-            if cli.verbose {
+            if verbose {
                 if let Some(compiled) = &outcome.compiled {
-                    let _ = writeln!(err, "ilo: {compiled}");
+                    verbose_note(err, json, compiled);
                 }
-                let _ = writeln!(err, "ilo: ran `{fname}` on the {}", outcome.engine.name());
+                verbose_note(err, json, &format!("ran `{fname}` on the {}", outcome.engine.name()));
                 let h = outcome.heap;
-                let _ = writeln!(
+                verbose_note(
                     err,
-                    "ilo: heap: peak {}, {} collections freed {} objects",
-                    fmt_bytes(h.peak_bytes),
-                    h.collections,
-                    h.freed
+                    json,
+                    &format!(
+                        "heap: peak {}, {} collections freed {} objects",
+                        fmt_bytes(h.peak_bytes),
+                        h.collections,
+                        h.freed
+                    ),
                 );
             }
             let _ = writeln!(out, "{}", outcome.printed);
@@ -221,6 +224,16 @@ pub fn run(argv: Vec<String>, out: &mut dyn Write, err: &mut dyn Write, err_is_t
             EXIT_FAIL
         }
     }
+}
+
+/// A `--verbose` note: `ilo: …`, or under `--json` a JSON line with
+/// severity `note`, like the diagnostics around it.
+fn verbose_note(err: &mut dyn Write, json: bool, text: &str) {
+    let _ = if json {
+        writeln!(err, "{}", serde_json::json!({ "severity": "note", "message": text }))
+    } else {
+        writeln!(err, "ilo: {text}")
+    };
 }
 
 /// Codes of errors about how ilo was called rather than the program's text

@@ -680,3 +680,19 @@ fn a_number_beyond_range_is_an_error_not_inf() {
     assert_eq!(stdout(&ilo(&["f x:n>n;x", "inf"])).trim(), "inf");
     assert_eq!(stdout(&ilo(&["f x:n>n;x", "1.7e308"])).trim(), "1.7e308");
 }
+
+#[test]
+fn verbose_notes_follow_json() {
+    let o = ilo(&["--json", "--verbose", "f>t;\"a\"", "f"]);
+    assert_eq!(stdout(&o).trim(), "a");
+    let lines: Vec<serde_json::Value> = stderr(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect();
+    assert!(lines.len() >= 2, "{lines:?}");
+    assert!(lines.iter().all(|l| l["severity"] == "note"), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l["message"] == "ran `f` on the register VM"),
+        "{lines:?}"
+    );
+}
