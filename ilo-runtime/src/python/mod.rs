@@ -226,6 +226,13 @@ fn cli_type(ty: &Type) -> String {
         Type::Text => "\"t\"".into(),
         Type::Bool => "\"b\"".into(),
         Type::List(e) => format!("(\"L\", {})", cli_type(e)),
+        Type::Opt(inner) => format!("(\"O\", {})", cli_type(inner)),
+        // As `Arg::parse` says: these cannot be written on the command line.
+        Type::Map(..) | Type::Result(..) | Type::Func(..) | Type::Named(_) => format!(
+            "(\"X\", {}, {})",
+            py_str(ty.word()),
+            py_str(&crate::front::format::type_text(ty))
+        ),
         _ => "\"_\"".into(),
     }
 }

@@ -1191,7 +1191,19 @@ def _item_arg(item, ty):
 
 
 def _cli_arg(text, ty):
-    """One argument, read by its parameter type: `n`, `t`, `b`, `("L", elem)`, `_`."""
+    """One argument, read by its parameter type: `n`, `t`, `b`, `("L", elem)`,
+    `("O", inner)`, `("X", word, type)` (not writable), `_`; as ilo reads it."""
+    if ty[0] == "O":
+        return None if text == "nil" else _cli_arg(text, ty[1])
+    if ty[0] == "X":
+        raise ValueError(
+            "a %s (`%s`) cannot be written on the command line, only numbers, texts, bools, nil and lists of them: "
+            "call this function from an ilo function that builds its argument" % (ty[1], ty[2])
+        )
+    if ty != "t" and "inf" not in text and _parse_cli_num(text) in (_INF, -_INF):
+        raise ValueError(
+            "`%s` is beyond the largest number (about 1.8e308) and would become `inf`; write `inf` if that is meant" % text
+        )
     if text.lstrip().startswith("[") and ty != "t":
         if ty in ("n", "b"):
             raise ValueError("`%s` is a list, not a %s" % (text, _WORDS[ty]))
