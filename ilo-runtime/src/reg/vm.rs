@@ -6,13 +6,13 @@ use super::compile::{RegFunc, RegProgram};
 use super::profile::OpProfile;
 use crate::builtins::{self, Builtin, CallValue};
 use crate::error::{Limits, RtError};
-use crate::front::ast::TypeTag;
 use crate::heap::Heap;
 use crate::isa::rop;
 use crate::ops;
-use crate::print::type_name;
 use crate::value::Value;
-use crate::vm_support::{self, StackGuard};
+use crate::vm_support::calls::{self, FuncSig};
+use crate::vm_support::segment::{self, Segmented};
+use crate::vm_support::{self, check_range, has_tag, StackGuard};
 
 include!(concat!(env!("OUT_DIR"), "/reg_vm.rs"));
 
@@ -189,9 +189,7 @@ fn safepoint(regs: &[Value], heap: &mut Heap, frames: &mut Frames) -> Result<(),
 /// A leaf calls nothing, so the level need not be taken and given back.
 #[inline(always)]
 fn enter_leaf(regs: &[Value], heap: &mut Heap, frames: &mut Frames) -> Result<(), RtError> {
-    if frames.saved.len() + 1 >= frames.limits.max_depth {
-        return Err(RtError::depth(frames.limits.max_depth));
-    }
+    calls::check_depth(frames.saved.len() + 1, &frames.limits)?;
     safepoint(regs, heap, frames)
 }
 
@@ -207,9 +205,7 @@ fn enter_call(
     base: usize,
     slots: usize,
 ) -> Result<(), RtError> {
-    if frames.saved.len() + 1 >= frames.limits.max_depth {
-        return Err(RtError::depth(frames.limits.max_depth));
-    }
+    calls::check_depth(frames.saved.len() + 1, &frames.limits)?;
     if regs.len() < base + f.nregs {
         regs.resize(base + f.nregs, Value::NIL);
     }
@@ -360,51 +356,11 @@ fn text_matches(heap: &Heap, prog: &RegProgram, v: Value, t: usize) -> bool {
     }
 }
 
-/// Pattern tags of `TESTTY`, as the compiler encodes them.
-pub(crate) const TAG_OK: usize = 4;
-pub(crate) const TAG_ERR: usize = 5;
-/// A function value (not the unbound marker).
-pub(crate) const TAG_FUNC: usize = 6;
-
-pub(crate) fn type_tag_code(tag: TypeTag) -> usize {
-    match tag {
-        TypeTag::Num => 0,
-        TypeTag::Text => 1,
-        TypeTag::Bool => 2,
-        TypeTag::List => 3,
-    }
-}
-
-fn has_tag(heap: &Heap, v: Value, tag: usize) -> bool {
-    let kind = |k| ops::is_kind(heap, k, v);
-    match tag {
-        0 => kind(ops::Kind::Num),
-        1 => kind(ops::Kind::Text),
-        2 => kind(ops::Kind::Bool),
-        3 => kind(ops::Kind::List),
-        TAG_OK => ops::result_inner(heap, v, true).is_some(),
-        TAG_ERR => ops::result_inner(heap, v, false).is_some(),
-        TAG_FUNC => v.func_index().is_some(),
-        _ => false,
-    }
-}
-
 /// The value inside `~x` or `^e` (nil for anything else: `INNER` runs only after `TESTTY` matched).
 fn inner(heap: &Heap, v: Value) -> Value {
     ops::result_inner(heap, v, true)
         .or_else(|| ops::result_inner(heap, v, false))
         .unwrap_or(Value::NIL)
-}
-
-fn check_range(heap: &Heap, a: Value, b: Value) -> Result<(), RtError> {
-    if a.is_num() && b.is_num() {
-        return Ok(());
-    }
-    Err(RtError::type_error(format!(
-        "`@i a..b` needs numbers, not {} and {}",
-        type_name(heap, a),
-        type_name(heap, b)
-    )))
 }
 
 /// `FORSTEP`: the counter at `at` (a number: the range was checked) steps
@@ -516,24 +472,9 @@ fn call_value<'p>(
         store(regs, at, v)?;
         return Ok(cur);
     }
-    let i = user_func(prog, heap, f, argc)?;
+    let i = calls::user_func(&prog.funcs, heap, f, argc)?;
     call(prog, regs, heap, frames, &mut cur, a, i)?;
     Ok(cur)
-}
-
-/// The program function a function value names, checked against the argument count.
-fn user_func(prog: &RegProgram, heap: &Heap, f: Value, argc: usize) -> Result<usize, RtError> {
-    let Some(i) = f.func_index() else {
-        return Err(RtError::type_error(format!(
-            "cannot call {}: it is not a function",
-            type_name(heap, f)
-        )));
-    };
-    match prog.funcs.get(i as usize) {
-        Some(func) if func.nparams == argc => Ok(i as usize),
-        Some(func) => Err(RtError::arity(&format!("`{}`", func.name), func.nparams, argc)),
-        None => Err(RtError::internal(format!("no function #{i}"))),
-    }
 }
 
 /// A higher-order builtin's way back into the VM: each call runs a nested
@@ -548,10 +489,17 @@ struct Reenter<'a, 'p> {
 
 impl CallValue for Reenter<'_, '_> {
     fn call_value(&mut self, heap: &mut Heap, f: Value, args: &[Value]) -> Result<Value, RtError> {
-        if let Some(b) = Builtin::from_func_value(f) {
-            return builtins::call(b, heap, args, self);
-        }
-        let i = user_func(self.prog, heap, f, args.len())?;
+        let prog = self.prog;
+        calls::call_back(self, &prog.funcs, heap, f, args, |vm, heap, i| {
+            vm.run_user(heap, i, args)
+        })
+    }
+}
+
+impl<'p> Reenter<'_, 'p> {
+    /// Runs program function `i` on `args` in a frame above the caller's,
+    /// to its return.
+    fn run_user(&mut self, heap: &mut Heap, i: usize, args: &[Value]) -> Result<Value, RtError> {
         let func = &self.prog.funcs[i];
         let base = self.caller.top;
         if self.regs.len() < base + args.len() {
@@ -568,6 +516,14 @@ impl CallValue for Reenter<'_, '_> {
         self.frames.floor = floor;
         r
     }
+
+    /// Runs a callback's frame to its return. Callbacks nest natively
+    /// (`map` calling a function that calls `map`…), so the run may move
+    /// to a new stack segment.
+    fn nested_run(&mut self, heap: &mut Heap, cur: Cursor<'p>) -> Result<Value, RtError> {
+        let (prog, regs) = (self.prog, &mut *self.regs);
+        segment::recurse(self.frames, "ilo-reg", |frames| run(prog, regs, heap, frames, cur))
+    }
 }
 
 /// `CHKBOUND`: reading a variable whose binding did not run is ILO-R010.
@@ -575,22 +531,17 @@ fn check_bound(prog: &RegProgram, v: Value, name: usize) -> Result<(), RtError> 
     vm_support::check_bound(v, text_at(prog, name)?)
 }
 
-impl<'p> Reenter<'_, 'p> {
-    /// Runs a callback's frame to its return. Callbacks nest natively
-    /// (`map` calling a function that calls `map`…); when this thread's
-    /// stack budget is spent, the rest runs on a fresh thread with a large
-    /// stack while this one waits, so only the depth limit stops recursion.
-    fn nested_run(&mut self, heap: &mut Heap, cur: Cursor<'p>) -> Result<Value, RtError> {
-        if !self.frames.guard.exhausted() {
-            return run(self.prog, self.regs, heap, self.frames, cur);
-        }
-        let saved = self.frames.guard;
-        let (prog, regs, frames) = (self.prog, &mut *self.regs, &mut *self.frames);
-        let r = vm_support::on_new_segment("ilo-reg", |guard| {
-            frames.guard = guard;
-            run(prog, regs, heap, frames, cur)
-        });
-        self.frames.guard = saved;
-        r
+impl Segmented for Frames {
+    fn guard(&mut self) -> &mut StackGuard {
+        &mut self.guard
+    }
+}
+
+impl FuncSig for RegFunc {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn nparams(&self) -> usize {
+        self.nparams
     }
 }

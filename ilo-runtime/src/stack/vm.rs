@@ -8,6 +8,8 @@ use crate::heap::{Heap, Obj};
 use crate::isa::sop;
 use crate::ops;
 use crate::value::Value;
+use crate::vm_support::calls::{self, FuncSig};
+use crate::vm_support::segment::{self, Segmented};
 use crate::vm_support::{self, StackGuard};
 
 use super::support::*;
@@ -135,9 +137,7 @@ fn enter<'p>(prog: &'p StackProgram, frames: &mut Frames<'p>, func: usize) -> Re
         .funcs
         .get(func)
         .ok_or_else(|| RtError::internal("call of an unknown function"))?;
-    if frames.depth() >= frames.limits.max_depth {
-        return Err(RtError::depth(frames.limits.max_depth));
-    }
+    calls::check_depth(frames.depth(), &frames.limits)?;
     Ok(f)
 }
 
@@ -234,27 +234,8 @@ fn call_value<'p>(
     if let Some(b) = Builtin::from_func_value(f) {
         return run_builtin(prog, stack, heap, frames, b, argc);
     }
-    let i = user_func(prog, heap, f, argc)?;
+    let i = calls::user_func(&prog.funcs, heap, f, argc)?;
     call(prog, stack, heap, frames, cur, i)
-}
-
-/// The program function a function value names, checked against `argc`.
-#[inline(never)]
-fn user_func(prog: &StackProgram, heap: &Heap, f: Value, argc: usize) -> Result<usize, RtError> {
-    let Some(i) = f.func_index() else {
-        return Err(RtError::type_error(format!(
-            "cannot call {}: it is not a function",
-            crate::print::type_name(heap, f)
-        )));
-    };
-    let func = prog
-        .funcs
-        .get(i as usize)
-        .ok_or_else(|| RtError::internal(format!("no function #{i}")))?;
-    if func.nparams != argc {
-        return Err(RtError::arity(&format!("`{}`", func.name), func.nparams, argc));
-    }
-    Ok(i as usize)
 }
 
 /// Lets a higher-order builtin call back into the VM: a user function runs
@@ -268,11 +249,10 @@ struct Reenter<'a, 'p> {
 
 impl CallValue for Reenter<'_, '_> {
     fn call_value(&mut self, heap: &mut Heap, f: Value, args: &[Value]) -> Result<Value, RtError> {
-        if let Some(b) = Builtin::from_func_value(f) {
-            return builtins::call(b, heap, args, self);
-        }
-        let i = user_func(self.prog, heap, f, args.len())?;
-        run_nested(self.prog, self.stack, heap, self.frames, i, args)
+        let prog = self.prog;
+        calls::call_back(self, &prog.funcs, heap, f, args, |vm, heap, i| {
+            run_nested(vm.prog, vm.stack, heap, vm.frames, i, args)
+        })
     }
 }
 
@@ -293,11 +273,10 @@ fn run_nested<'p>(
     safepoint(stack, heap, frames)?;
     let floor = std::mem::replace(&mut frames.floor, height);
     frames.nested += 1;
-    let r = if frames.guard.exhausted() {
-        run_on_new_segment(prog, stack, heap, frames, Cursor::enter(f, bp))
-    } else {
-        run_loop(prog, stack, heap, frames, Cursor::enter(f, bp))
-    };
+    // Each re-entry recurses natively (builtin -> `run_loop`), so deep
+    // recursion through `map` and friends may move to a new stack segment.
+    let cur = Cursor::enter(f, bp);
+    let r = segment::recurse(frames, "ilo-stack", |frames| run_loop(prog, stack, heap, frames, cur));
     frames.nested -= 1;
     frames.floor = floor;
     // After an error the inner frames are abandoned; the caller's are intact below.
@@ -306,26 +285,19 @@ fn run_nested<'p>(
     r
 }
 
-/// Each re-entry recurses natively (builtin -> `run_loop`), so deep
-/// recursion through `map` and friends moves to a fresh thread with a large
-/// stack (the caller waits), as the tree interpreter does: the depth limit
-/// ends it, never a crashed process.
-#[cold]
-#[inline(never)]
-fn run_on_new_segment<'p>(
-    prog: &'p StackProgram,
-    stack: &mut Vec<Value>,
-    heap: &mut Heap,
-    frames: &mut Frames<'p>,
-    cur: Cursor<'p>,
-) -> Result<Value, RtError> {
-    let saved = frames.guard;
-    let r = vm_support::on_new_segment("ilo-stack", |guard| {
-        frames.guard = guard;
-        run_loop(prog, stack, heap, frames, cur)
-    });
-    frames.guard = saved;
-    r
+impl Segmented for Frames<'_> {
+    fn guard(&mut self) -> &mut StackGuard {
+        &mut self.guard
+    }
+}
+
+impl FuncSig for StackFunc {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn nparams(&self) -> usize {
+        self.nparams
+    }
 }
 
 /// `UNWRAP`: `~v` pushes v; `^e` returns `^e` from the function (handing it
