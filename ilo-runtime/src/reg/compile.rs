@@ -63,6 +63,15 @@ pub struct RegProgram {
     pub name_lists: Vec<Vec<String>>,
 }
 
+impl crate::vm_support::calls::FuncSig for RegFunc {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn nparams(&self) -> usize {
+        self.nparams
+    }
+}
+
 impl RegProgram {
     pub fn func_index(&self, name: &str) -> Option<u32> {
         crate::vm_support::calls::func_index(&self.funcs, name)

@@ -7,7 +7,7 @@
 use crate::engine::{Arg, Engine, Loaded};
 use crate::error::{code, Limits};
 
-fn outcome(
+pub(crate) fn outcome(
     loaded: &Loaded,
     func: &str,
     args: &[&str],

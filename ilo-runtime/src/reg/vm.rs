@@ -10,18 +10,18 @@ use crate::heap::Heap;
 use crate::isa::rop;
 use crate::ops;
 use crate::value::Value;
-use crate::vm_support::calls::{self, FuncSig};
+use crate::vm_support::calls;
 use crate::vm_support::segment::{self, Segmented};
 use crate::vm_support::{self, check_range, has_tag, StackGuard};
 
 include!(concat!(env!("OUT_DIR"), "/reg_vm.rs"));
 
 /// Where execution is in the current function.
+pub(crate) type Cursor<'p> = vm_support::cursor::Cursor<'p, Frame>;
+
+/// Where the running frame is in the register file and the slot stack.
 #[derive(Clone, Copy)]
-pub(crate) struct Cursor<'p> {
-    pub code: &'p [u32],
-    pub consts: &'p [Value],
-    pub pc: usize,
+pub(crate) struct Frame {
     /// Index of the frame's r0 in the register file.
     pub base: usize,
     /// First register above the frame: where a builtin's callbacks run.
@@ -40,24 +40,22 @@ impl<'p> Cursor<'p> {
             .funcs
             .get(func)
             .ok_or_else(|| RtError::internal("call of an unknown function"))?;
-        Ok(Cursor {
-            code: &f.code,
-            consts: &f.consts,
-            pc: 0,
+        let frame = Frame {
             base,
             top: base + f.nregs,
             func: func as u32,
             slots,
             slots_top: slots + f.nslots,
-        })
+        };
+        Ok(Cursor::start(&f.code, &f.consts, frame))
     }
 
     /// What a caller's frame keeps while its callee runs.
     fn saved(&self) -> Saved {
         Saved {
-            func: self.func,
+            func: self.frame.func,
             pc: self.pc as u32,
-            base: self.base,
+            base: self.frame.base,
         }
     }
 }
@@ -88,6 +86,12 @@ pub(crate) struct Frames {
     /// callee's window starts inside its caller's registers, so slots
     /// placed above them would be overwritten.
     slots: Vec<Value>,
+}
+
+impl Segmented for Frames {
+    fn guard(&mut self) -> &mut StackGuard {
+        &mut self.guard
+    }
 }
 
 /// The register file, heap and frame stack. Keeping one `RegVm` across calls
@@ -232,10 +236,10 @@ fn call<'p>(
         .funcs
         .get(func)
         .ok_or_else(|| RtError::internal("call of an unknown function"))?;
-    let base = cur.base + a;
-    enter_call(regs, heap, frames, f, base, cur.slots_top)?;
+    let base = cur.frame.base + a;
+    enter_call(regs, heap, frames, f, base, cur.frame.slots_top)?;
     frames.saved.push(cur.saved());
-    *cur = Cursor::enter(prog, func, base, cur.slots_top)?;
+    *cur = Cursor::enter(prog, func, base, cur.frame.slots_top)?;
     Ok(())
 }
 
@@ -255,11 +259,11 @@ fn ret<'p>(
     let Some(caller) = frames.saved.pop() else {
         return Ok(Some(v));
     };
-    if let Some(slot) = regs.get_mut(cur.base) {
+    if let Some(slot) = regs.get_mut(cur.frame.base) {
         *slot = v;
     }
     let caller_slots = prog.funcs.get(caller.func as usize).map_or(0, |f| f.nslots);
-    *cur = Cursor::enter(prog, caller.func as usize, caller.base, cur.slots - caller_slots)?;
+    *cur = Cursor::enter(prog, caller.func as usize, caller.base, cur.frame.slots - caller_slots)?;
     cur.pc = caller.pc as usize;
     Ok(None)
 }
@@ -269,7 +273,7 @@ fn ret<'p>(
 fn get_slot(frames: &Frames, cur: &Cursor<'_>, i: usize) -> Result<Value, RtError> {
     frames
         .slots
-        .get(cur.slots + i)
+        .get(cur.frame.slots + i)
         .copied()
         .ok_or_else(|| RtError::internal("frame slot out of range"))
 }
@@ -279,16 +283,10 @@ fn get_slot(frames: &Frames, cur: &Cursor<'_>, i: usize) -> Result<Value, RtErro
 fn set_slot(frames: &mut Frames, cur: &Cursor<'_>, i: usize, v: Value) -> Result<(), RtError> {
     let slot = frames
         .slots
-        .get_mut(cur.slots + i)
+        .get_mut(cur.frame.slots + i)
         .ok_or_else(|| RtError::internal("frame slot out of range"))?;
     *slot = v;
     Ok(())
-}
-
-#[inline(always)]
-fn jump(cur: &mut Cursor<'_>, offset: isize) {
-    // A bad offset wraps to a pc past the end, which the loop reports.
-    cur.pc = (cur.pc as isize).wrapping_add(offset) as usize;
 }
 
 fn text_at(prog: &RegProgram, i: usize) -> Result<&str, RtError> {
@@ -412,7 +410,7 @@ fn call_builtin<'p>(
         .ok()
         .and_then(Builtin::from_id)
         .ok_or_else(|| RtError::internal("no such builtin"))?;
-    let at = cur.base + a;
+    let at = cur.frame.base + a;
     let v = run_builtin(prog, regs, heap, frames, cur, builtin, at, argc)?;
     store(regs, at, v)
 }
@@ -463,7 +461,7 @@ fn call_value<'p>(
     a: usize,
     argc: usize,
 ) -> Result<Cursor<'p>, RtError> {
-    let at = cur.base + a;
+    let at = cur.frame.base + a;
     let f = *regs
         .get(at + argc)
         .ok_or_else(|| RtError::internal("register window out of range"))?;
@@ -501,12 +499,12 @@ impl<'p> Reenter<'_, 'p> {
     /// to its return.
     fn run_user(&mut self, heap: &mut Heap, i: usize, args: &[Value]) -> Result<Value, RtError> {
         let func = &self.prog.funcs[i];
-        let base = self.caller.top;
+        let base = self.caller.frame.top;
         if self.regs.len() < base + args.len() {
             self.regs.resize(base + args.len(), Value::NIL);
         }
         self.regs[base..base + args.len()].copy_from_slice(args);
-        let slots = self.caller.slots_top;
+        let slots = self.caller.frame.slots_top;
         enter_call(self.regs, heap, self.frames, func, base, slots)?;
         // The caller's frame counts towards the depth while the callee runs.
         self.frames.saved.push(self.caller.saved());
@@ -529,19 +527,4 @@ impl<'p> Reenter<'_, 'p> {
 /// `CHKBOUND`: reading a variable whose binding did not run is ILO-R010.
 fn check_bound(prog: &RegProgram, v: Value, name: usize) -> Result<(), RtError> {
     vm_support::check_bound(v, text_at(prog, name)?)
-}
-
-impl Segmented for Frames {
-    fn guard(&mut self) -> &mut StackGuard {
-        &mut self.guard
-    }
-}
-
-impl FuncSig for RegFunc {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn nparams(&self) -> usize {
-        self.nparams
-    }
 }

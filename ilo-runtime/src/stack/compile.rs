@@ -59,6 +59,15 @@ pub struct StackProgram {
     pub withs: Vec<Vec<String>>,
 }
 
+impl crate::vm_support::calls::FuncSig for StackFunc {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn nparams(&self) -> usize {
+        self.nparams
+    }
+}
+
 impl StackProgram {
     pub fn func_index(&self, name: &str) -> Option<u32> {
         crate::vm_support::calls::func_index(&self.funcs, name)

@@ -8,7 +8,7 @@ use crate::heap::{Heap, Obj};
 use crate::isa::sop;
 use crate::ops;
 use crate::value::Value;
-use crate::vm_support::calls::{self, FuncSig};
+use crate::vm_support::calls;
 use crate::vm_support::segment::{self, Segmented};
 use crate::vm_support::{self, StackGuard};
 
@@ -17,23 +17,18 @@ use super::support::*;
 include!(concat!(env!("OUT_DIR"), "/stack_vm.rs"));
 
 /// Where execution is in the current function.
+pub(crate) type Cursor<'p> = vm_support::cursor::Cursor<'p, Frame>;
+
+/// Where the running frame is on the value stack.
 #[derive(Clone, Copy)]
-pub(crate) struct Cursor<'p> {
-    pub code: &'p [u32],
-    pub consts: &'p [Value],
-    pub pc: usize,
+pub(crate) struct Frame {
     /// Stack index of the frame's slot 0 (the first argument).
     pub bp: usize,
 }
 
 impl<'p> Cursor<'p> {
     fn enter(f: &'p StackFunc, bp: usize) -> Cursor<'p> {
-        Cursor {
-            code: &f.code,
-            consts: &f.consts,
-            pc: 0,
-            bp,
-        }
+        Cursor::start(&f.code, &f.consts, Frame { bp })
     }
 }
 
@@ -50,6 +45,12 @@ pub(crate) struct Frames<'p> {
     nested: usize,
     /// Native stack the re-entries may use on this thread.
     guard: StackGuard,
+}
+
+impl Segmented for Frames<'_> {
+    fn guard(&mut self) -> &mut StackGuard {
+        &mut self.guard
+    }
 }
 
 impl Frames<'_> {
@@ -144,7 +145,7 @@ fn enter<'p>(prog: &'p StackProgram, frames: &mut Frames<'p>, func: usize) -> Re
 /// `RET`: drops the frame and pushes `v` for the caller, or hands it out
 /// when the outermost frame returns.
 fn ret<'p>(stack: &mut Vec<Value>, frames: &mut Frames<'p>, cur: &mut Cursor<'p>, v: Value) -> Option<Value> {
-    stack.truncate(cur.bp);
+    stack.truncate(cur.frame.bp);
     if frames.saved.len() <= frames.floor {
         return Some(v);
     }
@@ -283,21 +284,6 @@ fn run_nested<'p>(
     frames.saved.truncate(height);
     stack.truncate(bp);
     r
-}
-
-impl Segmented for Frames<'_> {
-    fn guard(&mut self) -> &mut StackGuard {
-        &mut self.guard
-    }
-}
-
-impl FuncSig for StackFunc {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn nparams(&self) -> usize {
-        self.nparams
-    }
 }
 
 /// `UNWRAP`: `~v` pushes v; `^e` returns `^e` from the function (handing it

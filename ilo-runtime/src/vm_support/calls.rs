@@ -106,29 +106,18 @@ pub fn call_back<V: CallValue, F: FuncSig>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{Arg, Engine, Loaded};
+    use crate::engine::{Engine, Loaded};
     use crate::error::code;
+    use crate::reg::tests::outcome;
 
     const ENGINES: [Engine; 3] = [Engine::Tree, Engine::Stack, Engine::Reg];
 
     /// `func` of `src` on `engine`, which must run it itself (no fallback).
     fn run(src: &str, func: &str, args: &[&str], engine: Engine, limits: Limits) -> Result<String, &'static str> {
         let program = crate::front::parser::parse(src).unwrap_or_else(|d| panic!("{d:?}"));
-        let loaded = Loaded::new(program);
-        let f = loaded.program.func(func).unwrap_or_else(|| panic!("no {func}"));
-        let args: Vec<Arg> = f
-            .params
-            .iter()
-            .zip(args)
-            .map(|(p, a)| Arg::parse(a, &p.ty).unwrap_or_else(|e| panic!("{e}")))
-            .collect();
-        match loaded.run(func, &args, engine, limits) {
-            Ok(o) => {
-                assert_eq!(o.engine, engine, "{src} fell back: {:?}", o.fallbacks);
-                Ok(o.printed)
-            }
-            Err(e) => Err(e.code),
-        }
+        let (r, ran) = outcome(&Loaded::new(program), func, args, engine, limits);
+        assert!(matches!(ran, None) || ran == Some(engine), "{src} fell back to {ran:?}");
+        r
     }
 
     fn depth(max_depth: usize) -> Limits {

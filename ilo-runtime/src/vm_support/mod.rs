@@ -1,11 +1,13 @@
 //! Run-time pieces the engines share that are not value operations (those
 //! live in `ops`): step counting and safe points, the record types of a
 //! program, the pattern tests both VMs decode, the unbound-variable check;
-//! [`calls`] for entering functions and re-entry from builtins, [`segment`]
-//! for the native stack of engines that recurse. One copy each, so every
+//! [`calls`] for entering functions and re-entry from builtins, [`cursor`]
+//! for the VMs' place in the bytecode, [`segment`] for the native stack of
+//! engines that recurse. One copy each, so every
 //! engine fails the same way at the same limit.
 
 pub mod calls;
+pub mod cursor;
 pub mod segment;
 
 pub use segment::{on_new_segment, StackGuard, FIRST_SEGMENT_BUDGET, SEGMENT_MARGIN, SEGMENT_SIZE};
