@@ -246,9 +246,10 @@ impl<'p> TreeInterp<'p> {
     /// A safe point: counts one step against `--max-steps`, then lets the
     /// heap collect with every call's variables as roots.
     fn tick(&mut self) -> Result<(), RtError> {
-        vm_support::count_step(&mut self.steps, &self.limits)?;
         let vars = &self.vars;
-        self.heap.safepoint(|| vars.iter().flatten().copied())
+        vm_support::safepoint(&mut self.heap, &mut self.steps, &self.limits, || {
+            vars.iter().flatten().copied()
+        })
     }
 
     fn call_index(&mut self, i: u32, args: &[Value]) -> Result<Value, RtError> {

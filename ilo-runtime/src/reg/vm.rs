@@ -121,13 +121,7 @@ impl RegVm {
 
     /// Calls function `func` of `prog` with `args`.
     pub fn call(&mut self, prog: &RegProgram, func: u32, args: &[Value]) -> Result<Value, RtError> {
-        let f = prog
-            .funcs
-            .get(func as usize)
-            .ok_or_else(|| RtError::internal("no such function"))?;
-        if args.len() != f.nparams {
-            return Err(RtError::internal(format!("`{}` takes {} arguments", f.name, f.nparams)));
-        }
+        let f = calls::entry(&prog.funcs, func, args.len())?;
         if self.limits.max_depth == 0 {
             return Err(RtError::depth(0));
         }
@@ -183,9 +177,10 @@ fn run<'p>(
 /// only keeps their garbage a little longer.
 #[inline(always)]
 fn safepoint(regs: &[Value], heap: &mut Heap, frames: &mut Frames) -> Result<(), RtError> {
-    vm_support::count_step(&mut frames.steps, &frames.limits)?;
     let slots = &frames.slots;
-    heap.safepoint(|| regs.iter().chain(slots).copied())
+    vm_support::safepoint(heap, &mut frames.steps, &frames.limits, || {
+        regs.iter().chain(slots).copied()
+    })
 }
 
 /// `ENTERL`: what a call of a leaf function checks, where the JITs inlined

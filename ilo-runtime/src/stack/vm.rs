@@ -79,13 +79,7 @@ impl StackVm {
 
     /// Calls function `func` of `prog` with `args`.
     pub fn call(&mut self, prog: &StackProgram, func: u32, args: &[Value]) -> Result<Value, RtError> {
-        let f = prog
-            .funcs
-            .get(func as usize)
-            .ok_or_else(|| RtError::internal("no such function"))?;
-        if args.len() != f.nparams {
-            return Err(RtError::internal(format!("`{}` takes {} arguments", f.name, f.nparams)));
-        }
+        let f = calls::entry(&prog.funcs, func, args.len())?;
         self.stack.clear();
         self.stack.extend_from_slice(args);
         self.stack.resize(f.nslots, Value::NIL);
@@ -163,7 +157,7 @@ fn ret<'p>(stack: &mut Vec<Value>, frames: &mut Frames<'p>, cur: &mut Cursor<'p>
 /// collect with the value stack (every frame's slots and temporaries) as roots.
 #[inline(always)]
 fn safepoint(stack: &[Value], heap: &mut Heap, frames: &mut Frames<'_>) -> Result<(), RtError> {
-    vm_support::safepoint(stack, heap, &mut frames.steps, &frames.limits)
+    vm_support::safepoint(heap, &mut frames.steps, &frames.limits, || stack.iter().copied())
 }
 
 /// `CALLB x`: builtin `x & 255` on the `x >> 8` arguments at the top.

@@ -39,6 +39,22 @@ pub fn func_index<F: FuncSig>(funcs: &[F], name: &str) -> Option<u32> {
     funcs.iter().position(|f| f.name() == name).map(|i| i as u32)
 }
 
+/// Function `func`, which an embedder calls with `argc` values (the VMs'
+/// `call`): the caller chose both, so a mismatch is an internal error.
+pub fn entry<F: FuncSig>(funcs: &[F], func: u32, argc: usize) -> Result<&F, RtError> {
+    let f = funcs
+        .get(func as usize)
+        .ok_or_else(|| RtError::internal("no such function"))?;
+    if argc != f.nparams() {
+        return Err(RtError::internal(format!(
+            "`{}` takes {} arguments",
+            f.name(),
+            f.nparams()
+        )));
+    }
+    Ok(f)
+}
+
 /// ILO-R006 when `depth` active calls leave no room for one more.
 #[inline(always)]
 pub fn check_depth(depth: usize, limits: &Limits) -> Result<(), RtError> {
@@ -145,6 +161,10 @@ mod tests {
         let heap = Heap::default();
         assert_eq!(func_index(&funcs, "g"), Some(1));
         assert_eq!(user_func(&funcs, &heap, Value::func(1), 2), Ok(1));
+        assert_eq!(entry(&funcs, 0, 1).map(|f| f.0), Ok("f"));
+        let e = entry(&funcs, 0, 2).map(|f| f.0).unwrap_err();
+        assert_eq!((e.code, e.message.as_str()), (code::INTERNAL, "`f` takes 1 arguments"));
+        assert_eq!(entry(&funcs, 2, 0).map(|f| f.0).unwrap_err().code, code::INTERNAL);
         let e = user_func(&funcs, &heap, Value::func(1), 1).unwrap_err();
         assert_eq!(e.code, code::ARITY);
         assert_eq!(e.message, "`g` takes 2 argument(s), but was called with 1");
@@ -165,6 +185,20 @@ mod tests {
             assert_eq!(run(down, "d", &["9"], engine, depth(9)), Err(code::DEPTH), "{engine:?}");
             assert!(run(through_map, "r", &["9"], engine, depth(10)).is_ok(), "{engine:?}");
             assert_eq!(run(through_map, "r", &["9"], engine, depth(9)), Err(code::DEPTH));
+        }
+    }
+
+    #[test]
+    fn every_engine_counts_the_same_steps() {
+        // The call and ten iterations: eleven safe points.
+        let ten = "s>n;s=0;@i 0..10{s=+s i};s";
+        let steps = |n| Limits {
+            max_steps: Some(n),
+            ..Limits::default()
+        };
+        for engine in ENGINES {
+            assert_eq!(run(ten, "s", &[], engine, steps(11)), Ok("45".into()), "{engine:?}");
+            assert_eq!(run(ten, "s", &[], engine, steps(10)), Err(code::STEPS), "{engine:?}");
         }
     }
 

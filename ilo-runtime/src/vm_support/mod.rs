@@ -22,7 +22,7 @@ use crate::value::Value;
 /// Counts one step (a call or a loop iteration) against `--max-steps`:
 /// ILO-R007 past it. Every engine counts the same steps.
 #[inline(always)]
-pub fn count_step(steps: &mut u64, limits: &crate::error::Limits) -> Result<(), crate::error::RtError> {
+fn count_step(steps: &mut u64, limits: &crate::error::Limits) -> Result<(), crate::error::RtError> {
     *steps += 1;
     match limits.max_steps {
         Some(max) if *steps > max => Err(crate::error::RtError::steps(max)),
@@ -30,18 +30,19 @@ pub fn count_step(steps: &mut u64, limits: &crate::error::Limits) -> Result<(), 
     }
 }
 
-/// A bytecode VM's safe point (`TICK`, a call's entry): counts a step,
-/// then lets the heap collect with `roots`, the VM's register file or
-/// value stack, as what the program can still reach.
+/// Every engine's safe point (a call's entry, a loop's `TICK`): counts a
+/// step, then lets the heap collect with `roots` (the tree interpreter's
+/// variables, the register file and slots, the value stack) as what the
+/// program can still reach.
 #[inline(always)]
-pub fn safepoint(
-    roots: &[Value],
+pub fn safepoint<I: IntoIterator<Item = Value>>(
     heap: &mut crate::heap::Heap,
     steps: &mut u64,
     limits: &crate::error::Limits,
+    roots: impl FnOnce() -> I,
 ) -> Result<(), crate::error::RtError> {
     count_step(steps, limits)?;
-    heap.safepoint(|| roots.iter().copied())
+    heap.safepoint(roots)
 }
 
 /// The record types `program` declares, in declaration order; of two with
@@ -113,4 +114,50 @@ pub fn check_bound(v: Value, name: &str) -> Result<(), crate::error::RtError> {
         return Err(crate::error::RtError::unbound(name));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{code, Limits};
+    use crate::heap::Heap;
+
+    #[test]
+    fn a_safepoint_counts_a_step_and_collects_with_the_roots_it_is_given() {
+        let limits = Limits {
+            max_steps: Some(2),
+            ..Limits::default()
+        };
+        let mut heap = Heap::default();
+        heap.set_stress(true);
+        let kept = heap.text("kept".to_string());
+        let dropped = heap.text("dropped".to_string());
+        let mut steps = 0;
+        assert_eq!(safepoint(&mut heap, &mut steps, &limits, || [kept]), Ok(()));
+        assert_eq!(heap.as_text(kept), Some("kept"));
+        assert_eq!(heap.as_text(dropped), None, "what no root reaches is collected");
+        assert_eq!(safepoint(&mut heap, &mut steps, &limits, || [kept]), Ok(()));
+        let third = safepoint(&mut heap, &mut steps, &limits, || [kept]);
+        assert_eq!(third.map_err(|e| e.code), Err(code::STEPS));
+        assert_eq!(steps, 3);
+    }
+
+    #[test]
+    fn both_vms_test_patterns_alike() {
+        use crate::isa::tag;
+        let mut heap = Heap::default();
+        let t = heap.text("t".to_string());
+        let ok = heap.ok(Value::num(1.0));
+        assert!(has_tag(&heap, Value::num(0.0), tag::NUM));
+        assert!(has_tag(&heap, t, tag::TEXT) && !has_tag(&heap, t, tag::LIST));
+        assert!(has_tag(&heap, Value::FALSE, tag::BOOL));
+        assert!(has_tag(&heap, ok, tag::OK) && !has_tag(&heap, ok, tag::ERR));
+        assert!(has_tag(&heap, Value::func(0), tag::FUNC) && !has_tag(&heap, Value::UNBOUND, tag::FUNC));
+        assert!(const_pattern_matches(Value::num(0.0), Value::num(-0.0)));
+        assert!(!const_pattern_matches(Value::NIL, Value::FALSE));
+        assert_eq!(
+            check_range(&heap, Value::num(1.0), t).map_err(|e| e.code),
+            Err(code::TYPE)
+        );
+    }
 }
