@@ -63,14 +63,7 @@ pub struct RegProgram {
     pub name_lists: Vec<Vec<String>>,
 }
 
-impl crate::vm_support::calls::FuncSig for RegFunc {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn nparams(&self) -> usize {
-        self.nparams
-    }
-}
+crate::vm_support::calls::func_sig!(RegFunc);
 
 impl RegProgram {
     pub fn func_index(&self, name: &str) -> Option<u32> {

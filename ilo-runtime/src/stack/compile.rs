@@ -59,14 +59,7 @@ pub struct StackProgram {
     pub withs: Vec<Vec<String>>,
 }
 
-impl crate::vm_support::calls::FuncSig for StackFunc {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn nparams(&self) -> usize {
-        self.nparams
-    }
-}
+crate::vm_support::calls::func_sig!(StackFunc);
 
 impl StackProgram {
     pub fn func_index(&self, name: &str) -> Option<u32> {

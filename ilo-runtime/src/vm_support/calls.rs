@@ -16,6 +16,22 @@ pub trait FuncSig {
     fn nparams(&self) -> usize;
 }
 
+/// [`FuncSig`] for a compiled function type with `name` and `nparams`
+/// fields (both VMs' functions).
+macro_rules! func_sig {
+    ($func:ty) => {
+        impl $crate::vm_support::calls::FuncSig for $func {
+            fn name(&self) -> &str {
+                &self.name
+            }
+            fn nparams(&self) -> usize {
+                self.nparams
+            }
+        }
+    };
+}
+pub(crate) use func_sig;
+
 impl FuncSig for crate::front::ast::FuncDecl {
     fn name(&self) -> &str {
         &self.name.name
@@ -132,7 +148,7 @@ mod tests {
     fn run(src: &str, func: &str, args: &[&str], engine: Engine, limits: Limits) -> Result<String, &'static str> {
         let program = crate::front::parser::parse(src).unwrap_or_else(|d| panic!("{d:?}"));
         let (r, ran) = outcome(&Loaded::new(program), func, args, engine, limits);
-        assert!(matches!(ran, None) || ran == Some(engine), "{src} fell back to {ran:?}");
+        assert!(ran.is_none() || ran == Some(engine), "{src} fell back to {ran:?}");
         r
     }
 
