@@ -53,20 +53,37 @@ pub fn on_new_segment<T: Send>(
     run: impl FnOnce(StackGuard) -> Result<T, crate::error::RtError> + Send,
 ) -> Result<T, crate::error::RtError> {
     use crate::error::{code, RtError};
+    match on_stack(thread_name, SEGMENT_SIZE, || {
+        run(StackGuard::here(SEGMENT_SIZE - SEGMENT_MARGIN))
+    }) {
+        Ok(r) => r,
+        Err(StackFault::Panicked) => Err(RtError::internal(format!("the {thread_name} stack segment panicked"))),
+        Err(StackFault::Spawn(e)) => Err(RtError::new(
+            code::DEPTH,
+            format!("recursion too deep: cannot grow the stack ({e})"),
+        )),
+    }
+}
+
+/// Why [`on_stack`] gave no result.
+#[derive(Debug)]
+pub enum StackFault {
+    /// No thread with that stack could be made.
+    Spawn(std::io::Error),
+    Panicked,
+}
+
+/// Runs `run` on a fresh thread named `thread_name` with a `size`-byte
+/// stack while this one waits: the one place a new stack is made, for the
+/// recursing engines' segments and for JIT-compiled code's stack.
+pub fn on_stack<T: Send>(thread_name: &str, size: usize, run: impl FnOnce() -> T + Send) -> Result<T, StackFault> {
     std::thread::scope(|scope| {
-        let spawned = std::thread::Builder::new()
+        let handle = std::thread::Builder::new()
             .name(thread_name.into())
-            .stack_size(SEGMENT_SIZE)
-            .spawn_scoped(scope, || run(StackGuard::here(SEGMENT_SIZE - SEGMENT_MARGIN)));
-        match spawned {
-            Ok(handle) => handle
-                .join()
-                .unwrap_or_else(|_| Err(RtError::internal(format!("the {thread_name} stack segment panicked")))),
-            Err(e) => Err(RtError::new(
-                code::DEPTH,
-                format!("recursion too deep: cannot grow the stack ({e})"),
-            )),
-        }
+            .stack_size(size)
+            .spawn_scoped(scope, run)
+            .map_err(StackFault::Spawn)?;
+        handle.join().map_err(|_| StackFault::Panicked)
     })
 }
 
@@ -124,6 +141,15 @@ mod tests {
 
     fn thread_name() -> String {
         std::thread::current().name().unwrap_or("").to_string()
+    }
+
+    #[test]
+    fn on_stack_runs_on_a_named_thread_and_reports_a_panic() {
+        let r = on_stack("ilo-probe", 1 << 20, thread_name);
+        assert_eq!(r.ok().as_deref(), Some("ilo-probe"));
+        // Prints the panic; the caller gets a fault, not a crash.
+        let r = on_stack("ilo-probe", 1 << 20, || panic!("expected in this test"));
+        assert!(matches!(r, Err(StackFault::Panicked)));
     }
 
     #[test]
