@@ -36,10 +36,7 @@ pub(crate) struct Frame {
 
 impl<'p> Cursor<'p> {
     fn enter(prog: &'p RegProgram, func: usize, base: usize, slots: usize) -> Result<Cursor<'p>, RtError> {
-        let f = prog
-            .funcs
-            .get(func)
-            .ok_or_else(|| RtError::internal("call of an unknown function"))?;
+        let f = calls::callee(&prog.funcs, func)?;
         let frame = Frame {
             base,
             top: base + f.nregs,
@@ -227,10 +224,7 @@ fn call<'p>(
     a: usize,
     func: usize,
 ) -> Result<(), RtError> {
-    let f = prog
-        .funcs
-        .get(func)
-        .ok_or_else(|| RtError::internal("call of an unknown function"))?;
+    let f = calls::callee(&prog.funcs, func)?;
     let base = cur.frame.base + a;
     enter_call(regs, heap, frames, f, base, cur.frame.slots_top)?;
     frames.saved.push(cur.saved());

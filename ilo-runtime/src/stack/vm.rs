@@ -128,10 +128,7 @@ fn call<'p>(
 /// (the caller then makes the frame and reaches the entry's safe point).
 #[inline(always)]
 fn enter<'p>(prog: &'p StackProgram, frames: &mut Frames<'p>, func: usize) -> Result<&'p StackFunc, RtError> {
-    let f = prog
-        .funcs
-        .get(func)
-        .ok_or_else(|| RtError::internal("call of an unknown function"))?;
+    let f = calls::callee(&prog.funcs, func)?;
     calls::check_depth(frames.depth(), &frames.limits)?;
     Ok(f)
 }

@@ -71,6 +71,15 @@ pub fn entry<F: FuncSig>(funcs: &[F], func: u32, argc: usize) -> Result<&F, RtEr
     Ok(f)
 }
 
+/// The function a compiled `CALL` names (the compiler emits only indices
+/// it gave out, so a miss is an internal error).
+#[inline(always)]
+pub fn callee<F>(funcs: &[F], func: usize) -> Result<&F, RtError> {
+    funcs
+        .get(func)
+        .ok_or_else(|| RtError::internal("call of an unknown function"))
+}
+
 /// ILO-R006 when `depth` active calls leave no room for one more.
 #[inline(always)]
 pub fn check_depth(depth: usize, limits: &Limits) -> Result<(), RtError> {
@@ -181,6 +190,8 @@ mod tests {
         let e = entry(&funcs, 0, 2).map(|f| f.0).unwrap_err();
         assert_eq!((e.code, e.message.as_str()), (code::INTERNAL, "`f` takes 1 arguments"));
         assert_eq!(entry(&funcs, 2, 0).map(|f| f.0).unwrap_err().code, code::INTERNAL);
+        assert_eq!(callee(&funcs, 1).map(|f| f.0), Ok("g"));
+        assert_eq!(callee(&funcs, 2).map(|f| f.0).unwrap_err().code, code::INTERNAL);
         let e = user_func(&funcs, &heap, Value::func(1), 1).unwrap_err();
         assert_eq!(e.code, code::ARITY);
         assert_eq!(e.message, "`g` takes 2 argument(s), but was called with 1");
