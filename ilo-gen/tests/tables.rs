@@ -166,8 +166,8 @@ fn flags_must_match_what_the_sem_and_operands_do() {
     // A jump without the `branch` flag.
     let e = error_for("flag-branch", "register.toml", |t| {
         t.replacen(
-            "sem = \"jump(&mut cur, sbx)\"\nflags = [\"branch\"]",
-            "sem = \"jump(&mut cur, sbx)\"",
+            "sem = \"cur.jump(sbx)\"\nflags = [\"branch\"]",
+            "sem = \"cur.jump(sbx)\"",
             1,
         )
     });

@@ -10,6 +10,8 @@ pub mod codec {
     include!(concat!(env!("OUT_DIR"), "/codec.rs"));
 }
 
+pub mod tag;
+
 pub mod disasm {
     include!(concat!(env!("OUT_DIR"), "/disasm.rs"));
 }

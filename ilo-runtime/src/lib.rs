@@ -3,6 +3,7 @@
 //! JITs) and the glue that picks an engine per function.
 
 pub mod bench;
+pub mod builtin_table;
 pub mod builtins;
 pub mod cli_list;
 pub mod codes;

@@ -1,87 +1,9 @@
 //! How values print (spec section 6).
 
-/// The shortest text that reads back to the same f64; integers print without
-/// `.0`; magnitudes from 1e21 up (and below 1e-6) use an exponent, as in
-/// JavaScript but without the `+`: `1e21`, `1.5e-7`.
-pub fn fmt_num(n: f64) -> String {
-    if n.is_nan() {
-        return "nan".into();
-    }
-    if n.is_infinite() {
-        return if n > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    if n == 0.0 {
-        return if n.is_sign_negative() { "-0".into() } else { "0".into() };
-    }
-    // Whole numbers (loop counters, lengths) print as integers: the fast path.
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        return (n as i64).to_string();
-    }
-    // `{:e}` gives the shortest round-trip digits: "-1.2345e3".
-    let sci = format!("{n:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => ("-", m),
-        None => ("", mantissa),
-    };
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let k = digits.len() as i32;
-    let point = exp + 1; // position of the decimal point after the first `point` digits
-    let body = if k <= point && point <= 21 {
-        format!("{digits}{}", "0".repeat((point - k) as usize))
-    } else if 0 < point && point <= 21 {
-        {
-            let (int, frac) = digits.split_at_checked(point as usize).unwrap_or((&digits, ""));
-            format!("{int}.{frac}")
-        }
-    } else if -6 < point && point <= 0 {
-        format!("0.{}{digits}", "0".repeat((-point) as usize))
-    } else if k == 1 {
-        format!("{digits}e{exp}")
-    } else {
-        {
-            let (first, rest) = digits.split_at_checked(1).unwrap_or((&digits, ""));
-            format!("{first}.{rest}e{exp}")
-        }
-    };
-    format!("{sign}{body}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fmt_num;
-
-    #[test]
-    fn numbers_print_like_the_spec_says() {
-        let cases = [
-            (3.0, "3"),
-            (6200.0, "6200"),
-            (0.1, "0.1"),
-            (0.1 + 0.2, "0.30000000000000004"),
-            (1e21, "1e21"),
-            (1e20, "100000000000000000000"),
-            (-2.5, "-2.5"),
-            (1.5e-7, "1.5e-7"),
-            (0.000001, "0.000001"),
-            (f64::INFINITY, "inf"),
-            (f64::NEG_INFINITY, "-inf"),
-            (f64::NAN, "nan"),
-            (123.456, "123.456"),
-        ];
-        for (n, want) in cases {
-            assert_eq!(fmt_num(n), want, "{n:?}");
-        }
-    }
-
-    #[test]
-    fn printed_numbers_read_back_exactly() {
-        for n in [0.1, 1.0 / 3.0, 2.0f64.powi(60), 1e-300, 123456789.125, -0.5e-10] {
-            let s = fmt_num(n);
-            assert_eq!(s.parse::<f64>().map(f64::to_bits), Ok(n.to_bits()), "{s}");
-        }
-    }
-}
+/// [`fmt_num`] lives with [`Value`]: its `Debug` prints numbers so, and
+/// `value` must not import `print` (which imports `builtins`, which imports
+/// `value`: a cycle).
+pub use crate::value::fmt_num;
 
 use crate::heap::{Heap, Obj};
 use crate::value::Value;
@@ -158,7 +80,7 @@ pub fn write_value(heap: &Heap, v: Value, out: &mut String) {
             continue;
         }
         if let Some(i) = v.func_index() {
-            match crate::builtins::Builtin::from_func_value(v) {
+            match crate::builtin_table::Builtin::from_func_value(v) {
                 Some(b) => out.push_str(&format!("<fn {}>", b.name())),
                 None => out.push_str(&format!("<fn #{i}>")),
             }

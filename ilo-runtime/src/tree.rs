@@ -43,6 +43,8 @@ use crate::heap::{Heap, RecordShape};
 use crate::ops;
 use crate::print::type_name;
 use crate::value::Value;
+use crate::vm_support::calls;
+use crate::vm_support::segment::{self, Segmented};
 use crate::vm_support::{self, StackGuard, FIRST_SEGMENT_BUDGET};
 
 /// Non-local control flow inside a function body, carried on the error path.
@@ -241,50 +243,19 @@ impl<'p> TreeInterp<'p> {
     /// A safe point: counts one step against `--max-steps`, then lets the
     /// heap collect with every call's variables as roots.
     fn tick(&mut self) -> Result<(), RtError> {
-        vm_support::count_step(&mut self.steps, &self.limits)?;
         let vars = &self.vars;
-        self.heap.safepoint(|| vars.iter().flatten().copied())
+        vm_support::safepoint(&mut self.heap, &mut self.steps, &self.limits, || {
+            vars.iter().flatten().copied()
+        })
     }
 
     fn call_index(&mut self, i: u32, args: &[Value]) -> Result<Value, RtError> {
-        let f = match self.funcs.get(i as usize) {
-            Some(f) if f.params.len() == args.len() => *f,
-            _ => return Err(self.bad_call(i, args.len())),
-        };
-        if self.depth >= self.limits.max_depth {
-            return Err(RtError::depth(self.limits.max_depth));
-        }
+        let f: &'p FuncDecl = calls::check_args(&self.funcs, i, args.len())?;
+        calls::check_depth(self.depth, &self.limits)?;
         self.tick()?;
-        if self.guard.exhausted() {
-            return self.call_on_new_segment(i, f, args);
-        }
         self.depth += 1;
-        let result = self.run_decl(i, f, args);
+        let result = segment::recurse(self, "ilo-tree", |t| t.run_decl(i, f, args));
         self.depth -= 1;
-        result
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn bad_call(&self, i: u32, got: usize) -> RtError {
-        match self.funcs.get(i as usize) {
-            Some(f) => RtError::arity(&format!("`{}`", f.name.name), f.params.len(), got),
-            None => RtError::internal(format!("no function #{i}")),
-        }
-    }
-
-    /// Runs the call on a fresh thread with a large stack; this thread waits.
-    #[cold]
-    #[inline(never)]
-    fn call_on_new_segment(&mut self, i: u32, f: &'p FuncDecl, args: &[Value]) -> Result<Value, RtError> {
-        let saved = self.guard;
-        self.depth += 1;
-        let result = vm_support::on_new_segment("ilo-tree", |guard| {
-            self.guard = guard;
-            self.run_decl(i, f, args)
-        });
-        self.depth -= 1;
-        self.guard = saved;
         result
     }
 
@@ -315,10 +286,7 @@ impl<'p> TreeInterp<'p> {
         }
         match f.func_index() {
             Some(i) => self.call_index(i, args),
-            None => Err(RtError::type_error(format!(
-                "cannot call {}: it is not a function",
-                type_name(&self.heap, f)
-            ))),
+            None => Err(calls::not_a_function(&self.heap, f)),
         }
     }
 
@@ -797,6 +765,12 @@ impl<'p> TreeInterp<'p> {
             .iter()
             .map(|(name, x)| Ok((name.name.as_str(), self.rooted(x, env)?)))
             .collect()
+    }
+}
+
+impl Segmented for TreeInterp<'_> {
+    fn guard(&mut self) -> &mut StackGuard {
+        &mut self.guard
     }
 }
 

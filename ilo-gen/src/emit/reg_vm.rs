@@ -38,8 +38,8 @@ fn arm(op: &RegOp) -> String {
         let idx = decode_expr(o.slot);
         let name = o.slot.name();
         let bind = match o.kind {
-            Kind::Reg => format!("let {name}: Value = regs[cur.base + {idx}];"),
-            Kind::RegN => format!("let {name}: f64 = regs[cur.base + {idx}].as_f64();"),
+            Kind::Reg => format!("let {name}: Value = regs[cur.frame.base + {idx}];"),
+            Kind::RegN => format!("let {name}: f64 = regs[cur.frame.base + {idx}].as_f64();"),
             Kind::Const => format!("let {name}: Value = cur.consts[{idx}];"),
             Kind::ConstN => format!("let {name}: f64 = cur.consts[{idx}].as_f64();"),
             Kind::Base | Kind::Func | Kind::Imm | Kind::Jump | Kind::Text => format!("let {name} = {idx};"),
@@ -53,14 +53,14 @@ fn arm(op: &RegOp) -> String {
     match op.dst() {
         Some(d) if d.kind == Kind::DstN => {
             s += &format!(
-                "let result: f64 = {{ {} }};\nregs[cur.base + {}_index] = Value::num(result);\n",
+                "let result: f64 = {{ {} }};\nregs[cur.frame.base + {}_index] = Value::num(result);\n",
                 op.sem,
                 d.slot.name()
             )
         }
         Some(d) => {
             s += &format!(
-                "let result: Value = {{ {} }};\nregs[cur.base + {}_index] = result;\n",
+                "let result: Value = {{ {} }};\nregs[cur.frame.base + {}_index] = result;\n",
                 op.sem,
                 d.slot.name()
             )

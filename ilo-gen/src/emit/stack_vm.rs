@@ -35,11 +35,11 @@ fn arm(op: &StackOp) -> String {
     }
     match op.operand {
         Some(Kind::Const) => s.push_str("let x: Value = cur.consts[x];\n"),
-        Some(Kind::SlotIn) => s.push_str("let x: Value = stack[cur.bp + x];\n"),
+        Some(Kind::SlotIn) => s.push_str("let x: Value = stack[cur.frame.bp + x];\n"),
         _ => {}
     }
     match (op.operand, op.outputs.first()) {
-        (Some(Kind::SlotOut), _) => s += &format!("stack[cur.bp + x] = {{ {} }};\n", op.sem),
+        (Some(Kind::SlotOut), _) => s += &format!("stack[cur.frame.bp + x] = {{ {} }};\n", op.sem),
         (_, Some(out)) => s += &format!("let {out}: Value = {{ {} }};\nstack.push({out});\n", op.sem),
         (_, None) if unit => {}
         (_, None) => s += &format!("{{ {}; }}\n", op.sem),

@@ -178,15 +178,7 @@ impl JitFunc {
         if need <= crate::vm_support::FIRST_SEGMENT_BUDGET {
             return Some(run());
         }
-        std::thread::scope(|scope| {
-            std::thread::Builder::new()
-                .name("ilo-jit".into())
-                .stack_size(need + (1 << 20))
-                .spawn_scoped(scope, run)
-                .ok()?
-                .join()
-                .ok()
-        })
+        crate::vm_support::segment::on_stack("ilo-jit", need + (1 << 20), run).ok()
     }
 
     /// Runs the code on `args` under `limits`: the result, or the `ILO-R`

@@ -24,12 +24,12 @@ use std::collections::HashSet;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
-use super::vm::{type_tag_code, TAG_ERR, TAG_FUNC, TAG_OK};
 use crate::builtins::Builtin;
 use crate::front::ast::{Arm, BinOp, Expr, ExprKind, FuncDecl, Ident, Lit, Pattern, Program, Span, Stmt, StmtKind};
 use crate::heap::{ProgramId, RecordShape};
 use crate::isa::codec::{encode_abc, encode_abx, encode_asbx};
 use crate::isa::codec::{reg_form, RegForm};
+use crate::isa::tag;
 use crate::isa::{reg_enc as enc, select, Known, Operation, RegOp, Selected};
 use crate::lower::{is_num, is_scalar, late_names, FuncTable, Unsupported};
 use crate::value::Value;
@@ -61,9 +61,11 @@ pub struct RegProgram {
     pub name_lists: Vec<Vec<String>>,
 }
 
+crate::vm_support::calls::func_sig!(RegFunc);
+
 impl RegProgram {
     pub fn func_index(&self, name: &str) -> Option<u32> {
-        self.funcs.iter().position(|f| f.name == name).map(|i| i as u32)
+        crate::vm_support::calls::func_index(&self.funcs, name)
     }
 }
 
@@ -785,12 +787,8 @@ impl FuncCompiler<'_, '_> {
         let need = self.result_reg(need, span)?;
         let flag = self.read_local(home, None, span)?;
         let is_bool = self.alloc(span)?;
-        self.code.push(encode_abc(
-            RegOp::TESTTY,
-            is_bool,
-            flag,
-            type_tag_code(crate::front::ast::TypeTag::Bool) as u8,
-        ));
+        self.code
+            .push(encode_abc(RegOp::TESTTY, is_bool, flag, tag::BOOL as u8));
         let to_call = self.jump_fwd(RegOp::JMPF, is_bool);
         let to_nil = self.jump_fwd(RegOp::JMPF, flag);
         let v = self.expr(value, None)?;
@@ -884,9 +882,9 @@ impl FuncCompiler<'_, '_> {
             }
             Pattern::Ok(_) | Pattern::Err(_) | Pattern::Typed(..) => {
                 let tag = match pat {
-                    Pattern::Ok(_) => TAG_OK,
-                    Pattern::Err(_) => TAG_ERR,
-                    Pattern::Typed(tag, _) => type_tag_code(*tag),
+                    Pattern::Ok(_) => tag::OK,
+                    Pattern::Err(_) => tag::ERR,
+                    Pattern::Typed(t, _) => tag::of(*t),
                     _ => 0,
                 };
                 let t = self.alloc(span)?;
@@ -1367,7 +1365,7 @@ impl FuncCompiler<'_, '_> {
             // that name is called.
             Some((f, _)) if named => {
                 let is_func = self.alloc(e.span)?;
-                self.code.push(encode_abc(RegOp::TESTTY, is_func, f, TAG_FUNC as u8));
+                self.code.push(encode_abc(RegOp::TESTTY, is_func, f, tag::FUNC as u8));
                 let to_named = self.jump_fwd(RegOp::JMPF, is_func);
                 let start = self.next;
                 let a = self.call_local(f, args, e)?;

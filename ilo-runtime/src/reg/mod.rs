@@ -14,4 +14,4 @@ pub use profile::OpProfile;
 pub use vm::RegVm;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

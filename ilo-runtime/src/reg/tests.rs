@@ -9,7 +9,7 @@ use crate::engine::{Arg, Engine, Loaded};
 use crate::codes::runtime as code;
 use crate::error::Limits;
 
-fn outcome(
+pub(crate) fn outcome(
     loaded: &Loaded,
     func: &str,
     args: &[&str],

@@ -6,22 +6,22 @@ use super::compile::{RegFunc, RegProgram};
 use super::profile::OpProfile;
 use crate::builtins::{self, Builtin, CallValue};
 use crate::error::{Limits, RtError};
-use crate::front::ast::TypeTag;
 use crate::heap::Heap;
 use crate::isa::rop;
 use crate::ops;
-use crate::print::type_name;
 use crate::value::Value;
-use crate::vm_support::{self, StackGuard};
+use crate::vm_support::calls;
+use crate::vm_support::segment::{self, Segmented};
+use crate::vm_support::{self, check_range, has_tag, StackGuard};
 
 include!(concat!(env!("OUT_DIR"), "/reg_vm.rs"));
 
 /// Where execution is in the current function.
+pub(crate) type Cursor<'p> = vm_support::cursor::Cursor<'p, Frame>;
+
+/// Where the running frame is in the register file and the slot stack.
 #[derive(Clone, Copy)]
-pub(crate) struct Cursor<'p> {
-    pub code: &'p [u32],
-    pub consts: &'p [Value],
-    pub pc: usize,
+pub(crate) struct Frame {
     /// Index of the frame's r0 in the register file.
     pub base: usize,
     /// First register above the frame: where a builtin's callbacks run.
@@ -36,28 +36,23 @@ pub(crate) struct Cursor<'p> {
 
 impl<'p> Cursor<'p> {
     fn enter(prog: &'p RegProgram, func: usize, base: usize, slots: usize) -> Result<Cursor<'p>, RtError> {
-        let f = prog
-            .funcs
-            .get(func)
-            .ok_or_else(|| RtError::internal("call of an unknown function"))?;
-        Ok(Cursor {
-            code: &f.code,
-            consts: &f.consts,
-            pc: 0,
+        let f = calls::callee(&prog.funcs, func)?;
+        let frame = Frame {
             base,
             top: base + f.nregs,
             func: func as u32,
             slots,
             slots_top: slots + f.nslots,
-        })
+        };
+        Ok(Cursor::start(&f.code, &f.consts, frame))
     }
 
     /// What a caller's frame keeps while its callee runs.
     fn saved(&self) -> Saved {
         Saved {
-            func: self.func,
+            func: self.frame.func,
             pc: self.pc as u32,
-            base: self.base,
+            base: self.frame.base,
         }
     }
 }
@@ -90,6 +85,12 @@ pub(crate) struct Frames {
     slots: Vec<Value>,
 }
 
+impl Segmented for Frames {
+    fn guard(&mut self) -> &mut StackGuard {
+        &mut self.guard
+    }
+}
+
 /// The register file, heap and frame stack. Keeping one `RegVm` across calls
 /// (layer 4) skips allocating them on every call.
 #[derive(Default)]
@@ -117,13 +118,7 @@ impl RegVm {
 
     /// Calls function `func` of `prog` with `args`.
     pub fn call(&mut self, prog: &RegProgram, func: u32, args: &[Value]) -> Result<Value, RtError> {
-        let f = prog
-            .funcs
-            .get(func as usize)
-            .ok_or_else(|| RtError::internal("no such function"))?;
-        if args.len() != f.nparams {
-            return Err(RtError::internal(format!("`{}` takes {} arguments", f.name, f.nparams)));
-        }
+        let f = calls::entry(&prog.funcs, func, args.len())?;
         if self.limits.max_depth == 0 {
             return Err(RtError::depth(0));
         }
@@ -179,9 +174,10 @@ fn run<'p>(
 /// only keeps their garbage a little longer.
 #[inline(always)]
 fn safepoint(regs: &[Value], heap: &mut Heap, frames: &mut Frames) -> Result<(), RtError> {
-    vm_support::count_step(&mut frames.steps, &frames.limits)?;
     let slots = &frames.slots;
-    heap.safepoint(|| regs.iter().chain(slots).copied())
+    vm_support::safepoint(heap, &mut frames.steps, &frames.limits, || {
+        regs.iter().chain(slots).copied()
+    })
 }
 
 /// `ENTERL`: what a call of a leaf function checks, where the JITs inlined
@@ -189,9 +185,7 @@ fn safepoint(regs: &[Value], heap: &mut Heap, frames: &mut Frames) -> Result<(),
 /// A leaf calls nothing, so the level need not be taken and given back.
 #[inline(always)]
 fn enter_leaf(regs: &[Value], heap: &mut Heap, frames: &mut Frames, calls: usize) -> Result<(), RtError> {
-    if frames.saved.len() + 1 >= frames.limits.max_depth {
-        return Err(RtError::depth(frames.limits.max_depth));
-    }
+    calls::check_depth(frames.saved.len() + 1, &frames.limits)?;
     for _ in 0..calls {
         safepoint(regs, heap, frames)?;
     }
@@ -210,9 +204,7 @@ fn enter_call(
     base: usize,
     slots: usize,
 ) -> Result<(), RtError> {
-    if frames.saved.len() + 1 >= frames.limits.max_depth {
-        return Err(RtError::depth(frames.limits.max_depth));
-    }
+    calls::check_depth(frames.saved.len() + 1, &frames.limits)?;
     if regs.len() < base + f.nregs {
         regs.resize(base + f.nregs, Value::NIL);
     }
@@ -235,14 +227,11 @@ fn call<'p>(
     a: usize,
     func: usize,
 ) -> Result<(), RtError> {
-    let f = prog
-        .funcs
-        .get(func)
-        .ok_or_else(|| RtError::internal("call of an unknown function"))?;
-    let base = cur.base + a;
-    enter_call(regs, heap, frames, f, base, cur.slots_top)?;
+    let f = calls::callee(&prog.funcs, func)?;
+    let base = cur.frame.base + a;
+    enter_call(regs, heap, frames, f, base, cur.frame.slots_top)?;
     frames.saved.push(cur.saved());
-    *cur = Cursor::enter(prog, func, base, cur.slots_top)?;
+    *cur = Cursor::enter(prog, func, base, cur.frame.slots_top)?;
     Ok(())
 }
 
@@ -262,11 +251,11 @@ fn ret<'p>(
     let Some(caller) = frames.saved.pop() else {
         return Ok(Some(v));
     };
-    if let Some(slot) = regs.get_mut(cur.base) {
+    if let Some(slot) = regs.get_mut(cur.frame.base) {
         *slot = v;
     }
     let caller_slots = prog.funcs.get(caller.func as usize).map_or(0, |f| f.nslots);
-    *cur = Cursor::enter(prog, caller.func as usize, caller.base, cur.slots - caller_slots)?;
+    *cur = Cursor::enter(prog, caller.func as usize, caller.base, cur.frame.slots - caller_slots)?;
     cur.pc = caller.pc as usize;
     Ok(None)
 }
@@ -276,7 +265,7 @@ fn ret<'p>(
 fn get_slot(frames: &Frames, cur: &Cursor<'_>, i: usize) -> Result<Value, RtError> {
     frames
         .slots
-        .get(cur.slots + i)
+        .get(cur.frame.slots + i)
         .copied()
         .ok_or_else(|| RtError::internal("frame slot out of range"))
 }
@@ -286,16 +275,10 @@ fn get_slot(frames: &Frames, cur: &Cursor<'_>, i: usize) -> Result<Value, RtErro
 fn set_slot(frames: &mut Frames, cur: &Cursor<'_>, i: usize, v: Value) -> Result<(), RtError> {
     let slot = frames
         .slots
-        .get_mut(cur.slots + i)
+        .get_mut(cur.frame.slots + i)
         .ok_or_else(|| RtError::internal("frame slot out of range"))?;
     *slot = v;
     Ok(())
-}
-
-#[inline(always)]
-fn jump(cur: &mut Cursor<'_>, offset: isize) {
-    // A bad offset wraps to a pc past the end, which the loop reports.
-    cur.pc = (cur.pc as isize).wrapping_add(offset) as usize;
 }
 
 fn text_at(prog: &RegProgram, i: usize) -> Result<&str, RtError> {
@@ -363,51 +346,11 @@ fn text_matches(heap: &Heap, prog: &RegProgram, v: Value, t: usize) -> bool {
     }
 }
 
-/// Pattern tags of `TESTTY`, as the compiler encodes them.
-pub(crate) const TAG_OK: usize = 4;
-pub(crate) const TAG_ERR: usize = 5;
-/// A function value (not the unbound marker).
-pub(crate) const TAG_FUNC: usize = 6;
-
-pub(crate) fn type_tag_code(tag: TypeTag) -> usize {
-    match tag {
-        TypeTag::Num => 0,
-        TypeTag::Text => 1,
-        TypeTag::Bool => 2,
-        TypeTag::List => 3,
-    }
-}
-
-fn has_tag(heap: &Heap, v: Value, tag: usize) -> bool {
-    let kind = |k| ops::is_kind(heap, k, v);
-    match tag {
-        0 => kind(ops::Kind::Num),
-        1 => kind(ops::Kind::Text),
-        2 => kind(ops::Kind::Bool),
-        3 => kind(ops::Kind::List),
-        TAG_OK => ops::result_inner(heap, v, true).is_some(),
-        TAG_ERR => ops::result_inner(heap, v, false).is_some(),
-        TAG_FUNC => v.func_index().is_some(),
-        _ => false,
-    }
-}
-
 /// The value inside `~x` or `^e` (nil for anything else: `INNER` runs only after `TESTTY` matched).
 fn inner(heap: &Heap, v: Value) -> Value {
     ops::result_inner(heap, v, true)
         .or_else(|| ops::result_inner(heap, v, false))
         .unwrap_or(Value::NIL)
-}
-
-fn check_range(heap: &Heap, a: Value, b: Value) -> Result<(), RtError> {
-    if a.is_num() && b.is_num() {
-        return Ok(());
-    }
-    Err(RtError::type_error(format!(
-        "`@i a..b` needs numbers, not {} and {}",
-        type_name(heap, a),
-        type_name(heap, b)
-    )))
 }
 
 /// `FORSTEP`: the counter at `at` (a number: the range was checked) steps
@@ -459,7 +402,7 @@ fn call_builtin<'p>(
         .ok()
         .and_then(Builtin::from_id)
         .ok_or_else(|| RtError::internal("no such builtin"))?;
-    let at = cur.base + a;
+    let at = cur.frame.base + a;
     let v = run_builtin(prog, regs, heap, frames, cur, builtin, at, argc)?;
     store(regs, at, v)
 }
@@ -510,7 +453,7 @@ fn call_value<'p>(
     a: usize,
     argc: usize,
 ) -> Result<Cursor<'p>, RtError> {
-    let at = cur.base + a;
+    let at = cur.frame.base + a;
     let f = *regs
         .get(at + argc)
         .ok_or_else(|| RtError::internal("register window out of range"))?;
@@ -519,24 +462,9 @@ fn call_value<'p>(
         store(regs, at, v)?;
         return Ok(cur);
     }
-    let i = user_func(prog, heap, f, argc)?;
+    let i = calls::user_func(&prog.funcs, heap, f, argc)?;
     call(prog, regs, heap, frames, &mut cur, a, i)?;
     Ok(cur)
-}
-
-/// The program function a function value names, checked against the argument count.
-fn user_func(prog: &RegProgram, heap: &Heap, f: Value, argc: usize) -> Result<usize, RtError> {
-    let Some(i) = f.func_index() else {
-        return Err(RtError::type_error(format!(
-            "cannot call {}: it is not a function",
-            type_name(heap, f)
-        )));
-    };
-    match prog.funcs.get(i as usize) {
-        Some(func) if func.nparams == argc => Ok(i as usize),
-        Some(func) => Err(RtError::arity(&format!("`{}`", func.name), func.nparams, argc)),
-        None => Err(RtError::internal(format!("no function #{i}"))),
-    }
 }
 
 /// A higher-order builtin's way back into the VM: each call runs a nested
@@ -551,17 +479,24 @@ struct Reenter<'a, 'p> {
 
 impl CallValue for Reenter<'_, '_> {
     fn call_value(&mut self, heap: &mut Heap, f: Value, args: &[Value]) -> Result<Value, RtError> {
-        if let Some(b) = Builtin::from_func_value(f) {
-            return builtins::call(b, heap, args, self);
-        }
-        let i = user_func(self.prog, heap, f, args.len())?;
+        let prog = self.prog;
+        calls::call_back(self, &prog.funcs, heap, f, args, |vm, heap, i| {
+            vm.run_user(heap, i, args)
+        })
+    }
+}
+
+impl<'p> Reenter<'_, 'p> {
+    /// Runs program function `i` on `args` in a frame above the caller's,
+    /// to its return.
+    fn run_user(&mut self, heap: &mut Heap, i: usize, args: &[Value]) -> Result<Value, RtError> {
         let func = &self.prog.funcs[i];
-        let base = self.caller.top;
+        let base = self.caller.frame.top;
         if self.regs.len() < base + args.len() {
             self.regs.resize(base + args.len(), Value::NIL);
         }
         self.regs[base..base + args.len()].copy_from_slice(args);
-        let slots = self.caller.slots_top;
+        let slots = self.caller.frame.slots_top;
         enter_call(self.regs, heap, self.frames, func, base, slots)?;
         // The caller's frame counts towards the depth while the callee runs.
         self.frames.saved.push(self.caller.saved());
@@ -571,29 +506,17 @@ impl CallValue for Reenter<'_, '_> {
         self.frames.floor = floor;
         r
     }
+
+    /// Runs a callback's frame to its return. Callbacks nest natively
+    /// (`map` calling a function that calls `map`…), so the run may move
+    /// to a new stack segment.
+    fn nested_run(&mut self, heap: &mut Heap, cur: Cursor<'p>) -> Result<Value, RtError> {
+        let (prog, regs) = (self.prog, &mut *self.regs);
+        segment::recurse(self.frames, "ilo-reg", |frames| run(prog, regs, heap, frames, cur))
+    }
 }
 
 /// `CHKBOUND`: reading a variable whose binding did not run is ILO-R010.
 fn check_bound(prog: &RegProgram, v: Value, name: usize) -> Result<(), RtError> {
     vm_support::check_bound(v, text_at(prog, name)?)
-}
-
-impl<'p> Reenter<'_, 'p> {
-    /// Runs a callback's frame to its return. Callbacks nest natively
-    /// (`map` calling a function that calls `map`…); when this thread's
-    /// stack budget is spent, the rest runs on a fresh thread with a large
-    /// stack while this one waits, so only the depth limit stops recursion.
-    fn nested_run(&mut self, heap: &mut Heap, cur: Cursor<'p>) -> Result<Value, RtError> {
-        if !self.frames.guard.exhausted() {
-            return run(self.prog, self.regs, heap, self.frames, cur);
-        }
-        let saved = self.frames.guard;
-        let (prog, regs, frames) = (self.prog, &mut *self.regs, &mut *self.frames);
-        let r = vm_support::on_new_segment("ilo-reg", |guard| {
-            frames.guard = guard;
-            run(prog, regs, heap, frames, cur)
-        });
-        self.frames.guard = saved;
-        r
-    }
 }

@@ -21,9 +21,7 @@ use std::sync::Arc;
 
 use crate::builtins::Builtin;
 use crate::error::RtError;
-use crate::front::ast::{
-    Arm, BinOp, Expr, ExprKind, FuncDecl, Ident, Lit, Pattern, Program, Span, Stmt, StmtKind, TypeTag,
-};
+use crate::front::ast::{Arm, BinOp, Expr, ExprKind, FuncDecl, Ident, Lit, Pattern, Program, Span, Stmt, StmtKind};
 use crate::heap::{ProgramId, RecordShape};
 use crate::isa::codec::{decode_stack, encode_stack, STACK_X_MAX};
 use crate::isa::StackOp;
@@ -61,9 +59,11 @@ pub struct StackProgram {
     pub withs: Vec<Vec<String>>,
 }
 
+crate::vm_support::calls::func_sig!(StackFunc);
+
 impl StackProgram {
     pub fn func_index(&self, name: &str) -> Option<u32> {
-        self.funcs.iter().position(|f| f.name == name).map(|i| i as u32)
+        crate::vm_support::calls::func_index(&self.funcs, name)
     }
 }
 
@@ -575,13 +575,7 @@ impl FuncCompiler<'_, '_, '_> {
                 Some(name)
             }
             Pattern::Typed(tag, name) => {
-                let tag = match tag {
-                    TypeTag::Num => 0,
-                    TypeTag::Text => 1,
-                    TypeTag::Bool => 2,
-                    TypeTag::List => 3,
-                };
-                self.emit(StackOp::ISTYPE, tag);
+                self.emit(StackOp::ISTYPE, crate::isa::tag::of(*tag));
                 Some(name)
             }
             Pattern::Wild => None,

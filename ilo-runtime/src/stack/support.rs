@@ -1,15 +1,10 @@
 //! The stack VM's data helpers: what the `( ... -- )` ops and the loop and
 //! match ops do, out of the generated dispatch loop. None touches frames.
-//!
-//! `iteration_items`, `is_type` and `lit_eq` mirror private helpers of the
-//! tree interpreter (what `@x xs` walks, the typed-pattern test, literal
-//! patterns); they belong in the shared `vm_support.rs`, which did not exist
-//! when they were written.
+//! The pattern tests and range check both VMs make are `vm_support`'s.
 
 use crate::codes::runtime;
 use crate::error::RtError;
-use crate::heap::{Heap, Obj};
-use crate::print::type_name;
+use crate::heap::Heap;
 use crate::value::Value;
 
 use super::compile::StackProgram;
@@ -124,13 +119,7 @@ pub(super) fn range_init(
     a: Value,
     b: Value,
 ) -> Result<(), RtError> {
-    if !(a.is_num() && b.is_num()) {
-        return Err(RtError::type_error(format!(
-            "`@i a..b` needs numbers, not {} and {}",
-            type_name(heap, a),
-            type_name(heap, b)
-        )));
-    }
+    crate::vm_support::check_range(heap, a, b)?;
     set_slot(stack, bp, h, a)?;
     set_slot(stack, bp, h + 1, b)
 }
@@ -151,38 +140,15 @@ pub(super) fn range_next(stack: &mut Vec<Value>, bp: usize, h: usize) -> Result<
     Ok(())
 }
 
-/// A literal pattern (number, bool, nil) against a value: numbers compare
-/// as numbers (`0` matches `-0`), the rest by identity.
-pub(super) fn lit_eq(k: Value, v: Value) -> bool {
-    match k.to_num() {
-        Some(n) => v.to_num() == Some(n),
-        None => k.bits() == v.bits(),
-    }
-}
-
 /// `UNPACK 0|1`: the inner value of `~v` / `^e` and true, or just false.
 #[inline(never)]
 pub(super) fn unpack(stack: &mut Vec<Value>, heap: &Heap, v: Value, which: usize) {
-    let inner = match (heap.get(v), which) {
-        (Some(Obj::Ok(x)), 0) | (Some(Obj::Err(x)), 1) => Some(x),
-        _ => None,
-    };
-    match inner {
+    match crate::ops::result_inner(heap, v, which == 0) {
         Some(x) => {
             stack.push(x);
             stack.push(Value::TRUE);
         }
         None => stack.push(Value::FALSE),
-    }
-}
-
-/// The typed patterns `n v`, `t v`, `b v`, `l v` (tags 0..3).
-pub(super) fn is_type(heap: &Heap, v: Value, tag: usize) -> bool {
-    match tag {
-        0 => v.is_num(),
-        1 => heap.as_text(v).is_some(),
-        2 => v.to_bool().is_some(),
-        _ => heap.as_list(v).is_some(),
     }
 }
 

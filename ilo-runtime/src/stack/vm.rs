@@ -8,6 +8,8 @@ use crate::heap::{Heap, Obj};
 use crate::isa::sop;
 use crate::ops;
 use crate::value::Value;
+use crate::vm_support::calls;
+use crate::vm_support::segment::{self, Segmented};
 use crate::vm_support::{self, StackGuard};
 
 use super::support::*;
@@ -15,23 +17,18 @@ use super::support::*;
 include!(concat!(env!("OUT_DIR"), "/stack_vm.rs"));
 
 /// Where execution is in the current function.
+pub(crate) type Cursor<'p> = vm_support::cursor::Cursor<'p, Frame>;
+
+/// Where the running frame is on the value stack.
 #[derive(Clone, Copy)]
-pub(crate) struct Cursor<'p> {
-    pub code: &'p [u32],
-    pub consts: &'p [Value],
-    pub pc: usize,
+pub(crate) struct Frame {
     /// Stack index of the frame's slot 0 (the first argument).
     pub bp: usize,
 }
 
 impl<'p> Cursor<'p> {
     fn enter(f: &'p StackFunc, bp: usize) -> Cursor<'p> {
-        Cursor {
-            code: &f.code,
-            consts: &f.consts,
-            pc: 0,
-            bp,
-        }
+        Cursor::start(&f.code, &f.consts, Frame { bp })
     }
 }
 
@@ -48,6 +45,12 @@ pub(crate) struct Frames<'p> {
     nested: usize,
     /// Native stack the re-entries may use on this thread.
     guard: StackGuard,
+}
+
+impl Segmented for Frames<'_> {
+    fn guard(&mut self) -> &mut StackGuard {
+        &mut self.guard
+    }
 }
 
 impl Frames<'_> {
@@ -76,13 +79,7 @@ impl StackVm {
 
     /// Calls function `func` of `prog` with `args`.
     pub fn call(&mut self, prog: &StackProgram, func: u32, args: &[Value]) -> Result<Value, RtError> {
-        let f = prog
-            .funcs
-            .get(func as usize)
-            .ok_or_else(|| RtError::internal("no such function"))?;
-        if args.len() != f.nparams {
-            return Err(RtError::internal(format!("`{}` takes {} arguments", f.name, f.nparams)));
-        }
+        let f = calls::entry(&prog.funcs, func, args.len())?;
         self.stack.clear();
         self.stack.extend_from_slice(args);
         self.stack.resize(f.nslots, Value::NIL);
@@ -131,20 +128,15 @@ fn call<'p>(
 /// (the caller then makes the frame and reaches the entry's safe point).
 #[inline(always)]
 fn enter<'p>(prog: &'p StackProgram, frames: &mut Frames<'p>, func: usize) -> Result<&'p StackFunc, RtError> {
-    let f = prog
-        .funcs
-        .get(func)
-        .ok_or_else(|| RtError::internal("call of an unknown function"))?;
-    if frames.depth() >= frames.limits.max_depth {
-        return Err(RtError::depth(frames.limits.max_depth));
-    }
+    let f = calls::callee(&prog.funcs, func)?;
+    calls::check_depth(frames.depth(), &frames.limits)?;
     Ok(f)
 }
 
 /// `RET`: drops the frame and pushes `v` for the caller, or hands it out
 /// when the outermost frame returns.
 fn ret<'p>(stack: &mut Vec<Value>, frames: &mut Frames<'p>, cur: &mut Cursor<'p>, v: Value) -> Option<Value> {
-    stack.truncate(cur.bp);
+    stack.truncate(cur.frame.bp);
     if frames.saved.len() <= frames.floor {
         return Some(v);
     }
@@ -162,7 +154,7 @@ fn ret<'p>(stack: &mut Vec<Value>, frames: &mut Frames<'p>, cur: &mut Cursor<'p>
 /// collect with the value stack (every frame's slots and temporaries) as roots.
 #[inline(always)]
 fn safepoint(stack: &[Value], heap: &mut Heap, frames: &mut Frames<'_>) -> Result<(), RtError> {
-    vm_support::safepoint(stack, heap, &mut frames.steps, &frames.limits)
+    vm_support::safepoint(heap, &mut frames.steps, &frames.limits, || stack.iter().copied())
 }
 
 /// `CALLB x`: builtin `x & 255` on the `x >> 8` arguments at the top.
@@ -234,27 +226,8 @@ fn call_value<'p>(
     if let Some(b) = Builtin::from_func_value(f) {
         return run_builtin(prog, stack, heap, frames, b, argc);
     }
-    let i = user_func(prog, heap, f, argc)?;
+    let i = calls::user_func(&prog.funcs, heap, f, argc)?;
     call(prog, stack, heap, frames, cur, i)
-}
-
-/// The program function a function value names, checked against `argc`.
-#[inline(never)]
-fn user_func(prog: &StackProgram, heap: &Heap, f: Value, argc: usize) -> Result<usize, RtError> {
-    let Some(i) = f.func_index() else {
-        return Err(RtError::type_error(format!(
-            "cannot call {}: it is not a function",
-            crate::print::type_name(heap, f)
-        )));
-    };
-    let func = prog
-        .funcs
-        .get(i as usize)
-        .ok_or_else(|| RtError::internal(format!("no function #{i}")))?;
-    if func.nparams != argc {
-        return Err(RtError::arity(&format!("`{}`", func.name), func.nparams, argc));
-    }
-    Ok(i as usize)
 }
 
 /// Lets a higher-order builtin call back into the VM: a user function runs
@@ -268,11 +241,10 @@ struct Reenter<'a, 'p> {
 
 impl CallValue for Reenter<'_, '_> {
     fn call_value(&mut self, heap: &mut Heap, f: Value, args: &[Value]) -> Result<Value, RtError> {
-        if let Some(b) = Builtin::from_func_value(f) {
-            return builtins::call(b, heap, args, self);
-        }
-        let i = user_func(self.prog, heap, f, args.len())?;
-        run_nested(self.prog, self.stack, heap, self.frames, i, args)
+        let prog = self.prog;
+        calls::call_back(self, &prog.funcs, heap, f, args, |vm, heap, i| {
+            run_nested(vm.prog, vm.stack, heap, vm.frames, i, args)
+        })
     }
 }
 
@@ -293,38 +265,15 @@ fn run_nested<'p>(
     safepoint(stack, heap, frames)?;
     let floor = std::mem::replace(&mut frames.floor, height);
     frames.nested += 1;
-    let r = if frames.guard.exhausted() {
-        run_on_new_segment(prog, stack, heap, frames, Cursor::enter(f, bp))
-    } else {
-        run_loop(prog, stack, heap, frames, Cursor::enter(f, bp))
-    };
+    // Each re-entry recurses natively (builtin -> `run_loop`), so deep
+    // recursion through `map` and friends may move to a new stack segment.
+    let cur = Cursor::enter(f, bp);
+    let r = segment::recurse(frames, "ilo-stack", |frames| run_loop(prog, stack, heap, frames, cur));
     frames.nested -= 1;
     frames.floor = floor;
     // After an error the inner frames are abandoned; the caller's are intact below.
     frames.saved.truncate(height);
     stack.truncate(bp);
-    r
-}
-
-/// Each re-entry recurses natively (builtin -> `run_loop`), so deep
-/// recursion through `map` and friends moves to a fresh thread with a large
-/// stack (the caller waits), as the tree interpreter does: the depth limit
-/// ends it, never a crashed process.
-#[cold]
-#[inline(never)]
-fn run_on_new_segment<'p>(
-    prog: &'p StackProgram,
-    stack: &mut Vec<Value>,
-    heap: &mut Heap,
-    frames: &mut Frames<'p>,
-    cur: Cursor<'p>,
-) -> Result<Value, RtError> {
-    let saved = frames.guard;
-    let r = vm_support::on_new_segment("ilo-stack", |guard| {
-        frames.guard = guard;
-        run_loop(prog, stack, heap, frames, cur)
-    });
-    frames.guard = saved;
     r
 }
 
