@@ -252,6 +252,25 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// `ok v`: a call of one name with one argument, no `!`. At statement
+    /// position, when `ok` is a variable holding a bool, the spec reads it as
+    /// the braceless guard "return `v` when `ok`"; every pass asks here.
+    pub fn guard_shape(&self) -> Option<(&Ident, &Expr)> {
+        match &self.kind {
+            ExprKind::Call {
+                func,
+                args,
+                unwrap: false,
+            } => match args.as_slice() {
+                [value] => Some((func, value)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExprKind {
     Lit(Lit),

@@ -416,13 +416,8 @@ impl<'m, 'p> FnWriter<'m, 'p> {
     /// braceless guard "return `v` when `ok`" when `ok` holds a bool (the
     /// parser reads a call; the run-time decides, as the tree interpreter).
     fn expr_stmt(&mut self, e: &'p Expr, sink: &Sink) -> Result<(), Untranslatable> {
-        if let ExprKind::Call {
-            func,
-            args,
-            unwrap: false,
-        } = &e.kind
-        {
-            if let (Some(var), [value]) = (self.var(&func.name), args.as_slice()) {
+        if let Some((func, value)) = e.guard_shape() {
+            if let Some(var) = self.var(&func.name) {
                 self.line(&format!("if type({var}) is bool:"));
                 self.indent += 1;
                 self.line(&format!("if {var}:"));

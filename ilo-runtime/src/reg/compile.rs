@@ -772,15 +772,10 @@ impl FuncCompiler<'_, '_> {
     /// `ok v` at statement position where `ok` is a local: a guard when it
     /// holds a bool (return `v` if true), else a call of the function it holds.
     fn bool_name_guard(&mut self, e: &Expr, need: Need) -> Result<Option<Option<Operand>>, Unsupported> {
-        let ExprKind::Call {
-            func,
-            args,
-            unwrap: false,
-        } = &e.kind
-        else {
+        let Some((func, value)) = e.guard_shape() else {
             return Ok(None);
         };
-        let ([value], Some(l)) = (args.as_slice(), self.local(&func.name)) else {
+        let Some(l) = self.local(&func.name) else {
             return Ok(None);
         };
         let (home, span) = (l.home, e.span);
@@ -797,7 +792,7 @@ impl FuncCompiler<'_, '_> {
         self.nil_into(need, span)?;
         let to_end = self.jump_fwd(RegOp::JMP, 0);
         self.patch(to_call, span)?;
-        let r = self.call(func, args, false, need.dst(), e)?;
+        let r = self.call(func, std::slice::from_ref(value), false, need.dst(), e)?;
         self.patch(to_end, span)?;
         Ok(Some(Some(r)))
     }

@@ -1,8 +1,9 @@
-//! The register VM against the tree interpreter on the corners of the
-//! language the examples touch lightly: scoping, statement values, control
-//! flow out of nested blocks, callbacks from higher-order builtins, limits.
-//! Each program must compile for the register VM (no fallback) and agree
-//! with the tree interpreter in printed result or error code.
+//! The corners of the language the examples touch lightly: scoping,
+//! statement values, control flow out of nested blocks, callbacks from
+//! higher-order builtins, limits. Each program must compile for the register
+//! VM (no fallback) and agree with the tree interpreter in printed result or
+//! error code; `gives` also checks that answer, so these are the tree
+//! interpreter's tests as well.
 
 use crate::engine::{Arg, Engine, Loaded};
 // The run-time codes, as `code::NAME`.
@@ -61,6 +62,7 @@ fn gives(src: &str, args: &[&str], want: &str) {
 
 #[test]
 fn seed_programs() {
+    gives("tot p:n q:n r:n>n;s=*p q;t=*s r;+s t", &["10", "20", "30"], "6200");
     gives("fac n:n>n;<=n 1 1;r=fac -n 1;*n r", &["5"], "120");
     gives("fib n:n>n;<=n 1 n;a=fib -n 1;b=fib -n 2;+a b", &["10"], "55");
     gives(
@@ -77,6 +79,19 @@ fn seed_programs() {
 fn statement_values_and_guards() {
     gives("f b:b>n;b 1;2", &["true"], "1");
     gives("f b:b>n;b 1;2", &["false"], "2");
+    // A comparison that is the last statement is the value.
+    gives("pos x:n>b;>x 0", &["3"], "true");
+    gives("pos x:n>b;>x 0", &["-3"], "false");
+    gives("f x:n>t;!>x 0 \"neg\";\"pos\"", &["-1"], "neg");
+    gives("f x:n>t;!>x 0 \"neg\";\"pos\"", &["1"], "pos");
+    gives("f x:n>t;>x 0{\"pos\"}{\"neg\"}", &["1"], "pos");
+    gives("f x:n>n;r=0;>x 0{r=1};+r 10", &["-5"], "10");
+    // `&` and `|` short-circuit and return a bool.
+    gives("f x:n>b;&>x 0 <x 10", &["5"], "true");
+    gives("f x:n>b;|>x 10 <x 0", &["5"], "false");
+    gives("f>_;!nil", &[], "true");
+    gives("f>_;!0", &[], "false");
+    gives("f x:n>t;?>x 0 \"a\" \"b\"", &["1"], "a");
     gives("f x:n>_;>x 0{1}", &["-5"], "nil");
     gives("f x:n>t;>x 0{\"pos\"}{\"neg\"}", &["-1"], "neg");
     gives("f x:n>n;r=0;>x 0{r=1};+r 10", &["5"], "11");
@@ -91,6 +106,11 @@ fn statement_values_and_guards() {
 
 #[test]
 fn loops_and_scoping() {
+    gives("f>n;s=0;@i 0..5{s=+s i};s", &[], "10");
+    gives("f>n;s=0;@i 3..3{s=+s 1};s", &[], "0");
+    gives("f>n;i=0;wh true{i=+i 1;>=i 7{brk}};i", &[], "7");
+    // Guards inside loops return from the function.
+    gives("f xs:L n>n;@x xs{>x 2 x};0", &["1,5,2"], "5");
     gives("f>n;s=0;@i 0..10{>=i 4{brk};s=+s i};s", &[], "6");
     gives("f>n;i=0;s=0;wh <i 5{i=+i 1;=i 2{cnt};s=+s i};s", &[], "13");
     gives("f s:t>L t;r=[];@c s{r=+=r c};r", &["héy"], "[h, é, y]");
@@ -122,11 +142,22 @@ fn loops_and_scoping() {
 #[test]
 fn matches() {
     let m = "f x:_>t;?x{1:\"one\";\"a\":\"text a\";true:\"yes\";nil:\"none\";n v:str v;t v:+v \"!\";l v:\"list\";_:\"other\"}";
-    for a in ["1", "2", "a", "b", "true", "1,2"] {
-        same(m, &[a]).ok();
+    for (a, want) in [
+        ("1", "one"),
+        ("2", "2"),
+        ("a", "text a"),
+        ("b", "b!"),
+        ("true", "yes"),
+        ("[1,2]", "list"),
+        ("1,2", "1,2!"),
+    ] {
+        gives(m, &[a], want);
     }
     gives("f x:n>t;r=?>x 0 ~x ^\"neg\";?r{~v:str v;^e:e}", &["-3"], "neg");
+    gives("f x:n>t;r=?>x 0 ~x ^\"neg\";?r{~v:str v;^e:e}", &["3"], "3");
     gives("f x:n>t;*x 2;?{4:\"four\";_:\"other\"}", &["2"], "four");
+    gives("f x:n>t;*x 2;?{4:\"four\";_:\"other\"}", &["3"], "other");
+    gives("f>_;?false{b v:!v;_:0}", &[], "true");
     gives("f x:n>_;?x{1:\"one\"}", &["2"], "nil");
     gives("f>n;v=7;r=~1;?r{~v:v};v", &[], "7");
     gives("f>_;?[1]{l v:len v;_:0}", &[], "1");
@@ -138,18 +169,42 @@ fn results_records_and_values() {
     let src = "half x:n>R n t;=(mod x 2) 0 ~/x 2;^\"odd\"\nq x:n>R n t;h=half! x;~+h 100";
     assert_eq!(same_with(src, "q", &["3"], Limits::default()), Ok("^odd".into()));
     assert_eq!(same_with(src, "q", &["4"], Limits::default()), Ok("~102".into()));
-    let src = "type pt{x:n;y:n}\nmk a:n>pt;pt y:2 x:a\nmv a:n>pt;p=mk a;p with x:9\nds a:n>n;{x;y}=mk a;+x y\nsf>_;p=nil;p.?x\neqp>b;=(mk 1) (mk 1)";
-    for f in ["mk", "mv", "ds"] {
-        same_with(src, f, &["1"], Limits::default()).ok();
+    assert_eq!(same_with(src, "half", &["4"], Limits::default()), Ok("~2".into()));
+    gives("f>_;[~1 ^2]", &[], "[~1, ^2]");
+    // Field order in the construction does not matter.
+    let src = "type pt{x:n;y:n}\nmk a:n>pt;pt y:2 x:a\nmv a:n>pt;p=mk a;p with x:9\ngx a:n>n;p=mk a;p.x\nds a:n>n;{x;y}=mk a;+x y\nsf>_;p=nil;p.?x\neqp>b;=(mk 1) (mk 1)";
+    for (f, want) in [
+        ("mk", "pt {x: 1, y: 2}"),
+        ("mv", "pt {x: 9, y: 2}"),
+        ("gx", "1"),
+        ("ds", "3"),
+    ] {
+        assert_eq!(same_with(src, f, &["1"], Limits::default()), Ok(want.into()), "{f}");
     }
-    for f in ["sf", "eqp"] {
-        same_with(src, f, &[], Limits::default()).ok();
+    for (f, want) in [("sf", "nil"), ("eqp", "true")] {
+        assert_eq!(same_with(src, f, &[], Limits::default()), Ok(want.into()), "{f}");
     }
     gives("f>n;x=nil;x??5", &[], "5");
+    gives("f>n;x=3;x??(hd [])", &[], "3");
     gives("f xs:L n>n;xs.1", &["5,6,7"], "6");
+    gives("f>_;[[1 2] [3 4]].1.0", &[], "3");
     assert_eq!(same("f xs:L n>n;xs.3", &["5,6,7"]), Err(code::INDEX));
     assert_eq!(same("f>_;mod 1 0", &[]), Err(code::MOD_ZERO));
     assert_eq!(same("f>_;+1 \"a\"", &[]), Err(code::TYPE));
+}
+
+#[test]
+fn operators_on_values() {
+    gives("f>_;+[1 2] [3]", &[], "[1, 2, 3]");
+    gives("f>_;+\"ab\" \"cd\"", &[], "abcd");
+    gives("f>_;+=[1 2] 3", &[], "[1, 2, 3]");
+    gives("f>_;=[1 [2]] [1 [2]]", &[], "true");
+    gives("f>_;!=[1 2] [1 2]", &[], "false");
+    gives("f>_;<\"a\" \"b\"", &[], "true");
+    gives("f>_;/1 0", &[], "inf");
+    gives("f>_;/-1 0", &[], "-inf");
+    gives("f>_;mod -7 3", &[], "-1");
+    assert_eq!(same("f>_;<1 \"a\"", &[]), Err(code::TYPE));
 }
 
 #[test]
@@ -159,9 +214,10 @@ fn functions_as_values_and_callbacks() {
     assert_eq!(same_with(src, "h", &[], Limits::default()), Ok("42".into()));
     assert_eq!(same_with(src, "k", &[], Limits::default()), Ok("[1, 2]".into()));
     assert_eq!(same_with(src, "sm", &["1,2,3"], Limits::default()), Ok("6".into()));
+    // Zero-parameter functions and builtins named bare are called.
     let src = "mk>n;42\nf>n;+mk 1\ng>n;m=mmap;len m\nh>n;mk()";
-    for f in ["f", "g", "h"] {
-        same_with(src, f, &[], Limits::default()).ok();
+    for (f, want) in [("f", "43"), ("g", "0"), ("h", "42")] {
+        assert_eq!(same_with(src, f, &[], Limits::default()), Ok(want.into()), "{f}");
     }
     // A variable named like a function: called when it holds a function,
     // else the function of that name is.
@@ -188,6 +244,8 @@ fn limits_count_the_same() {
     };
     assert_eq!(same("f n:n>n;f +n 1", &["0"]), Err(code::DEPTH));
     let deep = "d n:n>n;<=n 0 0;r=d -n 1;+r 1";
+    assert_eq!(same_with(deep, "d", &["9000"], Limits::default()), Ok("9000".into()));
+    assert_eq!(same_with(deep, "d", &["100"], limit(50, None)), Err(code::DEPTH));
     for n in ["48", "49", "50", "100"] {
         same_with(deep, "d", &[n], limit(50, None)).ok();
     }

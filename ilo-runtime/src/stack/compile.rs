@@ -416,14 +416,8 @@ impl FuncCompiler<'_, '_, '_> {
     /// bool it is a braceless guard, else a call (decided at run time, as
     /// in the tree interpreter).
     fn bool_guard_slot(&self, e: &Expr) -> Option<u32> {
-        match &e.kind {
-            ExprKind::Call {
-                func,
-                args,
-                unwrap: false,
-            } if args.len() == 1 => self.scope.get(&func.name).copied(),
-            _ => None,
-        }
+        let (func, _) = e.guard_shape()?;
+        self.scope.get(&func.name).copied()
     }
 
     fn bool_name_guard(&mut self, e: &Expr, slot: u32, keep: bool) -> Res {

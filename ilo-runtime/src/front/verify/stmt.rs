@@ -126,15 +126,9 @@ impl<'p> Verifier<'p> {
     /// `ok v` where `ok` is a bool variable: the parser reads a call, the
     /// run-time (and so the verifier) the guard "return `v` when `ok`".
     pub(super) fn bool_name_guard(&mut self, e: &'p Expr) -> bool {
-        let ExprKind::Call {
-            func,
-            args,
-            unwrap: false,
-        } = &e.kind
-        else {
+        let Some((func, value)) = e.guard_shape() else {
             return false;
         };
-        let [value] = args.as_slice() else { return false };
         if !matches!(self.env.get(&func.name).map(Ty::strip_opt), Some(Ty::Bool)) {
             return false;
         }
