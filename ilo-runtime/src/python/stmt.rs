@@ -51,6 +51,9 @@ pub(super) struct FnWriter<'m, 'p> {
     pub(super) expr_depth: usize,
     /// An `f!` inside an expression: the body catches `_Bubble`.
     pub(super) bubbles: bool,
+    /// Python names of lists a loop around here made its own before it
+    /// started (see [`Self::own_accumulators`]): appended to in place.
+    owned: Vec<String>,
 }
 
 pub(super) fn function(m: &Module<'_>, f: &FuncDecl, py: &str) -> Result<String, Untranslatable> {
@@ -67,6 +70,7 @@ pub(super) fn function(m: &Module<'_>, f: &FuncDecl, py: &str) -> Result<String,
         temps: 0,
         expr_depth: 0,
         bubbles: false,
+        owned: Vec::new(),
     };
     let mut params = Vec::new();
     for p in &f.params {
@@ -180,11 +184,41 @@ impl<'m, 'p> FnWriter<'m, 'p> {
             return Ok(false);
         }
         let item = self.expr(rhs)?.code;
+        if self.owned.iter().any(|o| o == target) {
+            self.line(&format!("{target}.append({item})"));
+            return Ok(true);
+        }
         self.line(&format!("if _rc({target}) == _UNSHARED:"));
         self.line(&format!("    {target}.append({item})"));
         self.line("else:");
         self.line(&format!("    {target} = {target} + [{item}]"));
         Ok(true)
+    }
+
+    /// Before `looped` (a loop statement): each list the loop only ever
+    /// appends to (`xs=+=xs v`, and no other mention of `xs` in the loop)
+    /// is copied once if anyone else holds it, so the loop appends in place
+    /// with no check per item. Returns how many names it made owned; the
+    /// caller gives them back with [`Self::disown`] after the loop.
+    fn own_accumulators(&mut self, looped: &'p Stmt) -> usize {
+        let mut names = appended_only(looped);
+        names.sort();
+        let before = self.owned.len();
+        for name in names {
+            let Some(py) = self.var(&name) else { continue };
+            // Only a variable the appends read plainly (bound, a list).
+            if self.late.contains(&name) || self.owned.contains(&py) {
+                continue;
+            }
+            self.line(&format!("if _rc({py}) != _UNSHARED:"));
+            self.line(&format!("    {py} = {py}[:]"));
+            self.owned.push(py);
+        }
+        self.owned.len() - before
+    }
+
+    fn disown(&mut self, n: usize) {
+        self.owned.truncate(self.owned.len() - n);
     }
 
     /// Opens the scope of a loop variable or arm binding.
@@ -366,6 +400,7 @@ impl<'m, 'p> FnWriter<'m, 'p> {
             }
             StmtKind::Match { subject, arms } => self.match_stmt(subject.as_ref(), arms, sink, prev)?,
             StmtKind::ForEach { var, iter, body } => {
+                let owned = self.own_accumulators(s);
                 let it = self.expr(iter)?.code;
                 let it = match self.ty(iter).strip_opt() {
                     Ty::List(_) | Ty::Text => it,
@@ -375,21 +410,26 @@ impl<'m, 'p> FnWriter<'m, 'p> {
                 self.line(&format!("for {v} in {it}:"));
                 self.loop_body(body)?;
                 self.scopes.pop();
+                self.disown(owned);
                 self.sink(sink, "None");
             }
             StmtKind::ForRange { var, from, to, body } => {
+                let owned = self.own_accumulators(s);
                 let a = self.expr(from)?.code;
                 let b = self.expr(to)?.code;
                 let v = self.push_scope(&var.name);
                 self.line(&format!("for {v} in _range({a}, {b}):"));
                 self.loop_body(body)?;
                 self.scopes.pop();
+                self.disown(owned);
                 self.sink(sink, "None");
             }
             StmtKind::While { cond, body } => {
+                let owned = self.own_accumulators(s);
                 let c = self.cond(cond, false)?;
                 self.line(&format!("while {c}:"));
                 self.loop_body(body)?;
+                self.disown(owned);
                 self.sink(sink, "None");
             }
             StmtKind::Break => self.line("break"),
@@ -578,4 +618,49 @@ fn mentions(e: &Expr, name: &str) -> bool {
     let mut m = Mentions(name, false);
     m.visit_expr(e);
     m.1
+}
+
+/// The names `looped` mentions only as `xs=+=xs v` (with `v` not naming
+/// `xs`), and binds nowhere else: lists the loop builds and nothing in it
+/// reads, so no one in the loop can see them change.
+fn appended_only(looped: &Stmt) -> Vec<String> {
+    #[derive(Default)]
+    struct Scan<'a> {
+        appended: HashSet<&'a str>,
+        other: HashSet<&'a str>,
+    }
+    impl<'a> Visitor<'a> for Scan<'a> {
+        fn visit_stmt(&mut self, s: &'a Stmt) {
+            if let StmtKind::Bind { name, value } = &s.kind {
+                if let ExprKind::Binary {
+                    op: BinOp::Append,
+                    lhs,
+                    rhs,
+                } = &value.kind
+                {
+                    if matches!(&lhs.kind, ExprKind::Name(n) if *n == name.name) && !mentions(rhs, &name.name) {
+                        self.appended.insert(&name.name);
+                        return self.visit_expr(rhs);
+                    }
+                }
+            }
+            walk::stmt(self, s)
+        }
+        fn visit_expr(&mut self, e: &'a Expr) {
+            if let ExprKind::Name(n) = &e.kind {
+                self.other.insert(n);
+            }
+            walk::expr(self, e)
+        }
+        fn visit_binding(&mut self, name: &'a Ident, _how: Binder) {
+            self.other.insert(&name.name);
+        }
+        fn visit_ident(&mut self, i: &'a Ident) {
+            // A call `xs a` may call a function value held in `xs`.
+            self.other.insert(&i.name);
+        }
+    }
+    let mut scan = Scan::default();
+    scan.visit_stmt(looped);
+    scan.appended.difference(&scan.other).map(|n| n.to_string()).collect()
 }
