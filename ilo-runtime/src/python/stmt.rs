@@ -171,16 +171,10 @@ impl<'m, 'p> FnWriter<'m, 'p> {
     /// holds the list (ilo lists never change, so another holder must keep
     /// seeing the old one, and then it copies). `false`: not that form.
     fn append_in_place(&mut self, target: &str, name: &str, value: &'p Expr) -> Result<bool, Untranslatable> {
-        let ExprKind::Binary {
-            op: BinOp::Append,
-            lhs,
-            rhs,
-        } = &value.kind
-        else {
+        let Some((lhs, rhs)) = self_append(name, value) else {
             return Ok(false);
         };
-        let same_list = matches!(&lhs.kind, ExprKind::Name(n) if n == name) && matches!(self.ty(lhs), Ty::List(_));
-        if !same_list || mentions(rhs, name) || self.expr(lhs)?.code != target {
+        if self.plain_list(lhs)?.as_deref() != Some(target) {
             return Ok(false);
         }
         let item = self.expr(rhs)?.code;
@@ -195,26 +189,43 @@ impl<'m, 'p> FnWriter<'m, 'p> {
         Ok(true)
     }
 
+    /// The Python variable `lhs` (a name) reads, when the verifier knows it
+    /// holds a list and the read is the plain variable (bound, no check):
+    /// then `.append` may be called on it.
+    fn plain_list(&mut self, lhs: &'p Expr) -> Result<Option<String>, Untranslatable> {
+        if !matches!(self.ty(lhs), Ty::List(_)) {
+            return Ok(None);
+        }
+        let code = self.expr(lhs)?.code;
+        let ExprKind::Name(name) = &lhs.kind else {
+            return Ok(None);
+        };
+        Ok((self.var(name).as_deref() == Some(&code)).then_some(code))
+    }
+
     /// Before `looped` (a loop statement): each list the loop only ever
     /// appends to (`xs=+=xs v`, and no other mention of `xs` in the loop)
     /// is copied once if anyone else holds it, so the loop appends in place
     /// with no check per item. Returns how many names it made owned; the
     /// caller gives them back with [`Self::disown`] after the loop.
-    fn own_accumulators(&mut self, looped: &'p Stmt) -> usize {
-        let mut names = appended_only(looped);
-        names.sort();
+    fn own_accumulators(&mut self, looped: &'p Stmt) -> Result<usize, Untranslatable> {
         let before = self.owned.len();
-        for name in names {
+        'names: for (name, reads) in appended_only(looped) {
             let Some(py) = self.var(&name) else { continue };
-            // Only a variable the appends read plainly (bound, a list).
-            if self.late.contains(&name) || self.owned.contains(&py) {
+            if self.owned.contains(&py) {
                 continue;
+            }
+            // Every append must be one `append_in_place` writes in place.
+            for lhs in reads {
+                if self.plain_list(lhs)?.as_deref() != Some(py.as_str()) {
+                    continue 'names;
+                }
             }
             self.line(&format!("if _rc({py}) != _UNSHARED:"));
             self.line(&format!("    {py} = {py}[:]"));
             self.owned.push(py);
         }
-        self.owned.len() - before
+        Ok(self.owned.len() - before)
     }
 
     fn disown(&mut self, n: usize) {
@@ -400,7 +411,7 @@ impl<'m, 'p> FnWriter<'m, 'p> {
             }
             StmtKind::Match { subject, arms } => self.match_stmt(subject.as_ref(), arms, sink, prev)?,
             StmtKind::ForEach { var, iter, body } => {
-                let owned = self.own_accumulators(s);
+                let owned = self.own_accumulators(s)?;
                 let it = self.expr(iter)?.code;
                 let it = match self.ty(iter).strip_opt() {
                     Ty::List(_) | Ty::Text => it,
@@ -414,7 +425,7 @@ impl<'m, 'p> FnWriter<'m, 'p> {
                 self.sink(sink, "None");
             }
             StmtKind::ForRange { var, from, to, body } => {
-                let owned = self.own_accumulators(s);
+                let owned = self.own_accumulators(s)?;
                 let a = self.expr(from)?.code;
                 let b = self.expr(to)?.code;
                 let v = self.push_scope(&var.name);
@@ -425,7 +436,7 @@ impl<'m, 'p> FnWriter<'m, 'p> {
                 self.sink(sink, "None");
             }
             StmtKind::While { cond, body } => {
-                let owned = self.own_accumulators(s);
+                let owned = self.own_accumulators(s)?;
                 let c = self.cond(cond, false)?;
                 self.line(&format!("while {c}:"));
                 self.loop_body(body)?;
@@ -620,28 +631,34 @@ fn mentions(e: &Expr, name: &str) -> bool {
     m.1
 }
 
-/// The names `looped` mentions only as `xs=+=xs v` (with `v` not naming
-/// `xs`), and binds nowhere else: lists the loop builds and nothing in it
-/// reads, so no one in the loop can see them change.
-fn appended_only(looped: &Stmt) -> Vec<String> {
+/// `xs=+=xs v` with `v` not naming `xs`, as the value bound to `name`:
+/// its `xs` and its `v`.
+fn self_append<'e>(name: &str, value: &'e Expr) -> Option<(&'e Expr, &'e Expr)> {
+    match &value.kind {
+        ExprKind::Binary {
+            op: BinOp::Append,
+            lhs,
+            rhs,
+        } if matches!(&lhs.kind, ExprKind::Name(n) if n == name) && !mentions(rhs, name) => Some((lhs, rhs)),
+        _ => None,
+    }
+}
+
+/// The names `looped` mentions only as `xs=+=xs v` (see [`self_append`]),
+/// and binds nowhere else, each with its `xs` reads: lists the loop builds
+/// and nothing in it reads, so no one in the loop can see them change.
+fn appended_only(looped: &Stmt) -> Vec<(String, Vec<&Expr>)> {
     #[derive(Default)]
     struct Scan<'a> {
-        appended: HashSet<&'a str>,
+        appended: HashMap<&'a str, Vec<&'a Expr>>,
         other: HashSet<&'a str>,
     }
     impl<'a> Visitor<'a> for Scan<'a> {
         fn visit_stmt(&mut self, s: &'a Stmt) {
             if let StmtKind::Bind { name, value } = &s.kind {
-                if let ExprKind::Binary {
-                    op: BinOp::Append,
-                    lhs,
-                    rhs,
-                } = &value.kind
-                {
-                    if matches!(&lhs.kind, ExprKind::Name(n) if *n == name.name) && !mentions(rhs, &name.name) {
-                        self.appended.insert(&name.name);
-                        return self.visit_expr(rhs);
-                    }
+                if let Some((lhs, rhs)) = self_append(&name.name, value) {
+                    self.appended.entry(&name.name).or_default().push(lhs);
+                    return self.visit_expr(rhs);
                 }
             }
             walk::stmt(self, s)
@@ -662,5 +679,11 @@ fn appended_only(looped: &Stmt) -> Vec<String> {
     }
     let mut scan = Scan::default();
     scan.visit_stmt(looped);
-    scan.appended.difference(&scan.other).map(|n| n.to_string()).collect()
+    let mut names: Vec<_> = (scan.appended.into_iter())
+        .filter(|(n, _)| !scan.other.contains(n))
+        .map(|(n, reads)| (n.to_string(), reads))
+        .collect();
+    // A stable order, so the translation is the same on every run.
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    names
 }
