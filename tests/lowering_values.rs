@@ -286,6 +286,7 @@ impl Shape {
             code,
             consts: consts.into_iter().map(|x| Value::from_bits(x.to_bits())).collect(),
             scalar: true,
+            inlined: Vec::new(),
         }
     }
 

@@ -113,6 +113,7 @@ mod every_opcode {
             code: vec![reg_enc::RET(0)],
             consts: vec![],
             scalar: true,
+            inlined: Vec::new(),
         };
         for target in [Target::X86_64, Target::Aarch64] {
             for &op in lowered_ops(target) {
@@ -134,6 +135,7 @@ mod every_opcode {
                     code,
                     consts: vec![Value::num(1.5), Value::num(2.5)],
                     scalar: true,
+                    inlined: Vec::new(),
                 };
                 let code = compile_code(&[probe, callee.clone()], 0, target)
                     .unwrap_or_else(|e| panic!("{} on {target:?}: {e}", op.name()));

@@ -337,7 +337,6 @@ fn signature(module: &JITModule, f: &RegFunc) -> Signature {
 /// Compiles `funcs[root]`, and every function it calls, with Cranelift for
 /// this machine, behind an `abi::Entry`.
 pub fn compile(funcs: &[RegFunc], root: usize) -> Result<JitFunc, Unsupported> {
-    let funcs = &super::inline::inline_leaves(funcs);
     // Functions Cranelift cannot take run on the register VM, called
     // through `bridge::ilo_call_vm` (Cranelift runs only on this machine).
     let (unit, bridged) = super::plan_unit(funcs, root, eligible, true)?;

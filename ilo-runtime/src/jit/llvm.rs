@@ -733,7 +733,6 @@ mod imp {
 
     pub fn compile_with_stats(funcs: &[RegFunc], root: usize) -> Result<(JitFunc, Stats), Unsupported> {
         let start = Instant::now();
-        let funcs = &super::super::inline::inline_leaves(funcs);
         // A function LLVM cannot take runs on the register VM, called
         // through `bridge::ilo_call_vm` (LLVM code runs only on this machine).
         let (unit, _) = super::super::plan_unit(funcs, root, eligible, true)?;
@@ -785,7 +784,6 @@ mod imp {
     }
 
     pub fn program_ir(funcs: &[RegFunc]) -> Result<String, String> {
-        let funcs = &super::super::inline::inline_leaves(funcs);
         // No trampolines here yet: a function LLVM cannot take blames its
         // callers.
         let verdicts = super::super::verdicts_with(funcs, eligible, false);

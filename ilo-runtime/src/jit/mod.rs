@@ -12,7 +12,6 @@ pub mod bridge;
 pub mod cranelift;
 pub mod disasm;
 pub mod emulate;
-pub mod inline;
 pub mod liveness;
 pub mod llvm;
 pub mod native;
@@ -386,7 +385,6 @@ arch!(A64, dynasmrt::aarch64::Aarch64Relocation, aarch64, aarch64);
 /// Machine code for `funcs[root]` on `target`, with every function it calls
 /// after it: at offset 0 the C function [`abi::Entry`] that runs it.
 pub fn compile_code(funcs: &[RegFunc], root: usize, target: Target) -> Result<Vec<u8>, Unsupported> {
-    let funcs = &inline::inline_leaves(funcs);
     let bridge = bridges_to_vm(target);
     let (unit, bridged) = plan_unit(funcs, root, |f| check_eligible(f, target), bridge)?;
     let assembled = match target {
@@ -400,10 +398,9 @@ pub fn compile_code(funcs: &[RegFunc], root: usize, target: Target) -> Result<Ve
 /// by the dynasm JIT for this machine): the functions compiled, the leaves
 /// inlined into them, and those called on the register VM.
 pub fn unit_summary(funcs: &[RegFunc], root: usize, cranelift: bool) -> String {
-    let inlined = inline::inline_leaves(funcs);
     let plan = match (cranelift, Target::host()) {
-        (true, _) => plan_unit(&inlined, root, cranelift::eligible, true),
-        (false, Some(t)) => plan_unit(&inlined, root, |f| check_eligible(f, t), bridges_to_vm(t)),
+        (true, _) => plan_unit(funcs, root, cranelift::eligible, true),
+        (false, Some(t)) => plan_unit(funcs, root, |f| check_eligible(f, t), bridges_to_vm(t)),
         (false, None) => return String::new(),
     };
     let Ok((unit, bridged)) = plan else {
@@ -415,11 +412,12 @@ pub fn unit_summary(funcs: &[RegFunc], root: usize, cranelift: bool) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let reached = call_unit(funcs, root).unwrap_or_default();
-    let gone: Vec<usize> = reached
-        .into_iter()
-        .filter(|i| !unit.contains(i) && !bridged.contains(i))
-        .collect();
+    let mut gone: Vec<usize> = Vec::new();
+    for g in unit.iter().flat_map(|&i| funcs[i].inlined.iter().map(|&g| g as usize)) {
+        if !unit.contains(&g) && !bridged.contains(&g) && !gone.contains(&g) {
+            gone.push(g);
+        }
+    }
     let mut out = format!("compiled {}", names(&unit));
     if !gone.is_empty() {
         out += &format!("; inlined {}", names(&gone));
@@ -481,7 +479,6 @@ pub fn compile_program(
     funcs: &[RegFunc],
     target: Target,
 ) -> (Vec<u8>, Vec<Result<std::ops::Range<usize>, Unsupported>>) {
-    let funcs = &inline::inline_leaves(funcs);
     let verdicts = program_verdicts(funcs, target);
     let good: Vec<usize> = (0..funcs.len()).filter(|&i| verdicts[i].is_ok()).collect();
     // What compiled code calls on the register VM, each once.

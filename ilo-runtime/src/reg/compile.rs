@@ -46,6 +46,9 @@ pub struct RegFunc {
     /// Every parameter and the result is a number or a boolean, a value a
     /// register holds whole: the JITs' precondition.
     pub scalar: bool,
+    /// The leaf functions whose bodies replaced calls in this one
+    /// ([`super::inline`]), for `--verbose`.
+    pub inlined: Vec<u32>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -69,6 +72,8 @@ impl RegProgram {
     }
 }
 
+/// Compiles every function of `program`, then inlines the calls of small
+/// leaf functions into their callers ([`super::inline`]).
 pub fn compile(program: &Program) -> Result<RegProgram, Unsupported> {
     let table = FuncTable::new(program);
     let mut prog = RegProgram {
@@ -91,6 +96,7 @@ pub fn compile(program: &Program) -> Result<RegProgram, Unsupported> {
         let func = compile_func(&table, &mut prog, &mut texts, f)?;
         prog.funcs.push(func);
     }
+    prog.funcs = super::inline::inline_leaves(&prog.funcs);
     Ok(prog)
 }
 
@@ -242,6 +248,7 @@ fn compile_func(
             code: c.code,
             consts: c.consts,
             scalar: f.params.iter().all(|p| is_scalar(&p.ty)) && is_scalar(&f.ret),
+            inlined: Vec::new(),
         });
     }
 }

@@ -5,6 +5,7 @@
 //! reusable across calls (layer 4); [`profile`] counts its opcodes.
 
 pub mod compile;
+pub mod inline;
 pub mod listing;
 pub mod profile;
 pub mod vm;

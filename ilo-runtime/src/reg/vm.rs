@@ -180,7 +180,7 @@ fn safepoint(regs: &[Value], heap: &mut Heap, frames: &mut Frames) -> Result<(),
     })
 }
 
-/// `ENTERL`: what a call of a leaf function checks, where the JITs inlined
+/// `ENTERL`: what a call of a leaf function checks, where the compiler inlined
 /// it: one more call level is within the depth limit, then a safe point.
 /// A leaf calls nothing, so the level need not be taken and given back.
 #[inline(always)]

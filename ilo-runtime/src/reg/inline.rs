@@ -1,6 +1,8 @@
-//! Inlining of small leaf functions, for the JITs: a `CALL` of a function
-//! that calls nothing becomes its body, so `i>>dbl>>inc` or a guard chain
-//! called in a loop costs no call, no saved registers and no return.
+//! Inlining of small leaf functions, the last step of compiling to
+//! register code: a `CALL` of a function that calls nothing becomes its
+//! body, so `i>>dbl>>inc` or a guard chain called in a loop costs no call,
+//! no saved registers and no return, on the register VM and in every JIT
+//! (which compile this code).
 //!
 //! The body runs in the caller's registers from the call window `a` up,
 //! exactly where the register VM puts the callee's frame (so whatever the
@@ -8,7 +10,8 @@
 //! the call, as after a real one). It starts with `ENTERL`, which checks the
 //! depth limit and counts the step a call's entry would; each return
 //! becomes a copy of the result into `a` and a jump past the body. Limits
-//! and results are the same as with the call: only the JITs see this code.
+//! and results are the same as with the call; `--emit bytecode` shows this
+//! code, as it is what runs.
 //!
 //! Operands are renumbered by their kinds in the table: registers by `a`,
 //! constants by where the callee's pool lands in the caller's, jumps by
@@ -27,7 +30,9 @@ pub const MAX_BODY: usize = 48;
 /// Longest caller grown by inlining, in words.
 pub const MAX_CALLER: usize = 4096;
 
-/// `funcs` with each call of an inlinable leaf replaced by its body.
+/// `funcs` with each call of an inlinable leaf replaced by its body. Once
+/// is all it does: a function with a body inlined is no leaf (its `ENTERL`
+/// checks one call level, not two), so a second pass changes nothing.
 pub fn inline_leaves(funcs: &[RegFunc]) -> Vec<RegFunc> {
     let leaf: Vec<bool> = funcs.iter().map(is_inlinable_leaf).collect();
     funcs
@@ -36,14 +41,16 @@ pub fn inline_leaves(funcs: &[RegFunc]) -> Vec<RegFunc> {
         .collect()
 }
 
-/// Calls nothing, is short, and returns only by `RET`/`RETK` (a register or
-/// a constant): its body can stand in for a call.
+/// Calls nothing, has nothing inlined, is short, and returns only by
+/// `RET`/`RETK` (a register or a constant): its body can stand in for a
+/// call.
 fn is_inlinable_leaf(f: &RegFunc) -> bool {
     f.code.len() <= MAX_BODY
+        && f.inlined.is_empty()
         && f.code.iter().all(|w| match decode_reg(*w) {
             Some(ins) => {
                 let info = ins.op.info();
-                !info.call && (!info.ret || return_of(&ins).is_some())
+                !info.call && ins.op != RegOp::ENTERL && (!info.ret || return_of(&ins).is_some())
             }
             None => false,
         })
@@ -96,7 +103,7 @@ fn expand(f: &RegFunc, funcs: &[RegFunc], leaf: &[bool]) -> Option<RegFunc> {
     let mut at_old: Vec<usize> = Vec::with_capacity(f.code.len() + 1);
     let mut consts = f.consts.clone();
     let mut nregs = f.nregs;
-    let mut changed = false;
+    let mut inlined = f.inlined.clone();
     let targets = jump_targets(&f.code);
     // The `ENTERL` that the next inlined body's entry may join: none past
     // a jump target or an op that may fail, branch or call.
@@ -110,8 +117,8 @@ fn expand(f: &RegFunc, funcs: &[RegFunc], leaf: &[bool]) -> Option<RegFunc> {
         let callee = (ins.op == RegOp::CALL)
             .then_some(ins.bx as usize)
             .filter(|&g| leaf.get(g).copied().unwrap_or(false) && funcs[g].name != f.name);
-        if let Some(g) = callee {
-            let g = &funcs[g];
+        if let Some(gi) = callee {
+            let g = &funcs[gi];
             let a = ins.a as usize;
             if a + g.nregs > MAX_REGS || g.nslots > 0 || consts.len() + g.consts.len() > 256 {
                 out.push(Word { word, jump: None });
@@ -125,7 +132,9 @@ fn expand(f: &RegFunc, funcs: &[RegFunc], leaf: &[bool]) -> Option<RegFunc> {
             if !is_quiet(g) {
                 open = None;
             }
-            changed = true;
+            if !inlined.contains(&(gi as u32)) {
+                inlined.push(gi as u32);
+            }
             continue;
         }
         if !is_quiet_op(&ins) {
@@ -135,7 +144,7 @@ fn expand(f: &RegFunc, funcs: &[RegFunc], leaf: &[bool]) -> Option<RegFunc> {
         out.push(Word { word, jump });
     }
     at_old.push(out.len());
-    if !changed || out.len() > MAX_CALLER {
+    if inlined.len() == f.inlined.len() || out.len() > MAX_CALLER {
         return None;
     }
     // Offsets from where each jump ends up to where its target does.
@@ -161,6 +170,7 @@ fn expand(f: &RegFunc, funcs: &[RegFunc], leaf: &[bool]) -> Option<RegFunc> {
         code,
         consts,
         scalar: f.scalar,
+        inlined,
     })
 }
 
@@ -339,10 +349,15 @@ mod tests {
     use crate::front::check;
     use crate::reg::compile;
 
+    /// `func`'s code as compiled (with its leaves inlined), after checking
+    /// that a second pass changes nothing.
     fn inlined(src: &str, func: &str) -> Vec<RegIns> {
         let prog = compile(&check(src).expect("valid")).expect("compiles");
-        let funcs = inline_leaves(&prog.funcs);
-        let f = &funcs[prog.func_index(func).expect("function") as usize];
+        let again = inline_leaves(&prog.funcs);
+        for (f, g) in prog.funcs.iter().zip(&again) {
+            assert_eq!(f.code, g.code, "a second pass changed `{}`", f.name);
+        }
+        let f = &prog.funcs[prog.func_index(func).expect("function") as usize];
         f.code.iter().map(|w| decode_reg(*w).expect("decodes")).collect()
     }
 
