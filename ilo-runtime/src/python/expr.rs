@@ -340,11 +340,25 @@ impl<'m, 'p> FnWriter<'m, 'p> {
         if let Some(py) = user {
             return Ok(Py::atom(format!("{py}({})", codes.join(", "))));
         }
+        if let (Some(crate::builtins::Builtin::Str), [arg]) = (builtin, args) {
+            if let Some(py) = self.int_counter(arg) {
+                return Ok(Py::atom(format!("str({py})")));
+            }
+        }
         if let Some(b) = builtin {
             let types: Vec<Ty> = args.iter().map(|a| self.ty(a).clone()).collect();
             return Ok(super::builtins::call(b, &vals, &types));
         }
         Ok(Py::atom(format!("_no_function({})", py_str(name))))
+    }
+
+    /// The Python name `e` reads when it is a loop counter counting in
+    /// ints (see `counters`).
+    fn int_counter(&self, e: &Expr) -> Option<String> {
+        let ExprKind::Name(n) = &e.kind else {
+            return None;
+        };
+        self.var(n).filter(|py| self.int_counters.contains(py))
     }
 }
 

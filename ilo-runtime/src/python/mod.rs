@@ -18,6 +18,7 @@
 
 pub mod bench;
 mod builtins;
+mod counters;
 mod expr;
 pub mod names;
 mod stmt;

@@ -2,6 +2,7 @@
 # Values: numbers are float, texts str, bools bool, nil None, lists list
 # (never changed in place), maps dict (text keys, printed in key order),
 # results _Ok/_Err, records instances of _Record subclasses.
+import itertools as _itertools
 import json as _json
 import math as _math
 import os as _os
@@ -334,6 +335,19 @@ def _range(a, b):
     if a.is_integer() and -2.0**53 < a < 2.0**53 and -2.0**53 < b < 2.0**53:
         return map(float, range(int(a), _math.ceil(b)))
     return _count_up(a, b)
+
+
+def _whole_range(a, b):
+    """`@i a..b` from a whole literal `a` (an int), for a counter only `str`
+    reads: the whole numbers `_range` gives, as ints."""
+    if type(b) is not float:
+        return _range(float(a), b)  # its error
+    if b > 2.0**53:
+        # A float counter stops growing at 2**53 (`i + 1.0 == i`): so does this.
+        return _itertools.chain(range(a, 2**53), _itertools.repeat(2**53))
+    if b > -2.0**53:
+        return range(a, _math.ceil(b))
+    return ()  # nan, or below any whole literal start
 
 
 def _count_up(a, b):

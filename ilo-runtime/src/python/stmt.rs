@@ -7,6 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::counters;
 use super::expr::Py;
 use super::names::Namer;
 use super::{Module, Untranslatable};
@@ -54,6 +55,9 @@ pub(super) struct FnWriter<'m, 'p> {
     /// Python names of lists a loop around here made its own before it
     /// started (see [`Self::own_accumulators`]): appended to in place.
     owned: Vec<String>,
+    /// Python names of loop counters that count in ints, which only `str`
+    /// reads (see [`counters`]).
+    pub(super) int_counters: Vec<String>,
 }
 
 pub(super) fn function(m: &Module<'_>, f: &FuncDecl, py: &str) -> Result<String, Untranslatable> {
@@ -71,6 +75,7 @@ pub(super) fn function(m: &Module<'_>, f: &FuncDecl, py: &str) -> Result<String,
         expr_depth: 0,
         bubbles: false,
         owned: Vec::new(),
+        int_counters: Vec::new(),
     };
     let mut params = Vec::new();
     for p in &f.params {
@@ -426,11 +431,22 @@ impl<'m, 'p> FnWriter<'m, 'p> {
             }
             StmtKind::ForRange { var, from, to, body } => {
                 let owned = self.own_accumulators(s)?;
+                let is_func = |n: &str| self.m.funcs.contains_key(n);
+                let whole = counters::whole_start(&var.name, from, body, is_func, self.bound.contains("str"));
                 let a = self.expr(from)?.code;
                 let b = self.expr(to)?.code;
                 let v = self.push_scope(&var.name);
-                self.line(&format!("for {v} in _range({a}, {b}):"));
+                match &whole {
+                    Some(a) => {
+                        self.line(&format!("for {v} in _whole_range({a}, {b}):"));
+                        self.int_counters.push(v);
+                    }
+                    None => self.line(&format!("for {v} in _range({a}, {b}):")),
+                }
                 self.loop_body(body)?;
+                if whole.is_some() {
+                    self.int_counters.pop();
+                }
                 self.scopes.pop();
                 self.disown(owned);
                 self.sink(sink, "None");
