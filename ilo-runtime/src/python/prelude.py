@@ -332,9 +332,20 @@ def _range(a, b):
     """`@i a..b`: a, a+1, … while below b (floats, as ilo counts)."""
     if type(a) is not float or type(b) is not float:
         raise _type_error("`@i a..b` needs numbers, not %s and %s" % (_kind(a), _kind(b)))
-    if a.is_integer() and -2.0**53 < a < 2.0**53 and -2.0**53 < b < 2.0**53:
-        return map(float, range(int(a), _math.ceil(b)))
+    # A whole start, not -0 (which the first item must keep).
+    if a.is_integer() and (a != 0.0 or _math.copysign(1.0, a) > 0):
+        if -2.0**53 < a < 2.0**53 and -2.0**53 < b < 2.0**53:
+            lo, hi = int(a), _math.ceil(b)
+            if 0 <= lo and 0 <= hi <= len(_WHOLE):
+                return _WHOLE[lo:hi]
+            return map(float, range(lo, hi))
     return _count_up(a, b)
+
+
+# The whole floats 0..4095, made once: a small range's counter takes them
+# from here rather than making a float per step (CPython shares small ints
+# the same way).
+_WHOLE = [float(i) for i in range(4096)]
 
 
 def _whole_range(a, b):
