@@ -108,7 +108,9 @@ pub struct RegVm {
 impl RegVm {
     pub fn new(limits: Limits) -> RegVm {
         RegVm {
-            regs: Vec::with_capacity(256),
+            // Sized by the first call: a fresh VM per call (layer 3) then
+            // allocates only the registers its function uses.
+            regs: Vec::new(),
             heap: Heap::default(),
             limits,
             profile: None,
