@@ -46,16 +46,34 @@ fn stmt() -> impl Strategy<Value = String> {
     ]
 }
 
+/// A statement of the loop's body: any [`stmt`], or one that reads the
+/// counter `i`, printed (which the Python translation may count in ints)
+/// or kept in a list (which it may not).
+fn loop_stmt() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => stmt(),
+        1 => Just("k=str i;s=+s k".to_string()),
+        1 => Just("s=+s (str i)".to_string()),
+        1 => Just("a=+=a i".to_string()),
+    ]
+}
+
+/// Where the loop's counter starts: whole, negative, `-0`, or not whole.
+fn loop_start() -> impl Strategy<Value = &'static str> {
+    prop_oneof![4 => Just("0"), 1 => Just("-2"), 1 => Just("1"), 1 => Just("-0"), 1 => Just("0.5")]
+}
+
 /// A program: the prelude, then `f` with statements before, inside and
 /// after a loop, returning every variable so all of them are compared.
 pub fn program() -> impl Strategy<Value = String> {
     (
         prop::collection::vec(stmt(), 0..4),
-        prop::collection::vec(stmt(), 1..8),
+        prop::collection::vec(loop_stmt(), 1..8),
+        loop_start(),
         1..12u32,
         prop::collection::vec(stmt(), 0..4),
     )
-        .prop_map(|(before, body, n, after)| {
+        .prop_map(|(before, body, start, n, after)| {
             let mut src = String::from(PRELUDE);
             src.push_str("dbl x:n>n;*x 2\npos x:n>b;>x 3\nneg x:n>n;*x -1\n");
             src.push_str("f>L _;a=[1 2];b=[];s=\"s\";t=\"\";m=mmap;p=pt x:a y:s;q=p;");
@@ -63,7 +81,7 @@ pub fn program() -> impl Strategy<Value = String> {
                 src.push_str(s);
                 src.push(';');
             }
-            src.push_str(&format!("@i 0..{n}{{{}}};", body.join(";")));
+            src.push_str(&format!("@i {start}..{n}{{{}}};", body.join(";")));
             for s in &after {
                 src.push_str(s);
                 src.push(';');
