@@ -44,7 +44,8 @@ fn only_printed(var: &str, body: &[Stmt]) -> bool {
         ExprKind::Name(n) if n == var => reads += 1,
         ExprKind::Call { func, args, .. } => {
             called |= func.name == var;
-            if func.name == "str" && matches!(args.as_slice(), [Expr { kind: ExprKind::Name(n), .. }] if n == var) {
+            let is_str = Builtin::from_name(&func.name) == Some(Builtin::Str);
+            if is_str && matches!(args.as_slice(), [Expr { kind: ExprKind::Name(n), .. }] if n == var) {
                 printed += 1;
             }
         }
@@ -77,14 +78,21 @@ mod tests {
                 _ => None,
             })
             .expect("a range loop");
-        let is_func = |n: &str| prog.decls.iter().any(|d| matches!(d, Decl::Func(g) if g.name.name == n));
+        let is_func = |n: &str| {
+            prog.decls
+                .iter()
+                .any(|d| matches!(d, Decl::Func(g) if g.name.name == n))
+        };
         whole_start(&var.name, from, body, is_func, false)
     }
 
     #[test]
     fn a_counter_only_printed_from_a_whole_start_counts_in_ints() {
         assert_eq!(start("f n:n>t;s=\"\";@i 0..n{k=str i;s=+s k};s").as_deref(), Some("0"));
-        assert_eq!(start("f n:n>t;s=\"\";@i 3..n{k=str i;s=+s k;j=str i;s=+s j};s").as_deref(), Some("3"));
+        assert_eq!(
+            start("f n:n>t;s=\"\";@i 3..n{k=str i;s=+s k;j=str i;s=+s j};s").as_deref(),
+            Some("3")
+        );
     }
 
     #[test]

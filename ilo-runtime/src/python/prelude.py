@@ -332,13 +332,13 @@ def _range(a, b):
     """`@i a..b`: a, a+1, … while below b (floats, as ilo counts)."""
     if type(a) is not float or type(b) is not float:
         raise _type_error("`@i a..b` needs numbers, not %s and %s" % (_kind(a), _kind(b)))
-    # A whole start, not -0 (which the first item must keep).
-    if a.is_integer() and (a != 0.0 or _math.copysign(1.0, a) > 0):
-        if -2.0**53 < a < 2.0**53 and -2.0**53 < b < 2.0**53:
-            lo, hi = int(a), _math.ceil(b)
-            if 0 <= lo and 0 <= hi <= len(_WHOLE):
-                return _WHOLE[lo:hi]
-            return map(float, range(lo, hi))
+    # A whole start (not -0, which the first item must keep): the whole
+    # numbers `_whole_range` counts, as floats.
+    if a.is_integer() and -2.0**53 < a < 2.0**53 and (a != 0.0 or _math.copysign(1.0, a) > 0):
+        ints = _whole_range(int(a), b)
+        if type(ints) is range and 0 <= ints.start and 0 <= ints.stop <= len(_WHOLE):
+            return _WHOLE[ints.start : ints.stop]
+        return map(float, ints)
     return _count_up(a, b)
 
 
@@ -349,8 +349,8 @@ _WHOLE = [float(i) for i in range(4096)]
 
 
 def _whole_range(a, b):
-    """`@i a..b` from a whole literal `a` (an int), for a counter only `str`
-    reads: the whole numbers `_range` gives, as ints."""
+    """`@i a..b` from a whole `a` (an int): the items a float counter takes,
+    as ints (for a counter only `str` reads, and for `_range`)."""
     if type(b) is not float:
         return _range(float(a), b)  # its error
     if b > 2.0**53:
@@ -358,7 +358,7 @@ def _whole_range(a, b):
         return _itertools.chain(range(a, 2**53), _itertools.repeat(2**53))
     if b > -2.0**53:
         return range(a, _math.ceil(b))
-    return ()  # nan, or below any whole literal start
+    return ()  # nan, or below any whole start
 
 
 def _count_up(a, b):

@@ -437,8 +437,8 @@ impl<'m, 'p> FnWriter<'m, 'p> {
                 let b = self.expr(to)?.code;
                 let v = self.push_scope(&var.name);
                 match &whole {
-                    Some(a) => {
-                        self.line(&format!("for {v} in _whole_range({a}, {b}):"));
+                    Some(start) => {
+                        self.line(&format!("for {v} in _whole_range({start}, {b}):"));
                         self.int_counters.push(v);
                     }
                     None => self.line(&format!("for {v} in _range({a}, {b}):")),

@@ -41,12 +41,11 @@ pub fn inline_leaves(funcs: &[RegFunc]) -> Vec<RegFunc> {
         .collect()
 }
 
-/// Calls nothing, has nothing inlined, is short, and returns only by
-/// `RET`/`RETK` (a register or a constant): its body can stand in for a
-/// call.
+/// Calls nothing, has no body inlined (no `ENTERL`), is short, and
+/// returns only by `RET`/`RETK` (a register or a constant): its body can
+/// stand in for a call.
 fn is_inlinable_leaf(f: &RegFunc) -> bool {
     f.code.len() <= MAX_BODY
-        && f.inlined.is_empty()
         && f.code.iter().all(|w| match decode_reg(*w) {
             Some(ins) => {
                 let info = ins.op.info();
@@ -103,6 +102,7 @@ fn expand(f: &RegFunc, funcs: &[RegFunc], leaf: &[bool]) -> Option<RegFunc> {
     let mut at_old: Vec<usize> = Vec::with_capacity(f.code.len() + 1);
     let mut consts = f.consts.clone();
     let mut nregs = f.nregs;
+    let mut changed = false;
     let mut inlined = f.inlined.clone();
     let targets = jump_targets(&f.code);
     // The `ENTERL` that the next inlined body's entry may join: none past
@@ -135,6 +135,7 @@ fn expand(f: &RegFunc, funcs: &[RegFunc], leaf: &[bool]) -> Option<RegFunc> {
             if !inlined.contains(&(gi as u32)) {
                 inlined.push(gi as u32);
             }
+            changed = true;
             continue;
         }
         if !is_quiet_op(&ins) {
@@ -144,7 +145,7 @@ fn expand(f: &RegFunc, funcs: &[RegFunc], leaf: &[bool]) -> Option<RegFunc> {
         out.push(Word { word, jump });
     }
     at_old.push(out.len());
-    if inlined.len() == f.inlined.len() || out.len() > MAX_CALLER {
+    if !changed || out.len() > MAX_CALLER {
         return None;
     }
     // Offsets from where each jump ends up to where its target does.
