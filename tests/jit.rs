@@ -183,6 +183,64 @@ fn recursion_runs_natively_and_stops_at_the_depth_limit() {
 }
 
 #[test]
+fn a_recursion_inlined_into_itself_stops_where_its_calls_would() {
+    // `fib`'s calls of itself are its body three levels deep (ENTERI …
+    // LEAVEI): every engine, compiled or not, must reach the same depth
+    // and step limits at the same point as the tree interpreter's real
+    // calls, and give the same result when it does not.
+    let loaded = load("fib n:n>n;<=n 1 n;a=fib -n 1;b=fib -n 2;+a b");
+    let prog = loaded.reg().expect("compiles");
+    let fib = &prog.funcs[prog.func_index("fib").expect("fib") as usize];
+    let enters = fib
+        .code
+        .iter()
+        .filter(|w| (**w & 0xff) as u8 == ilo_runtime::isa::rop::ENTERI)
+        .count();
+    assert!(enters >= 2, "fib is not inlined into itself:\n{fib:?}");
+    let outcome = |engine, max_depth, max_steps| {
+        let limits = Limits {
+            max_depth,
+            max_steps,
+            ..Limits::default()
+        };
+        match loaded.run("fib", &[Arg::Num(12.0)], engine, limits) {
+            Ok(out) => Ok(out.printed),
+            Err(e) => Err((e.code, e.message)),
+        }
+    };
+    let mut stopped = [0, 0];
+    for max_depth in 1..=13 {
+        for max_steps in [
+            None,
+            Some(1),
+            Some(2),
+            Some(3),
+            Some(7),
+            Some(50),
+            Some(232),
+            Some(233),
+            Some(464),
+        ] {
+            let want = outcome(Engine::Tree, max_depth, max_steps);
+            match &want {
+                Err((code, _)) if *code == ilo_runtime::codes::runtime::DEPTH => stopped[0] += 1,
+                Err(_) => stopped[1] += 1,
+                Ok(_) => {}
+            }
+            for engine in Engine::ALL {
+                assert_eq!(
+                    outcome(engine, max_depth, max_steps),
+                    want,
+                    "{engine:?}, max depth {max_depth}, max steps {max_steps:?}"
+                );
+            }
+        }
+    }
+    // Both limits were reached, not only a result compared.
+    assert!(stopped[0] > 0 && stopped[1] > 0, "{stopped:?}");
+}
+
+#[test]
 fn non_numeric_functions_are_not_compiled() {
     let loaded = load("id x:t>t;x");
     let prog = loaded.reg().expect("compiles");

@@ -16,12 +16,6 @@
 //! from the context and the arguments from an array, calls the root
 //! function, and stores the state and the result back.
 
-/// Bytes of the save area for `nregs` registers plus `extra` bytes, rounded
-/// up to 16 (AArch64 faults on an unaligned sp).
-fn save_area(nregs: usize, extra: usize) -> usize {
-    (8 * nregs + extra).div_ceil(16) * 16
-}
-
 /// What compiled code reads and writes of a run: the limits left, and the
 /// result. Field offsets are part of the convention (the entry code reads
 /// them at 0, 8 and 16).
@@ -145,23 +139,12 @@ pub(crate) mod x86_64 {
         }
     }
 
-    /// Bytes the registers kept across a call take on the stack (compiled
-    /// code needs no alignment: it calls nothing but compiled code).
-    fn frame(cx: &LowerCx<'_>, pc: usize, a: usize) -> i32 {
-        8 * cx.saved_across(pc, a).len() as i32
-    }
-
     /// Before a call at `pc` whose result goes to `a`: the registers read
-    /// after it to the stack.
+    /// after it to their homes in the frame, those not there already.
     pub(crate) fn save_live(ops: &mut Asm, cx: &LowerCx<'_>, pc: usize, a: usize) -> Result<(), Unsupported> {
-        let saved = cx.saved_across(pc, a);
-        if saved.is_empty() {
-            return Ok(());
-        }
-        dynasm!(ops ; .arch x64 ; sub rsp, frame(cx, pc, a));
-        for (slot, &r) in saved.iter().enumerate() {
-            let x = cx.float_reg(r)?;
-            dynasm!(ops ; .arch x64 ; vmovsd QWORD [rsp + 8 * slot as i32], Rx(x));
+        for r in cx.to_store(pc, a) {
+            let (x, home) = (cx.float_reg(r)?, cx.home(r)? as i32);
+            dynasm!(ops ; .arch x64 ; vmovsd QWORD [rsp + home], Rx(x));
         }
         Ok(())
     }
@@ -172,7 +155,7 @@ pub(crate) mod x86_64 {
     pub(crate) fn load_args(
         ops: &mut Asm,
         cx: &LowerCx<'_>,
-        pc: usize,
+        _pc: usize,
         a: usize,
         func: usize,
     ) -> Result<(), Unsupported> {
@@ -181,38 +164,25 @@ pub(crate) mod x86_64 {
             match cx.place(a + j)? {
                 Place::Reg(from) if from == to => {}
                 Place::Reg(from) => dynasm!(ops ; .arch x64 ; vmovapd Rx(to), Rx(from)),
-                // Above the registers just saved.
-                Place::Slot(off) => {
-                    let off = off as i32 + frame(cx, pc, a);
-                    dynasm!(ops ; .arch x64 ; vmovsd Rx(to), QWORD [rsp + off]);
-                }
+                Place::Slot(off) => dynasm!(ops ; .arch x64 ; vmovsd Rx(to), QWORD [rsp + off as i32]),
             }
         }
         Ok(())
     }
 
+    /// After the call: the registers read after it back from their homes.
     pub(crate) fn restore_live(ops: &mut Asm, cx: &LowerCx<'_>, pc: usize, a: usize) -> Result<(), Unsupported> {
-        let saved = cx.saved_across(pc, a);
-        if saved.is_empty() {
-            return Ok(());
+        for r in cx.saved_across(pc, a) {
+            let (x, home) = (cx.float_reg(r)?, cx.home(r)? as i32);
+            dynasm!(ops ; .arch x64 ; vmovsd Rx(x), QWORD [rsp + home]);
         }
-        for (slot, &r) in saved.iter().enumerate() {
-            let x = cx.float_reg(r)?;
-            dynasm!(ops ; .arch x64 ; vmovsd Rx(x), QWORD [rsp + 8 * slot as i32]);
-        }
-        dynasm!(ops ; .arch x64 ; add rsp, frame(cx, pc, a));
         Ok(())
     }
 
-    /// After a call: an error status drops the saved registers and the
-    /// spill slots and returns it.
-    pub(crate) fn unwind_on_error(ops: &mut Asm, cx: &LowerCx<'_>, pc: usize, a: usize) -> Result<(), Unsupported> {
-        let frame = frame(cx, pc, a) + cx.spill_frame as i32;
-        if frame == 0 {
-            dynasm!(ops ; .arch x64 ; test eax, eax ; jnz =>cx.exits.pass);
-        } else {
-            dynasm!(ops ; .arch x64 ; test eax, eax ; jz >ok ; add rsp, frame ; ret ; ok:);
-        }
+    /// After a call: an error status leaves by the function's exit, which
+    /// drops its frame, and returns it.
+    pub(crate) fn unwind_on_error(ops: &mut Asm, cx: &LowerCx<'_>, _pc: usize, _a: usize) -> Result<(), Unsupported> {
+        dynasm!(ops ; .arch x64 ; test eax, eax ; jnz =>cx.exits.pass);
         Ok(())
     }
 
@@ -254,6 +224,19 @@ pub(crate) mod x86_64 {
         } else {
             dynasm!(ops ; .arch x64 ; sub r12, calls ; jc =>cx.exits.steps);
         }
+        Ok(())
+    }
+
+    /// `ENTERI`: an inlined call's entry whose body may call on: a call
+    /// level taken, then a step, as a function's entry.
+    pub(crate) fn enter_level(ops: &mut Asm, cx: &LowerCx<'_>, _pc: usize) -> Result<(), Unsupported> {
+        enter(ops, &cx.exits);
+        Ok(())
+    }
+
+    /// `LEAVEI`: the inlined call's level back.
+    pub(crate) fn leave_level(ops: &mut Asm, _cx: &LowerCx<'_>, _pc: usize) -> Result<(), Unsupported> {
+        dynasm!(ops ; .arch x64 ; add r13, 1);
         Ok(())
     }
 
@@ -393,26 +376,15 @@ pub(crate) mod aarch64 {
         }
     }
 
-    /// The registers kept across a call and the link register x30 (the
-    /// call overwrites it), on an sp kept 16-byte aligned.
-    fn frame(cx: &LowerCx<'_>, pc: usize, a: usize) -> u32 {
-        super::save_area(cx.saved_across(pc, a).len(), 8) as u32
-    }
-
-    /// Where x30 is kept, above the registers.
-    fn link_slot(cx: &LowerCx<'_>, pc: usize, a: usize) -> u32 {
-        8 * cx.saved_across(pc, a).len() as u32
-    }
-
     /// Before a call at `pc` whose result goes to `a`: the registers read
-    /// after it, and x30, to the stack.
+    /// after it to their homes in the frame (those not there already), and
+    /// the link register x30, which the call overwrites.
     pub(crate) fn save_live(ops: &mut Asm, cx: &LowerCx<'_>, pc: usize, a: usize) -> Result<(), Unsupported> {
-        dynasm!(ops ; .arch aarch64 ; sub sp, sp, frame(cx, pc, a));
-        for (slot, &r) in cx.saved_across(pc, a).iter().enumerate() {
-            let d = cx.float_reg(r)?;
-            dynasm!(ops ; .arch aarch64 ; str D(d), [sp, (8 * slot) as u32]);
+        for r in cx.to_store(pc, a) {
+            let (d, home) = (cx.float_reg(r)?, cx.home(r)?);
+            dynasm!(ops ; .arch aarch64 ; str D(d), [sp, home]);
         }
-        dynasm!(ops ; .arch aarch64 ; str x30, [sp, link_slot(cx, pc, a)]);
+        dynasm!(ops ; .arch aarch64 ; str x30, [sp, cx.link_slot()]);
         Ok(())
     }
 
@@ -422,7 +394,7 @@ pub(crate) mod aarch64 {
     pub(crate) fn load_args(
         ops: &mut Asm,
         cx: &LowerCx<'_>,
-        pc: usize,
+        _pc: usize,
         a: usize,
         func: usize,
     ) -> Result<(), Unsupported> {
@@ -431,32 +403,29 @@ pub(crate) mod aarch64 {
             match cx.place(a + j)? {
                 Place::Reg(from) if from == to => {}
                 Place::Reg(from) => dynasm!(ops ; .arch aarch64 ; fmov D(to), D(from)),
-                // Above the registers just saved.
-                Place::Slot(off) => {
-                    let off = off + frame(cx, pc, a);
-                    dynasm!(ops ; .arch aarch64 ; ldr D(to), [sp, off]);
-                }
+                Place::Slot(off) => dynasm!(ops ; .arch aarch64 ; ldr D(to), [sp, off]),
             }
         }
         Ok(())
     }
 
+    /// After the call: the registers read after it back from their homes,
+    /// and x30.
     pub(crate) fn restore_live(ops: &mut Asm, cx: &LowerCx<'_>, pc: usize, a: usize) -> Result<(), Unsupported> {
-        for (slot, &r) in cx.saved_across(pc, a).iter().enumerate() {
-            let d = cx.float_reg(r)?;
-            dynasm!(ops ; .arch aarch64 ; ldr D(d), [sp, (8 * slot) as u32]);
+        for r in cx.saved_across(pc, a) {
+            let (d, home) = (cx.float_reg(r)?, cx.home(r)?);
+            dynasm!(ops ; .arch aarch64 ; ldr D(d), [sp, home]);
         }
-        dynasm!(ops ; .arch aarch64 ; ldr x30, [sp, link_slot(cx, pc, a)] ; add sp, sp, frame(cx, pc, a));
+        dynasm!(ops ; .arch aarch64 ; ldr x30, [sp, cx.link_slot()]);
         Ok(())
     }
 
-    /// After a call: an error status restores the link register, drops the
-    /// save area and returns it.
-    pub(crate) fn unwind_on_error(ops: &mut Asm, cx: &LowerCx<'_>, pc: usize, a: usize) -> Result<(), Unsupported> {
-        let all = frame(cx, pc, a) + cx.spill_frame as u32;
+    /// After a call: an error status restores the link register and leaves
+    /// by the function's exit, which drops its frame and returns it.
+    pub(crate) fn unwind_on_error(ops: &mut Asm, cx: &LowerCx<'_>, _pc: usize, _a: usize) -> Result<(), Unsupported> {
         dynasm!(ops ; .arch aarch64
             ; cbz w0, >ok
-            ; ldr x30, [sp, link_slot(cx, pc, a)] ; add sp, sp, all ; ret
+            ; ldr x30, [sp, cx.link_slot()] ; b =>cx.exits.pass
             ; ok:
         );
         Ok(())
@@ -497,6 +466,19 @@ pub(crate) mod aarch64 {
             .filter(|&n| n < 4096)
             .ok_or(Unsupported::Opcode(crate::isa::rop::ENTERL))?;
         dynasm!(ops ; .arch aarch64 ; cbz x21, =>cx.exits.depth ; subs x20, x20, calls ; b.lo =>cx.exits.steps);
+        Ok(())
+    }
+
+    /// `ENTERI`: an inlined call's entry whose body may call on: a call
+    /// level taken, then a step, as a function's entry.
+    pub(crate) fn enter_level(ops: &mut Asm, cx: &LowerCx<'_>, _pc: usize) -> Result<(), Unsupported> {
+        enter(ops, &cx.exits);
+        Ok(())
+    }
+
+    /// `LEAVEI`: the inlined call's level back.
+    pub(crate) fn leave_level(ops: &mut Asm, _cx: &LowerCx<'_>, _pc: usize) -> Result<(), Unsupported> {
+        dynasm!(ops ; .arch aarch64 ; add x21, x21, 1);
         Ok(())
     }
 

@@ -128,6 +128,21 @@ impl ClCx<'_, '_> {
         Ok(())
     }
 
+    /// `ENTERI`: an inlined call's entry whose body may call on: a call
+    /// level taken, then a step, as a function's entry.
+    pub(crate) fn enter_level(&mut self, _pc: usize) -> Result<(), Unsupported> {
+        self.enter();
+        Ok(())
+    }
+
+    /// `LEAVEI`: the inlined call's level back.
+    pub(crate) fn leave_level(&mut self, _pc: usize) -> Result<(), Unsupported> {
+        let depth = self.b.use_var(self.depth);
+        let back = self.b.ins().iadd_imm_s(depth, 1);
+        self.b.def_var(self.depth, back);
+        Ok(())
+    }
+
     /// `TICK`: a loop's safe point is a step.
     pub(crate) fn tick(&mut self, _pc: usize) -> Result<(), Unsupported> {
         self.take(self.steps, Status::Steps);

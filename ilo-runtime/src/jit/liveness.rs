@@ -18,6 +18,10 @@ pub type Regs = u64;
 struct Effect {
     uses: Regs,
     defs: Regs,
+    /// What the instruction may overwrite: `defs`, and the whole of a
+    /// window an op other than a call writes into (`FORIN`'s index and
+    /// item), which `defs` leaves out so as not to cut a liveness short.
+    kills: Regs,
     /// Words the instruction takes (a compare-and-branch's JMP word too).
     width: usize,
     /// The next instruction, when control can fall through to it.
@@ -46,7 +50,7 @@ fn effect(funcs: &[RegFunc], code: &[u32], pc: usize) -> Option<Effect> {
     let ins = decode_reg(code[pc])?;
     let info = ins.op.info();
     let width = if takes_jump_word(ins.op) { 2 } else { 1 };
-    let (mut uses, mut defs, mut target, mut conditional) = (0, 0, None, false);
+    let (mut uses, mut defs, mut kills, mut target, mut conditional) = (0, 0, 0, None, false);
     let callee = info
         .operands
         .iter()
@@ -68,6 +72,9 @@ fn effect(funcs: &[RegFunc], code: &[u32], pc: usize) -> Option<Effect> {
                 };
                 uses |= (a..a + n).fold(0, |s, r| s | bit(r));
                 defs |= bit(a);
+                if !info.call {
+                    kills |= (a..a + 3).fold(0, |s, r| s | bit(r));
+                }
                 conditional = true;
             }
             "jump" => {
@@ -86,10 +93,39 @@ fn effect(funcs: &[RegFunc], code: &[u32], pc: usize) -> Option<Effect> {
     Some(Effect {
         uses,
         defs,
+        kills: kills | defs,
         width,
         next: falls_through.then_some(pc + width),
         target,
     })
+}
+
+/// `f`'s instructions: where each starts and what it does; `None` when
+/// one is not understood.
+fn instructions(f: &RegFunc, funcs: &[RegFunc]) -> Option<(Vec<usize>, Vec<Effect>)> {
+    let n = f.code.len();
+    let mut effects = Vec::with_capacity(n);
+    let mut starts = Vec::with_capacity(n);
+    let mut pc = 0;
+    while pc < n {
+        let e = effect(funcs, &f.code, pc)?;
+        starts.push(pc);
+        pc += e.width;
+        effects.push(e);
+    }
+    Some((starts, effects))
+}
+
+/// A set per instruction spread over the words it takes (the JMP word
+/// after a compare-and-branch shares its compare's).
+fn per_word(n: usize, starts: &[usize], effects: &[Effect], sets: &[Regs]) -> Vec<Regs> {
+    let mut out = vec![0; n];
+    for ((&start, e), &set) in starts.iter().zip(effects).zip(sets) {
+        for slot in &mut out[start..(start + e.width).min(n)] {
+            *slot = set;
+        }
+    }
+    out
 }
 
 /// The registers live after each instruction of `f` (indexed by pc; the JMP
@@ -101,17 +137,9 @@ pub fn live_after(f: &RegFunc, funcs: &[RegFunc]) -> Vec<Regs> {
     if f.nregs > 64 {
         return all;
     }
-    let mut effects = Vec::with_capacity(n);
-    let mut pc = 0;
-    let mut starts = Vec::new();
-    while pc < n {
-        let Some(e) = effect(funcs, &f.code, pc) else {
-            return all;
-        };
-        starts.push(pc);
-        pc += e.width;
-        effects.push(e);
-    }
+    let Some((starts, effects)) = instructions(f, funcs) else {
+        return all;
+    };
     let index_of = |pc: usize| starts.binary_search(&pc).ok();
     let mut live_in = vec![0 as Regs; effects.len()];
     let mut live_out = vec![0 as Regs; effects.len()];
@@ -135,13 +163,52 @@ pub fn live_after(f: &RegFunc, funcs: &[RegFunc]) -> Vec<Regs> {
             }
         }
     }
-    let mut after = vec![0; n];
-    for (i, (&start, e)) in starts.iter().zip(&effects).enumerate() {
-        for slot in &mut after[start..(start + e.width).min(n)] {
-            *slot = live_out[i];
+    per_word(n, &starts, &effects, &live_out)
+}
+
+/// For each instruction of `f`, the registers whose home slot holds their
+/// value when it starts, on every path to it: a call at `pc` stores the
+/// registers `saved(pc)` in their homes (those not there already) and
+/// loads them back after it, so they are there after the call, until an
+/// instruction writes them. Nothing at the entry, and nothing anywhere
+/// when an instruction is not understood (every call then stores all it
+/// saves).
+pub fn homed_before(f: &RegFunc, funcs: &[RegFunc], saved: impl Fn(usize) -> Regs) -> Vec<Regs> {
+    let n = f.code.len();
+    let Some((starts, effects)) = instructions(f, funcs) else {
+        return vec![0; n];
+    };
+    let index_of = |pc: usize| starts.binary_search(&pc).ok();
+    let calls: Vec<bool> = starts
+        .iter()
+        .map(|&pc| decode_reg(f.code[pc]).is_some_and(|ins| ins.op.info().call))
+        .collect();
+    // A must-analysis: everything until a path shows otherwise.
+    let mut homed_in = vec![Regs::MAX; effects.len()];
+    if let Some(first) = homed_in.first_mut() {
+        *first = 0;
+    }
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for i in 0..effects.len() {
+            let e = &effects[i];
+            let through = if calls[i] {
+                homed_in[i] | saved(starts[i])
+            } else {
+                homed_in[i]
+            };
+            let out = through & !e.kills;
+            for j in [e.next, e.target].iter().flatten().filter_map(|&p| index_of(p)) {
+                let meet = homed_in[j] & out;
+                if meet != homed_in[j] {
+                    homed_in[j] = meet;
+                    changed = true;
+                }
+            }
         }
     }
-    after
+    per_word(n, &starts, &effects, &homed_in)
 }
 
 #[cfg(test)]
@@ -160,8 +227,9 @@ mod tests {
     #[test]
     fn a_call_keeps_only_what_is_read_after_it() {
         // fib: after the first call r0 (n, for the second) and r1 (its
-        // result); after the second r1 and r2.
-        let (f, live) = live("fib n:n>n;<=n 1 n;a=fib -n 1;b=fib -n 2;+a b", "fib");
+        // result); after the second r1 and r2. (Through `g`, so neither
+        // is a leaf nor calls itself: the calls are not inlined.)
+        let (f, live) = live("fib n:n>n;<=n 1 n;a=g -n 1;b=g -n 2;+a b\ng n:n>n;fib n", "fib");
         let calls: Vec<usize> = (0..f.code.len())
             .filter(|&pc| decode_reg(f.code[pc]).is_some_and(|i| i.op.info().call))
             .collect();
@@ -178,5 +246,31 @@ mod tests {
             .find(|&pc| decode_reg(f.code[pc]).is_some_and(|i| i.op.name() == "ADD_NN"))
             .expect("the body's add");
         assert_eq!(live[body] & 0b111, 0b111);
+    }
+
+    #[test]
+    fn a_value_kept_across_two_calls_is_stored_once() {
+        // r0 (n) is kept across both calls: stored before the first, still
+        // in its home at the second, which stores only r1 (the first
+        // result). A write to r0 would take it out of its home.
+        let calls_of = |f: &RegFunc| -> Vec<usize> {
+            (0..f.code.len())
+                .filter(|&pc| decode_reg(f.code[pc]).is_some_and(|i| i.op.info().call))
+                .collect()
+        };
+        let src = "fib n:n>n;<=n 1 n;a=g -n 1;b=g -n 2;+a b\ng n:n>n;fib n";
+        let prog = compile(&check(src).expect("valid")).expect("compiles");
+        let f = &prog.funcs[prog.func_index("fib").expect("fib") as usize];
+        let after = live_after(f, &prog.funcs);
+        let saved = |pc: usize| after[pc] & !(1 << decode_reg(f.code[pc]).map_or(63, |i| i.a));
+        let homed = homed_before(f, &prog.funcs, saved);
+        let calls = calls_of(f);
+        assert_eq!(homed[calls[0]], 0);
+        assert_eq!(homed[calls[1]], 0b001);
+        let src = "f n:n>n;a=g n;n=+n 1;b=g n;+a b\ng n:n>n;f n";
+        let prog = compile(&check(src).expect("valid")).expect("compiles");
+        let f = &prog.funcs[prog.func_index("f").expect("f") as usize];
+        let homed = homed_before(f, &prog.funcs, |_| 0b001);
+        assert_eq!(homed[calls_of(f)[1]] & 0b001, 0, "n was written between the calls");
     }
 }

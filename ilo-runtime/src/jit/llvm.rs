@@ -356,6 +356,17 @@ mod imp {
             Ok(())
         }
 
+        /// `ENTERI`: an inlined call's entry whose body may call on: a
+        /// call level taken, then a step, as a function's entry.
+        pub(crate) fn enter_level(&mut self, _pc: usize) -> Result<(), Unsupported> {
+            self.enter()
+        }
+
+        /// `LEAVEI`: the inlined call's level back.
+        pub(crate) fn leave_level(&mut self, _pc: usize) -> Result<(), Unsupported> {
+            self.give_back_level()
+        }
+
         /// `TICK`: a loop's safe point is a step.
         pub(crate) fn tick(&mut self, _pc: usize) -> Result<(), Unsupported> {
             self.take(STEPS, Status::Steps)
@@ -363,6 +374,14 @@ mod imp {
 
         /// `RET`: the call level back, the result and status 0.
         pub(crate) fn ret(&mut self, v: FloatValue<'ctx>) -> Result<(), Unsupported> {
+            self.give_back_level()?;
+            let ok = self.t.i32.const_zero();
+            self.b.build_aggregate_return(&[v.into(), ok.into()]).map_err(err)?;
+            Ok(())
+        }
+
+        /// One call level back in the context's depth counter.
+        fn give_back_level(&mut self) -> Result<(), Unsupported> {
             let p = self.field(DEPTH)?;
             let depth = self.b.build_load(self.t.i64, p, "").map_err(err)?.into_int_value();
             let back = self
@@ -370,8 +389,6 @@ mod imp {
                 .build_int_add(depth, self.t.i64.const_int(1, false), "")
                 .map_err(err)?;
             self.b.build_store(p, back).map_err(err)?;
-            let ok = self.t.i32.const_zero();
-            self.b.build_aggregate_return(&[v.into(), ok.into()]).map_err(err)?;
             Ok(())
         }
 

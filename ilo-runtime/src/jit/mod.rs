@@ -180,8 +180,12 @@ pub(crate) struct LowerCx<'f> {
     /// VM registers kept in float registers; the rest are spilled to
     /// stack slots and staged through the target's temps.
     cap: usize,
-    /// Bytes of the spill slots (16-aligned), taken at entry.
+    /// Bytes of the function's stack frame (16-aligned), taken at entry:
+    /// the spill slots, the home slots, the link slot.
     spill_frame: usize,
+    /// The frame, and which registers are in their homes before each
+    /// instruction.
+    homes: &'f Homes,
     /// The program's functions, and the entry label of each one in the unit.
     funcs: &'f [RegFunc],
     labels: &'f [Option<DynamicLabel>],
@@ -222,10 +226,34 @@ impl LowerCx<'_> {
     /// registers read after it, but `a` (and spilled ones, which no call
     /// touches).
     pub(crate) fn saved_across(&self, pc: usize, a: usize) -> Vec<usize> {
-        let live = self.live.get(pc).copied().unwrap_or(liveness::Regs::MAX);
-        (0..self.nregs.min(self.cap))
-            .filter(|&r| r != a && (r >= 64 || live & (1 << r) != 0))
+        saved_across(self.live, self.nregs.min(self.cap), pc, a)
+    }
+
+    /// Of what a call at `pc` saves, the registers not in their homes
+    /// already (a call since stored them, and nothing wrote them since):
+    /// what it must store.
+    pub(crate) fn to_store(&self, pc: usize, a: usize) -> Vec<usize> {
+        let homed = self.homes.homed.get(pc).copied().unwrap_or(0);
+        self.saved_across(pc, a)
+            .into_iter()
+            .filter(|&r| r >= 64 || homed & (1 << r) == 0)
             .collect()
+    }
+
+    /// Register `r`'s home slot, from the stack pointer.
+    pub(crate) fn home(&self, r: usize) -> Result<u32, Unsupported> {
+        self.homes
+            .slot
+            .get(r)
+            .copied()
+            .flatten()
+            .ok_or(Unsupported::TooManyRegisters(r + 1))
+    }
+
+    /// Where a function that calls keeps the link register (`AArch64`'s
+    /// x30) across its calls.
+    pub(crate) fn link_slot(&self) -> u32 {
+        self.homes.link
     }
 
     /// The float register of VM register `r`, one kept in a register.
@@ -272,6 +300,66 @@ impl LowerCx<'_> {
         match self.consts.get(k) {
             Some(v) if v.is_immediate() => Ok(v.bits() as i64),
             _ => Err(Unsupported::NonNumberConstant),
+        }
+    }
+}
+
+/// The registers of `0..kept` read after the call at `pc`, but `a`.
+fn saved_across(live: &[liveness::Regs], kept: usize, pc: usize, a: usize) -> Vec<usize> {
+    let live = live.get(pc).copied().unwrap_or(liveness::Regs::MAX);
+    (0..kept)
+        .filter(|&r| r != a && (r >= 64 || live & (1 << r) != 0))
+        .collect()
+}
+
+/// A compiled function's stack frame, taken once at its entry: the spill
+/// slots of the registers past the float registers, then a home slot for
+/// each register some call keeps across it, then (on a target whose calls
+/// overwrite a link register) the link slot. A call
+/// stores a register it keeps only when its home is not up to date, so a
+/// value kept across several calls (`n` through the calls of an inlined
+/// `fib`) is stored once, not before each.
+pub(crate) struct Homes {
+    /// Each register's home, in bytes from the stack pointer.
+    slot: Vec<Option<u32>>,
+    link: u32,
+    /// Bytes of the frame, 16-aligned (`AArch64` needs it; x86-64 code
+    /// calls only compiled code and does not).
+    frame: usize,
+    /// The registers in their homes before each instruction.
+    homed: Vec<liveness::Regs>,
+}
+
+impl Homes {
+    fn plan(f: &RegFunc, funcs: &[RegFunc], live: &[liveness::Regs], cap: usize, target: Target) -> Homes {
+        let kept = f.nregs.min(cap);
+        let saved_at = |pc: usize| -> Option<Vec<usize>> {
+            let ins = crate::isa::decode_reg(*f.code.get(pc)?)?;
+            ins.op.info().call.then(|| saved_across(live, kept, pc, ins.a as usize))
+        };
+        let spill_bytes = 8 * f.nregs.saturating_sub(cap);
+        let mut slot = vec![None; f.nregs];
+        let mut next = spill_bytes;
+        let mut calls = false;
+        for pc in 0..f.code.len() {
+            for r in saved_at(pc).inspect(|_| calls = true).into_iter().flatten() {
+                if slot[r].is_none() {
+                    slot[r] = Some(next as u32);
+                    next += 8;
+                }
+            }
+        }
+        let link = next as u32;
+        if calls && target == Target::Aarch64 {
+            next += 8;
+        }
+        let bits = |rs: Vec<usize>| rs.into_iter().filter(|&r| r < 64).fold(0, |s, r| s | 1 << r);
+        let homed = liveness::homed_before(f, funcs, |pc| saved_at(pc).map_or(0, bits));
+        Homes {
+            slot,
+            link,
+            frame: next.div_ceil(16) * 16,
+            homed,
         }
     }
 }
@@ -597,8 +685,10 @@ fn assemble<A: Arch>(
         } else {
             target.capacity()
         };
-        let spill_frame = (8 * f.nregs.saturating_sub(cap)).div_ceil(16) * 16;
-        let own_exits = if spilled {
+        let live = liveness::live_after(f, funcs);
+        let homes = Homes::plan(f, funcs, &live, cap, target);
+        let spill_frame = homes.frame;
+        let own_exits = if spill_frame > 0 {
             Exits {
                 steps: ops.new_dynamic_label(),
                 depth: ops.new_dynamic_label(),
@@ -607,11 +697,10 @@ fn assemble<A: Arch>(
         } else {
             exits
         };
-        if spilled {
+        if spill_frame > 0 {
             A::open_frame(&mut ops, spill_frame);
         }
         let pcs: Vec<DynamicLabel> = (0..f.code.len()).map(|_| ops.new_dynamic_label()).collect();
-        let live = liveness::live_after(f, funcs);
         let pool: Vec<DynamicLabel> = f.consts.iter().map(|_| ops.new_dynamic_label()).collect();
         let cx = LowerCx {
             live: &live,
@@ -619,6 +708,7 @@ fn assemble<A: Arch>(
             pool_used: std::cell::RefCell::new(vec![false; f.consts.len()]),
             cap,
             spill_frame,
+            homes: &homes,
             target,
             consts: &f.consts,
             nregs: f.nregs,
@@ -644,7 +734,7 @@ fn assemble<A: Arch>(
             }
             pc += 1;
         }
-        if spilled {
+        if spill_frame > 0 {
             A::exits(&mut ops, &own_exits, spill_frame);
         }
         // The listing shows instructions; the pool after them is data.

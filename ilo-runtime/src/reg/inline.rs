@@ -1,17 +1,21 @@
-//! Inlining of small leaf functions, the last step of compiling to
-//! register code: a `CALL` of a function that calls nothing becomes its
-//! body, so `i>>dbl>>inc` or a guard chain called in a loop costs no call,
-//! no saved registers and no return, on the register VM and in every JIT
-//! (which compile this code).
+//! Inlining, the last step of compiling to register code: a `CALL` of a
+//! function that calls nothing becomes its body, so `i>>dbl>>inc` or a
+//! guard chain called in a loop costs no call, no saved registers and no
+//! return, on the register VM and in every JIT (which compile this code);
+//! and a small recursive function has its own calls replaced by its body a
+//! few levels deep (`fib`'s two calls become two bodies, whose four calls
+//! become four…), so a native recursion makes a fraction of the calls.
 //!
 //! The body runs in the caller's registers from the call window `a` up,
 //! exactly where the register VM puts the callee's frame (so whatever the
 //! caller keeps below `a` is untouched, and what lies above it is dead after
-//! the call, as after a real one). It starts with `ENTERL`, which checks the
-//! depth limit and counts the step a call's entry would; each return
-//! becomes a copy of the result into `a` and a jump past the body. Limits
-//! and results are the same as with the call; `--emit bytecode` shows this
-//! code, as it is what runs.
+//! the call, as after a real one). A leaf's body starts with `ENTERL`,
+//! which checks the depth limit and counts the step a call's entry would; a
+//! body that calls on is between `ENTERI`, which takes the call level too
+//! (a call inside the body sees the depth it would under a real call), and
+//! `LEAVEI`, which gives it back. Each return becomes a copy of the result
+//! into `a` and a jump past the body. Limits and results are the same as
+//! with the call; `--emit bytecode` shows this code, as it is what runs.
 //!
 //! Operands are renumbered by their kinds in the table: registers by `a`,
 //! constants by where the callee's pool lands in the caller's, jumps by
@@ -29,29 +33,92 @@ pub const MAX_REGS: usize = 15;
 pub const MAX_BODY: usize = 48;
 /// Longest caller grown by inlining, in words.
 pub const MAX_CALLER: usize = 4096;
+/// Longest recursive function inlined into itself, in words, and how many
+/// levels deep: each level doubles the calls of `fib`'s kind of body, so
+/// the code grows with 2^levels, and the calls left are about a 1/2^levels
+/// share of the calls made before.
+pub const MAX_RECURSIVE_BODY: usize = 24;
+pub const RECURSIVE_LEVELS: usize = 3;
+/// Longest a recursive function grows to by inlining itself, in words.
+pub const MAX_RECURSIVE: usize = 512;
 
-/// `funcs` with each call of an inlinable leaf replaced by its body. Once
-/// is all it does: a function with a body inlined is no leaf (its `ENTERL`
-/// checks one call level, not two), so a second pass changes nothing.
+/// How a call is replaced by the callee's body.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Inline {
+    /// A leaf's body after an `ENTERL`, which runs of leaves share.
+    Leaf,
+    /// A body that calls on, between `ENTERI` and `LEAVEI`.
+    Level,
+}
+
+/// `funcs` with each call of an inlinable leaf replaced by its body, then
+/// each small recursive function's calls of itself replaced by its body
+/// [`RECURSIVE_LEVELS`] deep. Once is all it does: a function with a leaf
+/// inlined is no leaf (its `ENTERL` checks one call level, not two), and
+/// one with `ENTERI` is not inlined into itself again.
 pub fn inline_leaves(funcs: &[RegFunc]) -> Vec<RegFunc> {
     let leaf: Vec<bool> = funcs.iter().map(is_inlinable_leaf).collect();
-    funcs
+    let leafed: Vec<RegFunc> = funcs
         .iter()
-        .map(|f| expand(f, funcs, &leaf).unwrap_or_else(|| f.clone()))
+        .map(|f| {
+            let pick =
+                |g: usize| (leaf.get(g).copied().unwrap_or(false) && funcs[g].name != f.name).then_some(Inline::Leaf);
+            expand(f, funcs, pick, MAX_CALLER).unwrap_or_else(|| f.clone())
+        })
+        .collect();
+    leafed
+        .iter()
+        .enumerate()
+        .map(|(i, f)| inline_into_itself(i, &leafed).unwrap_or_else(|| f.clone()))
         .collect()
 }
 
-/// Calls nothing, has no body inlined (no `ENTERL`), is short, and
-/// returns only by `RET`/`RETK` (a register or a constant): its body can
-/// stand in for a call.
+/// Function `i` of `funcs` with its calls of itself replaced by its body,
+/// level after level while the registers and [`MAX_RECURSIVE`] allow, or
+/// `None` when it is not a small recursive function.
+fn inline_into_itself(i: usize, funcs: &[RegFunc]) -> Option<RegFunc> {
+    let g = &funcs[i];
+    let calls_itself = g
+        .code
+        .iter()
+        .any(|&w| decode_reg(w).is_some_and(|ins| ins.op == RegOp::CALL && ins.bx as usize == i));
+    if !calls_itself || g.code.len() > MAX_RECURSIVE_BODY || !has_plain_returns(g) {
+        return None;
+    }
+    if g.code
+        .iter()
+        .any(|&w| decode_reg(w).is_some_and(|ins| ins.op == RegOp::ENTERI))
+    {
+        return None;
+    }
+    let pick = |callee: usize| (callee == i).then_some(Inline::Level);
+    // Each pass replaces the calls the last one laid out (the body inlined
+    // is always the original, whose calls are real).
+    let mut f = expand(g, funcs, pick, MAX_RECURSIVE)?;
+    for _ in 1..RECURSIVE_LEVELS {
+        match expand(&f, funcs, pick, MAX_RECURSIVE) {
+            Some(deeper) => f = deeper,
+            None => break,
+        }
+    }
+    Some(f)
+}
+
+/// Every return of `f` is a `RET`/`RETK` of a register or a constant.
+fn has_plain_returns(f: &RegFunc) -> bool {
+    f.code
+        .iter()
+        .all(|&w| decode_reg(w).is_some_and(|ins| !ins.op.info().ret || return_of(&ins).is_some()))
+}
+
+/// Calls nothing, has no body inlined (no `ENTERL`/`ENTERI`), is short,
+/// and returns only by `RET`/`RETK` (a register or a constant): its body
+/// can stand in for a call.
 fn is_inlinable_leaf(f: &RegFunc) -> bool {
     f.code.len() <= MAX_BODY
-        && f.code.iter().all(|w| match decode_reg(*w) {
-            Some(ins) => {
-                let info = ins.op.info();
-                !info.call && ins.op != RegOp::ENTERL && (!info.ret || return_of(&ins).is_some())
-            }
-            None => false,
+        && has_plain_returns(f)
+        && f.code.iter().all(|w| {
+            decode_reg(*w).is_some_and(|ins| !ins.op.info().call && !matches!(ins.op, RegOp::ENTERL | RegOp::ENTERI))
         })
 }
 
@@ -94,10 +161,10 @@ fn jump_target(code: &[u32], pc: usize, ins: &RegIns) -> Option<usize> {
         .filter(|&t| t <= code.len())
 }
 
-/// `f` with its calls of leaves inlined, or `None` when nothing changes or
-/// something does not fit (an operand past 8 bits, a body past the
-/// registers, a caller past [`MAX_CALLER`]).
-fn expand(f: &RegFunc, funcs: &[RegFunc], leaf: &[bool]) -> Option<RegFunc> {
+/// `f` with the calls `pick` chooses inlined, or `None` when nothing
+/// changes or something does not fit (an operand past 8 bits, a body past
+/// the registers, code past `max_len` words).
+fn expand(f: &RegFunc, funcs: &[RegFunc], pick: impl Fn(usize) -> Option<Inline>, max_len: usize) -> Option<RegFunc> {
     let mut out: Vec<Word> = Vec::new();
     let mut at_old: Vec<usize> = Vec::with_capacity(f.code.len() + 1);
     let mut consts = f.consts.clone();
@@ -105,7 +172,7 @@ fn expand(f: &RegFunc, funcs: &[RegFunc], leaf: &[bool]) -> Option<RegFunc> {
     let mut changed = false;
     let mut inlined = f.inlined.clone();
     let targets = jump_targets(&f.code);
-    // The `ENTERL` that the next inlined body's entry may join: none past
+    // The `ENTERL` that the next inlined leaf's entry may join: none past
     // a jump target or an op that may fail, branch or call.
     let mut open: Option<usize> = None;
     for (pc, &word) in f.code.iter().enumerate() {
@@ -114,26 +181,43 @@ fn expand(f: &RegFunc, funcs: &[RegFunc], leaf: &[bool]) -> Option<RegFunc> {
         if targets.get(pc).copied().unwrap_or(true) {
             open = None;
         }
-        let callee = (ins.op == RegOp::CALL)
+        let how = (ins.op == RegOp::CALL)
             .then_some(ins.bx as usize)
-            .filter(|&g| leaf.get(g).copied().unwrap_or(false) && funcs[g].name != f.name);
-        if let Some(gi) = callee {
+            .filter(|&g| g < funcs.len())
+            .and_then(|g| Some((g, pick(g)?)));
+        if let Some((gi, how)) = how {
             let g = &funcs[gi];
             let a = ins.a as usize;
             if a + g.nregs > MAX_REGS || g.nslots > 0 || consts.len() + g.consts.len() > 256 {
                 out.push(Word { word, jump: None });
+                open = None;
                 continue;
             }
             nregs = nregs.max(a + g.nregs);
-            let koff = consts.len();
-            consts.extend(g.consts.iter().copied());
-            enter(&mut out, &mut open);
-            body(&mut out, g, a, koff)?;
-            if !is_quiet(g) {
-                open = None;
-            }
-            if !inlined.contains(&(gi as u32)) {
-                inlined.push(gi as u32);
+            let kmap = merge_pool(&mut consts, &g.consts);
+            match how {
+                Inline::Leaf => {
+                    enter(&mut out, &mut open);
+                    body(&mut out, g, a, &kmap)?;
+                    if !is_quiet(g) {
+                        open = None;
+                    }
+                    if !inlined.contains(&(gi as u32)) {
+                        inlined.push(gi as u32);
+                    }
+                }
+                Inline::Level => {
+                    out.push(Word {
+                        word: encode_abc(RegOp::ENTERI, 0, 0, 0),
+                        jump: None,
+                    });
+                    body(&mut out, g, a, &kmap)?;
+                    out.push(Word {
+                        word: encode_abc(RegOp::LEAVEI, 0, 0, 0),
+                        jump: None,
+                    });
+                    open = None;
+                }
             }
             changed = true;
             continue;
@@ -145,7 +229,7 @@ fn expand(f: &RegFunc, funcs: &[RegFunc], leaf: &[bool]) -> Option<RegFunc> {
         out.push(Word { word, jump });
     }
     at_old.push(out.len());
-    if !changed || out.len() > MAX_CALLER {
+    if !changed || out.len() > max_len {
         return None;
     }
     // Offsets from where each jump ends up to where its target does.
@@ -220,13 +304,29 @@ fn jump_targets(code: &[u32]) -> Vec<bool> {
     at
 }
 
-/// Appends `g`'s body for a call at window `a`, its constants at `koff`
+/// `consts` with `more` added, each constant once: where each of `more`
+/// is in the pool. (A recursive function inlined into itself brings the
+/// same constants at every level.)
+fn merge_pool(consts: &mut Vec<crate::value::Value>, more: &[crate::value::Value]) -> Vec<usize> {
+    more.iter()
+        .map(|k| match consts.iter().position(|c| c.bits() == k.bits()) {
+            Some(i) => i,
+            None => {
+                consts.push(*k);
+                consts.len() - 1
+            }
+        })
+        .collect()
+}
+
+/// Appends `g`'s body for a call at window `a`, its constants at `kmap`
 /// (after its `ENTERL`): the body renumbered (a compare-and-branch's JMP
 /// word is a jump of the body like any other), each return a copy into
 /// `a` and a jump past the body.
-fn body(out: &mut Vec<Word>, g: &RegFunc, a: usize, koff: usize) -> Option<()> {
+fn body(out: &mut Vec<Word>, g: &RegFunc, a: usize, kmap: &[usize]) -> Option<()> {
     let start = out.len();
     let fold = result_into_window(g);
+    let body_targets = jump_targets(&g.code);
     // Each return's words: a copy (unless the result is in `a` already)
     // and a jump to the end, which is known once the body is laid out.
     let mut at_pc: Vec<usize> = Vec::with_capacity(g.code.len() + 1);
@@ -237,9 +337,9 @@ fn body(out: &mut Vec<Word>, g: &RegFunc, a: usize, koff: usize) -> Option<()> {
         if let (true, Some(r)) = (ins.op.info().ret, return_of(&ins)) {
             let copy = match r {
                 Returned::Reg(0) => None,
-                Returned::Reg(_) if fold.is_some() => None,
+                Returned::Reg(_) if fold.is_some() && pc + 1 == g.code.len() => None,
                 Returned::Reg(r) => Some(encode_abc(RegOp::MOV, a as u8, u8::try_from(a + r).ok()?, 0)),
-                Returned::Const(k) => Some(encode_abx(RegOp::LOADK, a as u8, u16::try_from(koff + k).ok()?)),
+                Returned::Const(k) => Some(encode_abx(RegOp::LOADK, a as u8, u16::try_from(*kmap.get(k)?).ok()?)),
             };
             if let Some(word) = copy {
                 out.push(Word { word, jump: None });
@@ -247,6 +347,15 @@ fn body(out: &mut Vec<Word>, g: &RegFunc, a: usize, koff: usize) -> Option<()> {
             // The last return falls through to what follows the body.
             if pc + 1 == g.code.len() {
                 continue;
+            }
+            // `<=n 1 n`'s `LEKJF_N …, past; RET` would become a jump over
+            // a jump to the end: the negated branch jumps to the end and
+            // falls through past, with one word less.
+            if copy.is_none() && !body_targets[pc] {
+                if let Some(i) = invertible_skip(out, start, pc) {
+                    ends.push(i);
+                    continue;
+                }
             }
             ends.push(out.len());
             out.push(Word {
@@ -264,7 +373,7 @@ fn body(out: &mut Vec<Word>, g: &RegFunc, a: usize, koff: usize) -> Option<()> {
             _ => (ins, word),
         };
         out.push(Word {
-            word: renumber(&ins, word, a, koff)?,
+            word: renumber(&ins, word, a, kmap)?,
             jump,
         });
     }
@@ -282,20 +391,47 @@ fn body(out: &mut Vec<Word>, g: &RegFunc, a: usize, koff: usize) -> Option<()> {
     Some(())
 }
 
-/// In a body with no jumps that ends `OP rN, …; RET rN`, the pc of that
-/// `OP`: it can write the result straight into the window's `a`, so no
-/// copy follows (`dbl`'s `MULK_N r1, r0, K; RET r1` becomes one
-/// `MULK_N a, a, K`; the templates allow a destination that is an input).
+/// When the last words laid out (from `start` on) are a compare-and-branch
+/// and its `JMP` word jumping past the return at `pc` (to the body's
+/// `pc + 1`), and the branch has a negation: the branch negated, and the
+/// index of its `JMP` word, which the caller points at the body's end.
+fn invertible_skip(out: &mut [Word], start: usize, pc: usize) -> Option<usize> {
+    let j = out.len().checked_sub(1).filter(|&j| j > start)?;
+    let branch = decode_reg(out[j - 1].word).filter(|ins| crate::isa::takes_jump_word(ins.op))?;
+    if !matches!(out[j].jump, Some(Target::Body { pc: t }) if t == pc + 1) {
+        return None;
+    }
+    let negated = negation(branch.op)?;
+    out[j - 1].word = (out[j - 1].word & !0xff) | u32::from(negated as u8);
+    Some(j)
+}
+
+/// The compare-and-branch that jumps exactly when `op` does not: the
+/// table composes both from one compare, with `JMPF` (`…JF…`) and with
+/// `JMPT` (`…JT…`).
+fn negation(op: RegOp) -> Option<RegOp> {
+    let name = op.name();
+    let twin = if name.contains("JF") {
+        name.replacen("JF", "JT", 1)
+    } else {
+        name.replacen("JT", "JF", 1)
+    };
+    RegOp::from_name(&twin).filter(|t| *t != op && crate::isa::takes_jump_word(*t))
+}
+
+/// In a body that ends `OP rN, …; RET rN`, where no jump lands on that
+/// `RET`, the pc of that `OP`: it can write the result straight into the
+/// window's `a`, so no copy follows (`dbl`'s `MULK_N r1, r0, K; RET r1`
+/// becomes one `MULK_N a, a, K`; the templates allow a destination that is
+/// an input). Only that path changes: the `RET` is reached from the `OP`
+/// alone, and the body's other returns keep their copies.
 fn result_into_window(g: &RegFunc) -> Option<usize> {
     let code: Vec<RegIns> = g.code.iter().map(|w| decode_reg(*w)).collect::<Option<_>>()?;
     let (last, rest) = code.split_last()?;
     let Returned::Reg(r) = return_of(last)? else {
         return None;
     };
-    let straight = rest
-        .iter()
-        .enumerate()
-        .all(|(pc, ins)| !ins.op.info().ret && jump_target(&g.code, pc, ins).is_none());
+    let lands_on_last = jump_targets(&g.code).get(rest.len()).copied().unwrap_or(true);
     let before = rest.last()?;
     let writes_r = before
         .op
@@ -304,7 +440,7 @@ fn result_into_window(g: &RegFunc) -> Option<usize> {
         .iter()
         .any(|&(name, kind)| name == "a" && matches!(kind, "dst" | "dst_n"))
         && before.a as usize == r;
-    (r != 0 && straight && writes_r && !before.op.info().branch).then_some(rest.len() - 1)
+    (r != 0 && !lands_on_last && writes_r && !before.op.info().branch).then_some(rest.len() - 1)
 }
 
 /// `word` with its `a` field set to `a`.
@@ -317,8 +453,8 @@ fn with_a(ins: &RegIns, word: u32, a: u8) -> Option<u32> {
 }
 
 /// `word` with its register operands moved up by `a` and its constants by
-/// `koff`, by the kinds the table gives them.
-fn renumber(ins: &RegIns, word: u32, a: usize, koff: usize) -> Option<u32> {
+/// `kmap`, by the kinds the table gives them.
+fn renumber(ins: &RegIns, word: u32, a: usize, kmap: &[usize]) -> Option<u32> {
     let mut fields = [ins.a as usize, ins.b as usize, ins.c as usize, ins.bx as usize];
     for &(name, kind) in ins.op.info().operands {
         let slot = match name {
@@ -330,7 +466,7 @@ fn renumber(ins: &RegIns, word: u32, a: usize, koff: usize) -> Option<u32> {
         };
         match kind {
             "reg" | "reg_n" | "dst" | "dst_n" | "base" => fields[slot] += a,
-            "const" | "const_n" => fields[slot] += koff,
+            "const" | "const_n" => fields[slot] = *kmap.get(fields[slot])?,
             _ => {}
         }
     }
@@ -389,5 +525,35 @@ mod tests {
         let code = inlined("dbl x:n>n;*x 2\nf x:n>n;a=dbl x;>a 5{ret a};dbl a", "f");
         let enters: Vec<u16> = code.iter().filter(|i| i.op == RegOp::ENTERL).map(|i| i.bx).collect();
         assert_eq!(enters, vec![1, 1], "{:?}", ops(&code));
+    }
+
+    #[test]
+    fn a_small_recursive_function_is_inlined_into_itself_levels_deep() {
+        let code = inlined("fib n:n>n;<=n 1 n;a=fib -n 1;b=fib -n 2;+a b", "fib");
+        let count = |op| code.iter().filter(|i| i.op == op).count();
+        // 2 + 4 + 8 bodies, each entered and left once; 16 real calls.
+        let bodies: usize = (1..=RECURSIVE_LEVELS).map(|l| 1 << l).sum();
+        assert_eq!(count(RegOp::ENTERI), bodies, "{:?}", ops(&code));
+        assert_eq!(count(RegOp::LEAVEI), bodies);
+        assert_eq!(count(RegOp::CALL), 2 << RECURSIVE_LEVELS);
+        // Each body's `<=n 1 n` jumps straight to the body's end (the
+        // negated branch), not over a jump there; the function's own keeps
+        // its return.
+        assert_eq!(count(RegOp::LEKJT_N), bodies);
+        assert_eq!(count(RegOp::LEKJF_N), 1);
+        // The constants are pooled once, not per level.
+        let prog = compile(&check("fib n:n>n;<=n 1 n;a=fib -n 1;b=fib -n 2;+a b").expect("valid")).expect("compiles");
+        assert_eq!(prog.funcs[0].consts.len(), 2);
+    }
+
+    #[test]
+    fn a_branch_and_its_negation_are_twins_in_the_table() {
+        for op in [RegOp::LEKJF_N, RegOp::LTJF_NN, RegOp::GEKJT_N] {
+            let twin = negation(op).expect("has a negation");
+            assert_eq!(negation(twin), Some(op));
+            assert_eq!(op.info().operands, twin.info().operands);
+        }
+        // No `JMPT` form of `==`: not inverted.
+        assert_eq!(negation(RegOp::EQKJF_N), None);
     }
 }

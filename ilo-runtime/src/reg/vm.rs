@@ -69,6 +69,10 @@ pub(crate) struct Saved {
 /// Saved callers, with the limits the calls count against.
 pub(crate) struct Frames {
     saved: Vec<Saved>,
+    /// Call levels taken by the bodies of inlined calls that are running
+    /// (`ENTERI` … `LEAVEI`): they count towards the depth as the frames
+    /// of the calls would.
+    inlined: usize,
     /// `RET` with this many saved frames leaves `run_loop`: 0 for the
     /// outermost call, more while a higher-order builtin calls back.
     floor: usize,
@@ -83,6 +87,13 @@ pub(crate) struct Frames {
     /// callee's window starts inside its caller's registers, so slots
     /// placed above them would be overwritten.
     slots: Vec<Value>,
+}
+
+impl Frames {
+    /// The call level a call made now would take.
+    fn next_depth(&self) -> usize {
+        self.saved.len() + self.inlined + 1
+    }
 }
 
 impl Segmented for Frames {
@@ -130,6 +141,7 @@ impl RegVm {
         self.regs[..args.len()].copy_from_slice(args);
         let mut frames = Frames {
             saved: Vec::new(),
+            inlined: 0,
             floor: 0,
             limits: self.limits,
             steps: 0,
@@ -187,11 +199,29 @@ fn safepoint(regs: &[Value], heap: &mut Heap, frames: &mut Frames) -> Result<(),
 /// A leaf calls nothing, so the level need not be taken and given back.
 #[inline(always)]
 fn enter_leaf(regs: &[Value], heap: &mut Heap, frames: &mut Frames, calls: usize) -> Result<(), RtError> {
-    calls::check_depth(frames.saved.len() + 1, &frames.limits)?;
+    calls::check_depth(frames.next_depth(), &frames.limits)?;
     for _ in 0..calls {
         safepoint(regs, heap, frames)?;
     }
     Ok(())
+}
+
+/// `ENTERI`: the entry of a call inlined where its body may call on (a
+/// recursive function inlined into itself): the level the call would take
+/// is checked and taken, then a safe point, as `CALL` does.
+#[inline(always)]
+fn enter_level(regs: &[Value], heap: &mut Heap, frames: &mut Frames) -> Result<(), RtError> {
+    calls::check_depth(frames.next_depth(), &frames.limits)?;
+    frames.inlined += 1;
+    safepoint(regs, heap, frames)
+}
+
+/// `LEAVEI`: the inlined call's level back, where its body's returns meet.
+/// (Saturating: the op alone, as the lowering tests run it, has no level
+/// to give back.)
+#[inline(always)]
+fn leave_level(frames: &mut Frames) {
+    frames.inlined = frames.inlined.saturating_sub(1);
 }
 
 /// Checks depth and makes room for `f`'s registers at `base` and its slots
@@ -206,7 +236,7 @@ fn enter_call(
     base: usize,
     slots: usize,
 ) -> Result<(), RtError> {
-    calls::check_depth(frames.saved.len() + 1, &frames.limits)?;
+    calls::check_depth(frames.next_depth(), &frames.limits)?;
     if regs.len() < base + f.nregs {
         regs.resize(base + f.nregs, Value::NIL);
     }
@@ -503,9 +533,13 @@ impl<'p> Reenter<'_, 'p> {
         // The caller's frame counts towards the depth while the callee runs.
         self.frames.saved.push(self.caller.saved());
         let floor = std::mem::replace(&mut self.frames.floor, self.frames.saved.len());
+        let inlined = self.frames.inlined;
         let r = Cursor::enter(self.prog, i, base, slots).and_then(|cur| self.nested_run(heap, cur));
         self.frames.saved.truncate(self.frames.floor - 1);
         self.frames.floor = floor;
+        // An error leaves the callee's inlined levels taken; the caller's
+        // are what it had.
+        self.frames.inlined = inlined;
         r
     }
 
