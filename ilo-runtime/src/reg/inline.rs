@@ -447,7 +447,7 @@ fn result_into_window(g: &RegFunc) -> Option<usize> {
 fn with_a(ins: &RegIns, word: u32, a: u8) -> Option<u32> {
     Some(match reg_form(ins.op) {
         RegForm::Abc => encode_abc(ins.op, a, ins.b, ins.c),
-        RegForm::ABx => encode_abx(ins.op, a, u16::try_from(ins.bx).ok()?),
+        RegForm::ABx => encode_abx(ins.op, a, ins.bx),
         RegForm::AsBx => (word & !0xff00) | (u32::from(a) << 8),
     })
 }
