@@ -156,11 +156,15 @@ fn constant_into(name: &str, first: &RegOp, second: &RegOp, into: Slot, targets:
                 second.name, target.scratch
             ));
         }
-        let load = scratch_load(target, into)?;
-        op.jit.insert(
-            target_name.clone(),
-            format!("{load} ; {}", tpl.replace(&placeholder, &target.scratch)),
-        );
+        let lowering = match direct_const(target, tpl, &placeholder, into) {
+            Some(direct) => direct,
+            None => format!(
+                "{} ; {}",
+                scratch_load(target, into)?,
+                tpl.replace(&placeholder, &target.scratch)
+            ),
+        };
+        op.jit.insert(target_name.clone(), lowering);
     }
     for (target_name, cond) in &second.cond {
         let Some(target) = targets.iter().find(|t| &t.name == target_name) else {
@@ -172,14 +176,34 @@ fn constant_into(name: &str, first: &RegOp, second: &RegOp, into: Slot, targets:
                 second.name, target.scratch
             ));
         }
-        let load = scratch_load(target, into)?;
-        op.cond.insert(
-            target_name.clone(),
-            cond.rewritten(&load, &placeholder, &target.scratch),
-        );
+        let rewritten = match direct_const(target, &cond.test, &placeholder, into) {
+            Some(test) if !cond.yes.contains(&placeholder) && !cond.no.contains(&placeholder) => {
+                let mut c = cond.clone();
+                c.test = test;
+                c
+            }
+            _ => cond.rewritten(&scratch_load(target, into)?, &placeholder, &target.scratch),
+        };
+        op.cond.insert(target_name.clone(), rewritten);
     }
     op.ssa = second.ssa.clone();
     Ok(op)
+}
+
+/// `tpl` reading constant operand `into` straight from the pool, when it
+/// reads it once, as the last operand of an instruction the target takes a
+/// memory operand in (`vsubsd {a}, {b}, QWORD [=>K]`): one instruction
+/// less than a load into the scratch register.
+fn direct_const(target: &Target, tpl: &str, placeholder: &str, into: Slot) -> Option<String> {
+    let operand = target.snippets.get("const_operand")?;
+    if tpl.matches(placeholder).count() != 1 {
+        return None;
+    }
+    let item = tpl.split(';').map(str::trim).find(|i| i.contains(placeholder))?;
+    let mnemonic = item.split_whitespace().next()?;
+    let last = item.strip_suffix(placeholder)?.trim_end().ends_with(',');
+    (last && target.const_operand_ops.iter().any(|m| m == mnemonic))
+        .then(|| tpl.replace(placeholder, &operand.replace("{0}", &format!("{{{}.at}}", into.name()))))
 }
 
 /// The instructions putting constant operand `into` in the target's

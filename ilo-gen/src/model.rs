@@ -334,6 +334,10 @@ pub struct Target {
     /// The float register no VM register uses, free inside one lowering.
     pub scratch: String,
     pub snippets: BTreeMap<String, String>,
+    /// Instructions that take a memory operand last: a composed `K` form
+    /// reads its constant from the pool there (the `const_operand`
+    /// snippet) rather than through the scratch register.
+    pub const_operand_ops: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -403,6 +407,8 @@ struct RawTarget {
     scratch: String,
     #[serde(default)]
     snippets: BTreeMap<String, String>,
+    #[serde(default)]
+    const_operand_ops: Vec<String>,
 }
 
 /// Reads `register.toml`, `stack.toml` and `jit.toml` from `dir`.
@@ -661,6 +667,7 @@ fn load_targets(dir: &Path, file: &str) -> Result<Vec<Target>, GenError> {
             float_reg: raw.float_reg,
             scratch: raw.scratch,
             snippets: raw.snippets,
+            const_operand_ops: raw.const_operand_ops,
         });
     }
     Ok(targets)
