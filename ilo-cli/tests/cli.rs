@@ -60,6 +60,14 @@ fn verbose_names_the_engine_that_ran() {
             stderr(&o)
         );
     }
+    // A recursive function inlined into itself says so.
+    let o = ilo(&["--verbose", "fib n:n>n;<=n 1 n;a=fib -n 1;b=fib -n 2;+a b", "20"]);
+    assert_eq!(stdout(&o), "6765\n");
+    assert!(
+        stderr(&o).contains("compiled `fib`; `fib` inlined into itself (14 bodies)"),
+        "{}",
+        stderr(&o)
+    );
     // A builtin call has no lowering: the register VM runs it.
     let o = ilo(&["--run-jit", "--verbose", "f x:n>n;s=str x;len s", "-3"]);
     assert_eq!(stdout(&o), "2\n");

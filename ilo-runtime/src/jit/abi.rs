@@ -131,6 +131,28 @@ pub(crate) mod x86_64 {
         dynasm!(ops ; .arch x64 ; sub rsp, frame as i32);
     }
 
+    /// Multi-byte no-ops (the forms the Intel and AMD optimisation manuals
+    /// give) up to the next 16-byte boundary.
+    pub(crate) fn align_loop(ops: &mut Asm) {
+        const NOPS: [&[u8]; 9] = [
+            &[0x90],
+            &[0x66, 0x90],
+            &[0x0f, 0x1f, 0x00],
+            &[0x0f, 0x1f, 0x40, 0x00],
+            &[0x0f, 0x1f, 0x44, 0x00, 0x00],
+            &[0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00],
+            &[0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00],
+            &[0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+            &[0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+        ];
+        let mut gap = (16 - ops.offset().0 % 16) % 16;
+        while gap > 0 {
+            let nop = NOPS[gap.min(NOPS.len()) - 1];
+            ops.extend(nop.iter().copied());
+            gap -= nop.len();
+        }
+    }
+
     /// A function's constant pool, after its code: 8-byte aligned words.
     pub(crate) fn pool(ops: &mut Asm, entries: &[(DynamicLabel, i64)]) {
         dynasm!(ops ; .arch x64 ; .align 8);
@@ -356,6 +378,13 @@ pub(crate) mod aarch64 {
     /// The spill slots, after the entry's checks.
     pub(crate) fn open_frame(ops: &mut Asm, frame: usize) {
         dynasm!(ops ; .arch aarch64 ; sub sp, sp, frame as u32);
+    }
+
+    /// `nop`s up to the next 16-byte boundary.
+    pub(crate) fn align_loop(ops: &mut Asm) {
+        while ops.offset().0 % 16 != 0 {
+            dynasm!(ops ; .arch aarch64 ; nop);
+        }
     }
 
     /// No ARM64 trampoline yet (`jit::bridges_to_vm` never asks for one):

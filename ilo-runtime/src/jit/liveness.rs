@@ -166,6 +166,21 @@ pub fn live_after(f: &RegFunc, funcs: &[RegFunc]) -> Vec<Regs> {
     per_word(n, &starts, &effects, &live_out)
 }
 
+/// Which pcs of `f` a jump goes back to: the heads of its loops.
+pub fn loop_heads(f: &RegFunc, funcs: &[RegFunc]) -> Vec<bool> {
+    let mut heads = vec![false; f.code.len()];
+    if let Some((starts, effects)) = instructions(f, funcs) {
+        for (&pc, e) in starts.iter().zip(&effects) {
+            if let Some(t) = e.target.filter(|&t| t <= pc) {
+                if let Some(h) = heads.get_mut(t) {
+                    *h = true;
+                }
+            }
+        }
+    }
+    heads
+}
+
 /// For each instruction of `f`, the registers whose home slot holds their
 /// value when it starts, on every path to it: a call at `pc` stores the
 /// registers `saved(pc)` in their homes (those not there already) and

@@ -412,6 +412,8 @@ trait Arch {
     fn enter(ops: &mut VecAssembler<Self::R>, exits: &Exits);
     fn exits(ops: &mut VecAssembler<Self::R>, exits: &Exits, frame: usize);
     fn open_frame(ops: &mut VecAssembler<Self::R>, frame: usize);
+    /// No-ops up to the next 16-byte boundary, before a loop's head.
+    fn align_loop(ops: &mut VecAssembler<Self::R>);
     fn vm_stub(
         ops: &mut VecAssembler<Self::R>,
         label: DynamicLabel,
@@ -448,6 +450,9 @@ macro_rules! arch {
             }
             fn open_frame(ops: &mut VecAssembler<Self::R>, frame: usize) {
                 abi::$abi::open_frame(ops, frame)
+            }
+            fn align_loop(ops: &mut VecAssembler<Self::R>) {
+                abi::$abi::align_loop(ops)
             }
             fn vm_stub(
                 ops: &mut VecAssembler<Self::R>,
@@ -509,6 +514,18 @@ pub fn unit_summary(funcs: &[RegFunc], root: usize, cranelift: bool) -> String {
     let mut out = format!("compiled {}", names(&unit));
     if !gone.is_empty() {
         out += &format!("; inlined {}", names(&gone));
+    }
+    // A recursive function inlined into itself: its `ENTERI`s count the
+    // bodies.
+    for &i in &unit {
+        let bodies = funcs[i]
+            .code
+            .iter()
+            .filter(|w| crate::isa::decode_reg(**w).is_some_and(|ins| ins.op == RegOp::ENTERI))
+            .count();
+        if bodies > 0 {
+            out += &format!("; `{}` inlined into itself ({bodies} bodies)", funcs[i].name);
+        }
     }
     if !bridged.is_empty() {
         out += &format!("; called on the register VM through a trampoline: {}", names(&bridged));
@@ -701,6 +718,7 @@ fn assemble<A: Arch>(
             A::open_frame(&mut ops, spill_frame);
         }
         let pcs: Vec<DynamicLabel> = (0..f.code.len()).map(|_| ops.new_dynamic_label()).collect();
+        let heads = liveness::loop_heads(f, funcs);
         let pool: Vec<DynamicLabel> = f.consts.iter().map(|_| ops.new_dynamic_label()).collect();
         let cx = LowerCx {
             live: &live,
@@ -719,6 +737,11 @@ fn assemble<A: Arch>(
         };
         let mut pc = 0;
         while pc < f.code.len() {
+            // A loop's head on a 16-byte boundary, as compilers place them:
+            // the loop's instructions then sit in fewer fetch blocks.
+            if heads.get(pc).copied().unwrap_or(false) {
+                A::align_loop(&mut ops);
+            }
             ops.dynamic_label(pcs[pc]);
             let ins = f.code[pc];
             let next = f.code.get(pc + 1).copied().unwrap_or(0);
