@@ -226,10 +226,10 @@ pub(crate) mod x86_64 {
         Ok(())
     }
 
-    /// Before a return: the spill slots and the call level back, status 0.
+    /// Before a return: the frame and the call level back, status 0.
     pub(crate) fn leave(ops: &mut Asm, cx: &LowerCx<'_>, _pc: usize) -> Result<(), Unsupported> {
-        if cx.spill_frame > 0 {
-            dynasm!(ops ; .arch x64 ; add rsp, cx.spill_frame as i32);
+        if cx.frame() > 0 {
+            dynasm!(ops ; .arch x64 ; add rsp, cx.frame() as i32);
         }
         dynasm!(ops ; .arch x64 ; add r13, 1 ; xor eax, eax);
         Ok(())
@@ -478,10 +478,10 @@ pub(crate) mod aarch64 {
         Ok(())
     }
 
-    /// Before a return: the spill slots and the call level back, status 0.
+    /// Before a return: the frame and the call level back, status 0.
     pub(crate) fn leave(ops: &mut Asm, cx: &LowerCx<'_>, _pc: usize) -> Result<(), Unsupported> {
-        if cx.spill_frame > 0 {
-            dynasm!(ops ; .arch aarch64 ; add sp, sp, cx.spill_frame as u32);
+        if cx.frame() > 0 {
+            dynasm!(ops ; .arch aarch64 ; add sp, sp, cx.frame() as u32);
         }
         dynasm!(ops ; .arch aarch64 ; add x21, x21, 1 ; movz w0, 0);
         Ok(())

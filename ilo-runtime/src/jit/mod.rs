@@ -180,10 +180,8 @@ pub(crate) struct LowerCx<'f> {
     /// VM registers kept in float registers; the rest are spilled to
     /// stack slots and staged through the target's temps.
     cap: usize,
-    /// Bytes of the function's stack frame (16-aligned), taken at entry:
-    /// the spill slots, the home slots, the link slot.
-    spill_frame: usize,
-    /// The frame, and which registers are in their homes before each
+    /// The function's stack frame (the spill slots, the home slots, the
+    /// link slot), and which registers are in their homes before each
     /// instruction.
     homes: &'f Homes,
     /// The program's functions, and the entry label of each one in the unit.
@@ -238,6 +236,11 @@ impl LowerCx<'_> {
             .into_iter()
             .filter(|&r| r >= 64 || homed & (1 << r) == 0)
             .collect()
+    }
+
+    /// Bytes of the function's stack frame (16-aligned), taken at entry.
+    pub(crate) fn frame(&self) -> usize {
+        self.homes.frame
     }
 
     /// Register `r`'s home slot, from the stack pointer.
@@ -704,8 +707,8 @@ fn assemble<A: Arch>(
         };
         let live = liveness::live_after(f, funcs);
         let homes = Homes::plan(f, funcs, &live, cap, target);
-        let spill_frame = homes.frame;
-        let own_exits = if spill_frame > 0 {
+        let frame = homes.frame;
+        let own_exits = if frame > 0 {
             Exits {
                 steps: ops.new_dynamic_label(),
                 depth: ops.new_dynamic_label(),
@@ -714,8 +717,8 @@ fn assemble<A: Arch>(
         } else {
             exits
         };
-        if spill_frame > 0 {
-            A::open_frame(&mut ops, spill_frame);
+        if frame > 0 {
+            A::open_frame(&mut ops, frame);
         }
         let pcs: Vec<DynamicLabel> = (0..f.code.len()).map(|_| ops.new_dynamic_label()).collect();
         let heads = liveness::loop_heads(f, funcs);
@@ -725,7 +728,6 @@ fn assemble<A: Arch>(
             pool: &pool,
             pool_used: std::cell::RefCell::new(vec![false; f.consts.len()]),
             cap,
-            spill_frame,
             homes: &homes,
             target,
             consts: &f.consts,
@@ -757,8 +759,8 @@ fn assemble<A: Arch>(
             }
             pc += 1;
         }
-        if spill_frame > 0 {
-            A::exits(&mut ops, &own_exits, spill_frame);
+        if frame > 0 {
+            A::exits(&mut ops, &own_exits, frame);
         }
         // The listing shows instructions; the pool after them is data.
         let code_end = ops.offset().0;
