@@ -19,38 +19,55 @@ include!(concat!(env!("OUT_DIR"), "/reg_vm.rs"));
 /// Where execution is in the current function.
 pub(crate) type Cursor<'p> = vm_support::cursor::Cursor<'p, Frame>;
 
-/// Where the running frame is in the register file and the slot stack.
+/// Where the running frame's registers are: the one frame field every
+/// instruction reads, so the dispatch loop keeps it with `code`, `consts`
+/// and `pc`; the rest of the frame's place is `Frames::running`.
 #[derive(Clone, Copy)]
 pub(crate) struct Frame {
     /// Index of the frame's r0 in the register file.
     pub base: usize,
+}
+
+/// The running frame's place beyond its registers' base, read only by
+/// calls, returns, slots and builtins. It lives in `Frames`, not in the
+/// cursor: every value the cursor carries is one more the dispatch loop
+/// keeps in a register (or spills) across every instruction.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Running {
     /// First register above the frame: where a builtin's callbacks run.
-    pub top: usize,
+    top: usize,
     /// The running function's index in the program.
-    pub func: u32,
+    func: u32,
     /// Index of the frame's first slot in `Frames::slots`.
-    pub slots: usize,
+    slots: usize,
     /// First slot above the frame: where a callee's slots start.
-    pub slots_top: usize,
+    slots_top: usize,
 }
 
 impl<'p> Cursor<'p> {
-    fn enter(prog: &'p RegProgram, func: usize, base: usize, slots: usize) -> Result<Cursor<'p>, RtError> {
+    /// At the start of function `func`, its registers from `base` and its
+    /// slots from `slots`, which become `frames.running`.
+    fn enter(
+        prog: &'p RegProgram,
+        frames: &mut Frames,
+        func: usize,
+        base: usize,
+        slots: usize,
+    ) -> Result<Cursor<'p>, RtError> {
         let f = calls::callee(&prog.funcs, func)?;
-        let frame = Frame {
-            base,
+        frames.running = Running {
             top: base + f.nregs,
             func: func as u32,
             slots,
             slots_top: slots + f.nslots,
         };
-        Ok(Cursor::start(&f.code, &f.consts, frame))
+        Ok(Cursor::start(&f.code, &f.consts, Frame { base }))
     }
 
     /// What a caller's frame keeps while its callee runs.
-    fn saved(&self) -> Saved {
+    fn saved(&self, running: &Running) -> Saved {
         Saved {
-            func: self.frame.func,
+            func: running.func,
             pc: self.pc as u32,
             base: self.frame.base,
         }
@@ -69,6 +86,8 @@ pub(crate) struct Saved {
 /// Saved callers, with the limits the calls count against.
 pub(crate) struct Frames {
     saved: Vec<Saved>,
+    /// The running frame's place (its register base is the cursor's).
+    running: Running,
     /// Call levels taken by the bodies of inlined calls that are running
     /// (`ENTERI` … `LEAVEI`): they count towards the depth as the frames
     /// of the calls would.
@@ -141,6 +160,7 @@ impl RegVm {
         self.regs[..args.len()].copy_from_slice(args);
         let mut frames = Frames {
             saved: Vec::new(),
+            running: Running::default(),
             inlined: 0,
             floor: 0,
             limits: self.limits,
@@ -154,13 +174,8 @@ impl RegVm {
         // The outermost call is a step too, as on the tree interpreter.
         safepoint(&self.regs, &mut self.heap, &mut frames)?;
         frames.profile = self.profile.take();
-        let r = run(
-            prog,
-            &mut self.regs,
-            &mut self.heap,
-            &mut frames,
-            Cursor::enter(prog, func as usize, 0, 0)?,
-        );
+        let cur = Cursor::enter(prog, &mut frames, func as usize, 0, 0)?;
+        let r = run(prog, &mut self.regs, &mut self.heap, &mut frames, cur);
         self.profile = frames.profile.take();
         self.steps_used = frames.steps;
         r
@@ -261,9 +276,10 @@ fn call<'p>(
 ) -> Result<(), RtError> {
     let f = calls::callee(&prog.funcs, func)?;
     let base = cur.frame.base + a;
-    enter_call(regs, heap, frames, f, base, cur.frame.slots_top)?;
-    frames.saved.push(cur.saved());
-    *cur = Cursor::enter(prog, func, base, cur.frame.slots_top)?;
+    let slots = frames.running.slots_top;
+    enter_call(regs, heap, frames, f, base, slots)?;
+    frames.saved.push(cur.saved(&frames.running));
+    *cur = Cursor::enter(prog, frames, func, base, slots)?;
     Ok(())
 }
 
@@ -287,27 +303,29 @@ fn ret<'p>(
         *slot = v;
     }
     let caller_slots = prog.funcs.get(caller.func as usize).map_or(0, |f| f.nslots);
-    *cur = Cursor::enter(prog, caller.func as usize, caller.base, cur.frame.slots - caller_slots)?;
+    let slots = frames.running.slots - caller_slots;
+    *cur = Cursor::enter(prog, frames, caller.func as usize, caller.base, slots)?;
     cur.pc = caller.pc as usize;
     Ok(None)
 }
 
 /// `GETSLOT`: frame slot `i` (the compiler sized the frame to hold it).
 #[inline(always)]
-fn get_slot(frames: &Frames, cur: &Cursor<'_>, i: usize) -> Result<Value, RtError> {
+fn get_slot(frames: &Frames, i: usize) -> Result<Value, RtError> {
     frames
         .slots
-        .get(cur.frame.slots + i)
+        .get(frames.running.slots + i)
         .copied()
         .ok_or_else(|| RtError::internal("frame slot out of range"))
 }
 
 /// `SETSLOT`: writes frame slot `i`.
 #[inline(always)]
-fn set_slot(frames: &mut Frames, cur: &Cursor<'_>, i: usize, v: Value) -> Result<(), RtError> {
+fn set_slot(frames: &mut Frames, i: usize, v: Value) -> Result<(), RtError> {
+    let at = frames.running.slots + i;
     let slot = frames
         .slots
-        .get_mut(cur.frame.slots + i)
+        .get_mut(at)
         .ok_or_else(|| RtError::internal("frame slot out of range"))?;
     *slot = v;
     Ok(())
@@ -463,11 +481,13 @@ fn run_builtin<'p>(
     if !b.is_higher_order() {
         return builtins::call(b, heap, &args, &mut builtins::NoCallback);
     }
+    let caller_place = frames.running;
     let mut back = Reenter {
         prog,
         regs,
         frames,
         caller: cur,
+        caller_place,
     };
     builtins::call(b, heap, &args, &mut back)
 }
@@ -507,6 +527,9 @@ struct Reenter<'a, 'p> {
     regs: &'a mut Vec<Value>,
     frames: &'a mut Frames,
     caller: Cursor<'p>,
+    /// The caller's place, which each callback's frame replaces in
+    /// `frames.running` while it runs.
+    caller_place: Running,
 }
 
 impl CallValue for Reenter<'_, '_> {
@@ -523,19 +546,20 @@ impl<'p> Reenter<'_, 'p> {
     /// to its return.
     fn run_user(&mut self, heap: &mut Heap, i: usize, args: &[Value]) -> Result<Value, RtError> {
         let func = &self.prog.funcs[i];
-        let base = self.caller.frame.top;
+        let base = self.caller_place.top;
         if self.regs.len() < base + args.len() {
             self.regs.resize(base + args.len(), Value::NIL);
         }
         self.regs[base..base + args.len()].copy_from_slice(args);
-        let slots = self.caller.frame.slots_top;
+        let slots = self.caller_place.slots_top;
         enter_call(self.regs, heap, self.frames, func, base, slots)?;
         // The caller's frame counts towards the depth while the callee runs.
-        self.frames.saved.push(self.caller.saved());
+        self.frames.saved.push(self.caller.saved(&self.caller_place));
         let floor = std::mem::replace(&mut self.frames.floor, self.frames.saved.len());
         let inlined = self.frames.inlined;
-        let r = Cursor::enter(self.prog, i, base, slots).and_then(|cur| self.nested_run(heap, cur));
+        let r = Cursor::enter(self.prog, self.frames, i, base, slots).and_then(|cur| self.nested_run(heap, cur));
         self.frames.saved.truncate(self.frames.floor - 1);
+        self.frames.running = self.caller_place;
         self.frames.floor = floor;
         // An error leaves the callee's inlined levels taken; the caller's
         // are what it had.
