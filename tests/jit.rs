@@ -197,13 +197,52 @@ fn a_recursion_inlined_into_itself_stops_where_its_calls_would() {
         .filter(|w| (**w & 0xff) as u8 == ilo_runtime::isa::rop::ENTERI)
         .count();
     assert!(enters >= 2, "fib is not inlined into itself:\n{fib:?}");
+    same_limits_everywhere(&loaded, "fib", &[Arg::Num(12.0)]);
+}
+
+#[test]
+fn a_guard_run_in_place_of_a_call_stops_where_the_call_would() {
+    // A call's callee opening with a guard that returns a parameter or a
+    // constant tests it in place (reg/inline.rs): an `ENTERL` counts the
+    // call when it holds. Guards returning the first parameter (fib, above),
+    // another one, and a constant; and a function that is not inlined (it
+    // calls a leaf).
+    let cases = [
+        (
+            "sm n:n acc:n>n;<=n 0 acc;sm -n 1 +acc n",
+            "sm",
+            vec![Arg::Num(9.0), Arg::Num(0.5)],
+        ),
+        ("dn n:n>n;<n 1 7;a=dn -n 1;b=dn -n 3;+a b", "dn", vec![Arg::Num(11.0)]),
+        (
+            "dbl x:n>n;*x 2\nbig n:n>n;<n 1 7;a=dbl n;+a 3\ngo n:n>n;a=big n;b=big -n 1;c=big -n 2;+a +b c",
+            "go",
+            vec![Arg::Num(1.0)],
+        ),
+    ];
+    for (src, func, args) in cases {
+        let loaded = load(src);
+        let prog = loaded.reg().expect("compiles");
+        let f = &prog.funcs[prog.func_index(func).expect("function") as usize];
+        let guarded = f
+            .code
+            .iter()
+            .any(|w| (*w & 0xff) as u8 == ilo_runtime::isa::rop::ENTERL);
+        assert!(guarded, "no call of {func} has its guard in place:\n{f:?}");
+        same_limits_everywhere(&loaded, func, &args);
+    }
+}
+
+/// `func` on `args` under 13 depth limits and 9 step limits: every engine
+/// gives the tree interpreter's result or error, and both limits are hit.
+fn same_limits_everywhere(loaded: &ilo_runtime::engine::Loaded, func: &str, args: &[Arg]) {
     let outcome = |engine, max_depth, max_steps| {
         let limits = Limits {
             max_depth,
             max_steps,
             ..Limits::default()
         };
-        match loaded.run("fib", &[Arg::Num(12.0)], engine, limits) {
+        match loaded.run(func, args, engine, limits) {
             Ok(out) => Ok(out.printed),
             Err(e) => Err((e.code, e.message)),
         }
@@ -231,13 +270,13 @@ fn a_recursion_inlined_into_itself_stops_where_its_calls_would() {
                 assert_eq!(
                     outcome(engine, max_depth, max_steps),
                     want,
-                    "{engine:?}, max depth {max_depth}, max steps {max_steps:?}"
+                    "{func}: {engine:?}, max depth {max_depth}, max steps {max_steps:?}"
                 );
             }
         }
     }
     // Both limits were reached, not only a result compared.
-    assert!(stopped[0] > 0 && stopped[1] > 0, "{stopped:?}");
+    assert!(stopped[0] > 0 && stopped[1] > 0, "{func}: {stopped:?}");
 }
 
 #[test]
