@@ -789,8 +789,8 @@ fn reg_op(file: &str, raw: RawRegOp, code: u8, targets: &[Target]) -> Result<Reg
         ));
     }
     // A template names operands; `{a+1}` is the register after a call or
-    // loop window `a`, `{c.at}` constant `c`'s label in the constant pool;
-    // a condition's jumps go to `{t}`.
+    // loop window `a`, `{c.at}` constant `c`'s label in the constant pool
+    // (`{one.at}` the number 1's); a condition's jumps go to `{t}`.
     let mut names: Vec<String> = operands.iter().map(|o| o.slot.name().to_string()).collect();
     names.extend(
         operands
@@ -804,6 +804,7 @@ fn reg_op(file: &str, raw: RawRegOp, code: u8, targets: &[Target]) -> Result<Reg
             .filter(|o| matches!(o.kind, Kind::Const | Kind::ConstN))
             .map(|o| format!("{}.at", o.slot.name())),
     );
+    names.push("one.at".to_string());
     let operand_names: Vec<&str> = names.iter().map(String::as_str).collect();
     let find_target = |field: &str, target_name: &str| {
         targets

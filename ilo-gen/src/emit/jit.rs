@@ -59,6 +59,10 @@ fn arm(op: &RegOp, template: &str, target: &Target) -> String {
         _ => 2,
     };
     let mut write_backs = Vec::new();
+    // The number 1 in the pool (a range's step), read in place.
+    if template.contains("{one.at}") {
+        s += "let o_one_at = cx.bits_label(ops, 1f64.to_bits() as i64);\n";
+    }
     for o in &op.operands {
         let idx = decode_expr(o.slot);
         // Prefixed so that no operand reads as a machine register (`bx`!).

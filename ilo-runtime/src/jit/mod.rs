@@ -195,6 +195,9 @@ pub(crate) struct LowerCx<'f> {
     /// reads from the constant pool after it.
     pool: &'f [DynamicLabel],
     pool_used: std::cell::RefCell<Vec<bool>>,
+    /// Constants a lowering needs that are not the function's (`{one.at}`,
+    /// the 1 a range steps by), pooled after its own, each once.
+    pool_more: std::cell::RefCell<Vec<(DynamicLabel, i64)>>,
     exits: Exits,
 }
 
@@ -295,6 +298,18 @@ impl LowerCx<'_> {
             *used = true;
         }
         Ok(label)
+    }
+
+    /// The label of a pool entry holding `bits` (not one of the function's
+    /// constants), made on first use.
+    pub(crate) fn bits_label<R: Relocation>(&self, ops: &mut VecAssembler<R>, bits: i64) -> DynamicLabel {
+        let mut more = self.pool_more.borrow_mut();
+        if let Some(&(label, _)) = more.iter().find(|(_, b)| *b == bits) {
+            return label;
+        }
+        let label = ops.new_dynamic_label();
+        more.push((label, bits));
+        label
     }
 
     /// A constant's bits: a number, a boolean, nil or the unbound marker
@@ -727,6 +742,7 @@ fn assemble<A: Arch>(
             live: &live,
             pool: &pool,
             pool_used: std::cell::RefCell::new(vec![false; f.consts.len()]),
+            pool_more: std::cell::RefCell::new(Vec::new()),
             cap,
             homes: &homes,
             target,
@@ -764,7 +780,7 @@ fn assemble<A: Arch>(
         }
         // The listing shows instructions; the pool after them is data.
         let code_end = ops.offset().0;
-        let entries: Vec<(DynamicLabel, i64)> = cx
+        let mut entries: Vec<(DynamicLabel, i64)> = cx
             .pool_used
             .borrow()
             .iter()
@@ -772,6 +788,7 @@ fn assemble<A: Arch>(
             .filter(|(_, used)| **used)
             .filter_map(|(k, _)| Some((pool[k], cx.const_bits(k).ok()?)))
             .collect();
+        entries.extend(cx.pool_more.borrow().iter().copied());
         if !entries.is_empty() {
             A::pool(&mut ops, &entries);
         }
