@@ -6,9 +6,9 @@ Prints a markdown table of ns per call. Results are checked as in report.py.
 Usage: python3 minof.py ROUNDS MS C_BINARY ILO [ILO ...]
   e.g. cc -O2 -o /tmp/wc benches/report/workloads.c
        python3 benches/report/minof.py 5 150 /tmp/wc /tmp/ilo-before target/release/ilo"""
-import os, shutil, subprocess, sys
+import subprocess, sys
 
-from report import ILO_FILE, fail, log, parse_bench, workloads
+from report import ILO_FILE, fail, log, others as languages, parse_bench, workloads
 
 # The workloads issue 9 and 11 set goals for, and the layers compared.
 CALLS = ["tot", "numeric", "fib", "guards", "pipe"]
@@ -24,9 +24,7 @@ def measure(cmd):
 
 def main():
     rounds, ms, c_binary, ilos = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
-    others = [("C -O2", [c_binary])]
-    if shutil.which("luajit"):
-        others.append(("LuaJIT", ["luajit", os.path.join(os.path.dirname(ILO_FILE), "workloads.lua")]))
+    others = [(col, cmd) for col, cmd, _ in languages(c_binary) if col in ("C (cc -O2)", "LuaJIT")]
     columns = [name for name, _ in others]
     columns += [f"{layer} [{i}]" for layer in LAYERS for i in range(len(ilos))]
     best = {}

@@ -26,6 +26,17 @@ pub use disasm::{disasm_reg, disasm_stack, DisasmNames};
 pub use opcodes::{rop, sop, RegOp, StackOp};
 pub use select::{select, Known, Need, Operation, Selected};
 
+/// The value of `ins`'s operand `name` as the table names it (`a`, `b`,
+/// `c`; anything else is `bx`).
+pub fn operand(ins: &RegIns, name: &str) -> usize {
+    match name {
+        "a" => ins.a as usize,
+        "b" => ins.b as usize,
+        "c" => ins.c as usize,
+        _ => ins.bx as usize,
+    }
+}
+
 /// The generated ISA reference page (checked in as `docs/isa.md`).
 pub const ISA_MD: &str = include_str!(concat!(env!("OUT_DIR"), "/isa.md"));
 

@@ -8,7 +8,7 @@
 //! counter and limit) is read and written. Control flow follows the ops'
 //! jump operands; an op flagged `ret` ends a path.
 
-use crate::isa::{decode_reg, takes_jump_word, RegIns};
+use crate::isa::{decode_reg, operand as field, takes_jump_word};
 use crate::reg::RegFunc;
 
 /// A set of VM registers, bit `r` for register `r`.
@@ -34,15 +34,6 @@ fn bit(r: usize) -> Regs {
         1 << r
     } else {
         0
-    }
-}
-
-fn field(ins: &RegIns, name: &str) -> usize {
-    match name {
-        "a" => ins.a as usize,
-        "b" => ins.b as usize,
-        "c" => ins.c as usize,
-        _ => ins.bx as usize,
     }
 }
 

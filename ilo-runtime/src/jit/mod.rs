@@ -300,9 +300,15 @@ impl LowerCx<'_> {
         Ok(label)
     }
 
-    /// The label of a pool entry holding `bits` (not one of the function's
-    /// constants), made on first use.
+    /// The label of a pool entry holding `bits`: the function's own
+    /// constant when it has one, else an entry made on first use.
     pub(crate) fn bits_label<R: Relocation>(&self, ops: &mut VecAssembler<R>, bits: i64) -> DynamicLabel {
+        if let Some(label) = (0..self.consts.len())
+            .find(|&k| self.const_bits(k) == Ok(bits))
+            .and_then(|k| self.const_label(k).ok())
+        {
+            return label;
+        }
         let mut more = self.pool_more.borrow_mut();
         if let Some(&(label, _)) = more.iter().find(|(_, b)| *b == bits) {
             return label;

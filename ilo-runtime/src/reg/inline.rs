@@ -108,9 +108,8 @@ fn leading_guard(g: &RegFunc) -> Option<Guard> {
     if !crate::isa::takes_jump_word(test.op) || info.may_fail || info.call {
         return None;
     }
-    let fields = [("a", test.a as usize), ("b", test.b as usize), ("c", test.c as usize)];
     let reads_params_only = info.operands.iter().all(|&(name, kind)| match kind {
-        "reg" | "reg_n" => fields.iter().any(|&(n, r)| n == name && r < g.nparams),
+        "reg" | "reg_n" => crate::isa::operand(&test, name) < g.nparams,
         "const" | "const_n" | "jump" => true,
         _ => false,
     });
@@ -242,54 +241,49 @@ fn expand(f: &RegFunc, funcs: &[RegFunc], pick: impl Fn(usize) -> Option<Inline>
             .then_some(ins.bx as usize)
             .filter(|&g| g < funcs.len())
             .and_then(|g| Some((g, pick(g)?)));
-        if let Some((gi, Inline::Guard)) = how {
-            // A `JMP` over the call ends the return path of a guard laid
-            // out before (a second pass changes nothing).
-            let prev = pc.checked_sub(1).and_then(|p| decode_reg(f.code[p]));
-            let guarded_before = prev.is_some_and(|p| p.op == RegOp::JMP && p.sbx == 1);
-            if !guarded_before && consts.len() + funcs[gi].consts.len() <= 256 {
-                guard(&mut out, &funcs[gi], word, &mut consts)?;
-                open = None;
-                changed = true;
-                continue;
-            }
-        }
-        if let Some((gi, how)) = how.filter(|&(_, how)| how != Inline::Guard) {
+        if let Some((gi, how)) = how {
             let g = &funcs[gi];
             let a = ins.a as usize;
-            if a + g.nregs > MAX_REGS || g.nslots > 0 || consts.len() + g.consts.len() > 256 {
-                out.push(Word { word, jump: None });
-                open = None;
-                continue;
-            }
-            nregs = nregs.max(a + g.nregs);
-            let kmap = merge_pool(&mut consts, &g.consts);
-            match how {
-                Inline::Leaf => {
-                    enter(&mut out, &mut open);
-                    body(&mut out, g, a, &kmap)?;
-                    if !is_quiet(g) {
+            let laid_out = match how {
+                // The guard reads only the call's own arguments: no
+                // register limit.
+                Inline::Guard => {
+                    open = None;
+                    !guarded_before(&f.code, pc) && guard(&mut out, g, word, &mut consts).is_some()
+                }
+                _ if a + g.nregs > MAX_REGS || g.nslots > 0 || consts.len() + g.consts.len() > 256 => false,
+                Inline::Leaf | Inline::Level => {
+                    nregs = nregs.max(a + g.nregs);
+                    let kmap = merge_pool(&mut consts, &g.consts);
+                    if how == Inline::Leaf {
+                        enter(&mut out, &mut open);
+                        body(&mut out, g, a, &kmap)?;
+                        if !is_quiet(g) {
+                            open = None;
+                        }
+                        if !inlined.contains(&(gi as u32)) {
+                            inlined.push(gi as u32);
+                        }
+                    } else {
+                        out.push(Word {
+                            word: encode_abc(RegOp::ENTERI, 0, 0, 0),
+                            jump: None,
+                        });
+                        body(&mut out, g, a, &kmap)?;
+                        out.push(Word {
+                            word: encode_abc(RegOp::LEAVEI, 0, 0, 0),
+                            jump: None,
+                        });
                         open = None;
                     }
-                    if !inlined.contains(&(gi as u32)) {
-                        inlined.push(gi as u32);
-                    }
+                    true
                 }
-                Inline::Guard => unreachable!("guards are laid out above"),
-                Inline::Level => {
-                    out.push(Word {
-                        word: encode_abc(RegOp::ENTERI, 0, 0, 0),
-                        jump: None,
-                    });
-                    body(&mut out, g, a, &kmap)?;
-                    out.push(Word {
-                        word: encode_abc(RegOp::LEAVEI, 0, 0, 0),
-                        jump: None,
-                    });
-                    open = None;
-                }
+            };
+            if !laid_out {
+                out.push(Word { word, jump: None });
+                open = None;
             }
-            changed = true;
+            changed |= laid_out;
             continue;
         }
         if !is_quiet_op(&ins) {
@@ -342,17 +336,39 @@ fn guard(out: &mut Vec<Word>, g: &RegFunc, call: u32, consts: &mut Vec<crate::va
         ret,
     } = leading_guard(g)?;
     let a = decode_reg(call)?.a as usize;
-    let kmap = merge_pool(consts, &g.consts);
+    // Only the constants the guard reads join the caller's pool (the
+    // callee's others stay its own), and only once the guard fits.
+    let mut pool = consts.clone();
+    let mut kmap = vec![usize::MAX; g.consts.len()];
+    let read = test
+        .op
+        .info()
+        .operands
+        .iter()
+        .filter(|(_, kind)| matches!(*kind, "const" | "const_n"));
+    let read = read.map(|&(name, _)| crate::isa::operand(&test, name));
+    let returned = match ret {
+        Returned::Const(k) => Some(k),
+        Returned::Reg(_) => None,
+    };
+    for k in read.chain(returned) {
+        *kmap.get_mut(k)? = merge_pool(&mut pool, std::slice::from_ref(g.consts.get(k)?))[0];
+    }
+    if pool.len() > 256 {
+        return None;
+    }
     let copy = match ret {
         Returned::Reg(0) => None,
         Returned::Reg(r) => Some(encode_abc(RegOp::MOV, a as u8, u8::try_from(a + r).ok()?, 0)),
         Returned::Const(k) => Some(encode_abx(RegOp::LOADK, a as u8, u16::try_from(*kmap.get(k)?).ok()?)),
     };
+    let test_word = renumber(&test, test_word, a, &kmap)?;
+    *consts = pool;
     let start = out.len();
     // test, its jump word, ENTERL, [copy], JMP past the call, CALL
     let call_at = start + 4 + usize::from(copy.is_some());
     out.push(Word {
-        word: renumber(&test, test_word, a, &kmap)?,
+        word: test_word,
         jump: None,
     });
     out.push(Word {
@@ -372,6 +388,13 @@ fn guard(out: &mut Vec<Word>, g: &RegFunc, call: u32, consts: &mut Vec<crate::va
     });
     out.push(Word { word: call, jump: None });
     Some(())
+}
+
+/// The `CALL` at `pc` already has a guard in front: the `JMP` over it
+/// that ends the guard's return path (so a second pass changes nothing).
+fn guarded_before(code: &[u32], pc: usize) -> bool {
+    let prev = pc.checked_sub(1).and_then(|p| decode_reg(code[p]));
+    prev.is_some_and(|p| p.op == RegOp::JMP && p.sbx == 1)
 }
 
 /// An inlined body's entry: one more call for the open `ENTERL`, or a new
@@ -688,6 +711,15 @@ mod tests {
             assert_eq!(code[at].b, code[c].a, "the guard tests the call's argument");
             assert_eq!((code[at + 1].sbx, code[at + 4].sbx), (3, 1));
         }
+        // Only the guard's constants (1 and 7) join `go`'s pool, not the
+        // rest of `big`'s (3, and `dbl`'s 2).
+        let prog = compile(&check(src).expect("valid")).expect("compiles");
+        let go = &prog.funcs[prog.func_index("go").expect("go") as usize];
+        let pooled: Vec<f64> = go.consts.iter().filter_map(|k| k.to_num()).collect();
+        assert!(
+            pooled.contains(&7.0) && !pooled.contains(&3.0) && !pooled.contains(&2.0),
+            "{pooled:?}"
+        );
         // A guard that returns something else than a parameter or a
         // constant, or one that is not first, is not run in place.
         for src in [
